@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds and runs the Shipboard benchmarks (release build) against the local
+# servers. Extra arguments go to shipboard-bench.
+# Stop the servers afterwards with: bash Infra/scripts/down.sh
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+T0="$(now_ms)"
+
+source "$SHIPBOARD_SCRIPTS_DIR/install-deps.sh"
+bash "$SHIPBOARD_SCRIPTS_DIR/servers.sh" start
+# shellcheck source=/dev/null
+source "$ENV_FILE"
+PGBENCH="$(pg_bin_dir)/pgbench"
+export PGBENCH
+
+cd "$SHIPBOARD_ROOT"
+log "building shipboard-bench (release)"
+if ! swift build -c release --product shipboard-bench; then
+  log "build FAILED in $(elapsed "$T0")"
+  exit 1
+fi
+log "running shipboard-bench $*"
+set +e
+.build/release/shipboard-bench "$@"
+rc=$?
+set -e
+log "benchmarks finished (exit $rc) in $(elapsed "$T0")"
+exit "$rc"

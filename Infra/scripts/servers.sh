@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Starts and stops every local server Shipboard needs, and writes .run/env.
+# Usage: Infra/scripts/servers.sh {start|start-test|stop|status}
+#   start       PostgreSQL + RabbitMQ `main`, roles/databases/vhosts, .run/env
+#   start-test  the same plus the RabbitMQ `fault` instance used by fault-injection tests
+#   stop        stop everything that runs
+#   status      show what runs
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+write_env() {
+  local pgpass apppass rabbitpass ctl tmp
+  pgpass="$(secret postgres-superuser)"
+  apppass="$(secret postgres-shipboard)"
+  rabbitpass="$(secret rabbitmq-shipboard)"
+  ctl="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh") --instance fault"
+  tmp="$ENV_FILE.tmp.$$"
+  ( umask 077
+    {
+      echo "# Written by Infra/scripts/servers.sh on every start. Source it: . .run/env"
+      echo "export SHIPBOARD_DATABASE_URL=$(sh_quote "postgres://shipboard:$apppass@$PG_HOST:$PG_PORT/shipboard")"
+      echo "export SHIPBOARD_AMQP_URL=$(sh_quote "amqp://$RABBIT_USER:$rabbitpass@$RABBIT_HOST:55672/$RABBIT_VHOST")"
+      echo "export SHIPBOARD_TEST_DATABASE_URL=$(sh_quote "postgres://shipboard:$apppass@$PG_HOST:$PG_PORT/shipboard_test")"
+      echo "export SHIPBOARD_TEST_DATABASE_ADMIN_URL=$(sh_quote "postgres://postgres:$pgpass@$PG_HOST:$PG_PORT/shipboard_test")"
+      echo "export SHIPBOARD_BENCH_DATABASE_URL=$(sh_quote "postgres://shipboard:$apppass@$PG_HOST:$PG_PORT/shipboard_bench")"
+      echo "export SHIPBOARD_TEST_AMQP_URL=$(sh_quote "amqp://$RABBIT_USER:$rabbitpass@$RABBIT_HOST:55672/$RABBIT_TEST_VHOST")"
+      echo "export SHIPBOARD_TEST_AMQPS_URL=$(sh_quote "amqps://$RABBIT_USER:$rabbitpass@localhost:55671/$RABBIT_TEST_VHOST?cacertfile=$(uri_encode_path "$TLS_CA_CERT")")"
+      echo "export SHIPBOARD_TEST_FAULT_AMQP_URL=$(sh_quote "amqp://$RABBIT_USER:$rabbitpass@$RABBIT_HOST:55682/$RABBIT_TEST_VHOST")"
+      echo "export SHIPBOARD_TEST_FAULT_BROKER_CTL=$(sh_quote "$ctl")"
+      echo "export SHIPBOARD_MIGRATIONS_DIR=$(sh_quote "$MIGRATIONS_DIR")"
+    } > "$tmp"
+  )
+  chmod 600 "$tmp"
+  mv -f "$tmp" "$ENV_FILE"
+}
+
+print_summary() {
+  local with_fault="$1"
+  log "PostgreSQL  postgres://shipboard:***@$PG_HOST:$PG_PORT/shipboard (tests: shipboard_test, benchmarks: shipboard_bench)"
+  log "RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST (tests: vhost $RABBIT_TEST_VHOST)"
+  log "RabbitMQ    amqps://$RABBIT_USER:***@localhost:55671/$RABBIT_TEST_VHOST (TLS, CA $TLS_CA_CERT)"
+  if [[ "$with_fault" == 1 ]]; then
+    log "RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55682/$RABBIT_TEST_VHOST (fault-injection broker)"
+  fi
+  log "environment $ENV_FILE   (. .run/env)   stop: bash Infra/scripts/down.sh"
+}
+
+# Runs the given scripts in parallel, each with its own log prefix on stderr;
+# fails if any fails.
+run_parallel() {
+  local pids=() rc=0 p
+  for cmd in "$@"; do
+    bash -c "$cmd" 9>&- &
+    pids+=("$!")
+  done
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  return "$rc"
+}
+
+start_all() {
+  local with_fault="$1" t0 s
+  t0="$(now_ms)"
+  ensure_run_dir
+  s="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR")"
+  # Generate the secrets once, before the parallel starts read them.
+  secret postgres-superuser >/dev/null; secret postgres-shipboard >/dev/null; secret rabbitmq-shipboard >/dev/null
+  if [[ "$with_fault" == 1 ]]; then
+    run_parallel "$s/postgres.sh start" "$s/rabbitmq.sh --instance main start" "$s/rabbitmq.sh --instance fault start" \
+      || die "some servers failed to start (see above)"
+  else
+    run_parallel "$s/postgres.sh start" "$s/rabbitmq.sh --instance main start" \
+      || die "some servers failed to start (see above)"
+  fi
+  write_env
+  print_summary "$with_fault"
+  log "servers ready in $(elapsed "$t0")"
+}
+
+stop_all() {
+  local t0 s
+  t0="$(now_ms)"
+  s="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR")"
+  run_parallel "$s/rabbitmq.sh --instance fault stop" "$s/rabbitmq.sh --instance main stop" "$s/postgres.sh stop" \
+    || die "some servers failed to stop (see above)"
+  log "servers stopped in $(elapsed "$t0")"
+}
+
+status_all() {
+  local rc=0
+  bash "$SHIPBOARD_SCRIPTS_DIR/postgres.sh" status || rc=1
+  bash "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh" --instance main status || rc=1
+  bash "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh" --instance fault status || true
+  return "$rc"
+}
+
+require_root
+case "${1:-}" in
+  start)      start_all 0 ;;
+  start-test) start_all 1 ;;
+  stop)       stop_all ;;
+  status)     status_all ;;
+  *) echo "usage: $0 {start|start-test|stop|status}" >&2; exit 2 ;;
+esac

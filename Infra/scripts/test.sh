@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Sets up and runs the Shipboard tests (Debian 12, as root, Swift installed):
+# installs missing packages, starts PostgreSQL and both RabbitMQ instances,
+# builds and runs `swift test`. Extra arguments go to `swift test`, e.g.
+#   bash Infra/scripts/test.sh --filter PostgresTests
+# The servers keep running afterwards; stop them with: bash Infra/scripts/down.sh
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+T0="$(now_ms)"
+
+source "$SHIPBOARD_SCRIPTS_DIR/install-deps.sh"
+bash "$SHIPBOARD_SCRIPTS_DIR/servers.sh" start-test
+# shellcheck source=/dev/null
+source "$ENV_FILE"
+
+cd "$SHIPBOARD_ROOT"
+log "building tests"
+if ! swift build --build-tests; then
+  log "build FAILED in $(elapsed "$T0") (servers still running; stop: bash Infra/scripts/down.sh)"
+  exit 1
+fi
+log "running: swift test $*"
+set +e
+swift test "$@"
+rc=$?
+set -e
+if [[ $rc == 0 ]]; then
+  log "tests passed in $(elapsed "$T0") (servers still running; stop: bash Infra/scripts/down.sh)"
+else
+  log "tests FAILED (exit $rc) in $(elapsed "$T0") (servers still running; stop: bash Infra/scripts/down.sh)"
+fi
+exit "$rc"

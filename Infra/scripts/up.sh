@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Sets up and runs Shipboard on this machine (Debian 12, as root, Swift installed):
+# installs missing packages, starts the local servers, applies the database
+# migrations. Stop everything with: bash Infra/scripts/down.sh
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+T0="$(now_ms)"
+
+step_dependencies() {
+  # Sourced so that PATH gains /opt/swift/usr/bin when needed.
+  source "$SHIPBOARD_SCRIPTS_DIR/install-deps.sh"
+}
+
+step_servers() {
+  bash "$SHIPBOARD_SCRIPTS_DIR/servers.sh" start
+  # shellcheck source=/dev/null
+  source "$ENV_FILE"
+}
+
+step_migrate() {
+  cd "$SHIPBOARD_ROOT"
+  log "building shipboard-migrate"
+  swift build --product shipboard-migrate
+  log "applying migrations from $SHIPBOARD_MIGRATIONS_DIR"
+  "$(swift build --show-bin-path)/shipboard-migrate"
+}
+
+# Later steps (start every service, run the main scenario) go here.
+STEPS=(step_dependencies step_servers step_migrate)
+
+for step in "${STEPS[@]}"; do
+  "$step"
+done
+
+log "Shipboard is up ($(elapsed "$T0")):"
+log "  PostgreSQL  postgres://shipboard:***@$PG_HOST:$PG_PORT/shipboard"
+log "  RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST"
+log "  settings    $ENV_FILE (source it: . .run/env; passwords in .run/secrets/)"
+log "  logs        $RUN_DIR/postgres/postgres.log, $RUN_DIR/rabbitmq/main/log/"
+log "  stop with   bash Infra/scripts/down.sh"

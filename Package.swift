@@ -1,0 +1,58 @@
+// swift-tools-version:6.0
+// Shipboard: ITIL release management as separate Swift executables over AMQP and PostgreSQL.
+// Layout follows ARCHITECTURE.md: Shared/<Module>, Services/<Name>/{Core,Main}, Tests/<Suite>.
+import PackageDescription
+
+let package = Package(
+    name: "Shipboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "shipboard-migrate", targets: ["ShipboardMigrate"]),
+        .executable(name: "shipboard-bench", targets: ["ShipboardBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries: system library targets found through pkg-config, plus a small shim header.
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]),
+
+        // Thin Swift wrappers over the C libraries.
+        .target(
+            name: "Postgres",
+            dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/Postgres"),
+        .target(
+            name: "AMQP",
+            dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],
+            path: "Shared/AMQP"),
+
+        // Operator tool: applies Infra/postgres/migrations under an advisory lock.
+        .executableTarget(
+            name: "ShipboardMigrate",
+            dependencies: ["Postgres"],
+            path: "Services/Migrate/Main"),
+
+        // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
+        .executableTarget(
+            name: "ShipboardBench",
+            dependencies: ["Postgres", "AMQP"],
+            path: "Tests/Benchmarks"),
+
+        // Integration tests against the real PostgreSQL and RabbitMQ started by Infra/scripts/test.sh.
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres"],
+            path: "Tests/PostgresTests"),
+        .testTarget(
+            name: "AMQPTests",
+            dependencies: ["AMQP"],
+            path: "Tests/AMQPTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)

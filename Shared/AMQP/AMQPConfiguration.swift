@@ -1,0 +1,109 @@
+import Foundation
+
+/// Where and how to connect to RabbitMQ, parsed from an `amqp://` or `amqps://` URL.
+///
+/// `amqp://user:password@host:port/vhost?heartbeat=10&connection_timeout=5`
+/// (the vhost is percent-decoded; an empty path means `/`). `amqps://` uses rabbitmq-c's
+/// TLS socket; `cacertfile`, `certfile`, `keyfile` and `verify=false` tune it.
+/// `description` never contains the password.
+public struct AMQPConfiguration: Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var password: String
+    public var virtualHost: String
+    /// Heartbeat interval in seconds negotiated with the broker (0 disables heartbeats).
+    public var heartbeat: Int
+    /// Seconds allowed for TCP connect plus the AMQP handshake.
+    public var connectionTimeout: Int
+    /// Seconds a synchronous broker RPC (declare, bind, qos, ...) may take.
+    public var rpcTimeout: Int
+    public var tls: TLS?
+    /// Shown in the broker's connection list.
+    public var connectionName: String
+
+    /// TLS settings for `amqps://`.
+    public struct TLS: Sendable {
+        public var caCertificateFile: String?
+        public var certificateFile: String?
+        public var keyFile: String?
+        public var verifyPeer: Bool
+    }
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 5672, user: String = "guest",
+        password: String = "guest", virtualHost: String = "/", heartbeat: Int = 10,
+        connectionTimeout: Int = 5, rpcTimeout: Int = 15, tls: TLS? = nil,
+        connectionName: String = "shipboard"
+    ) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+        self.virtualHost = virtualHost
+        self.heartbeat = heartbeat
+        self.connectionTimeout = connectionTimeout
+        self.rpcTimeout = rpcTimeout
+        self.tls = tls
+        self.connectionName = connectionName
+    }
+
+    /// Parses an AMQP URL. Errors name what is wrong but never echo the URL (it may hold a password).
+    public init(url: String) throws(AMQPError) {
+        guard let components = URLComponents(string: url) else {
+            throw AMQPError.invalidConfiguration("AMQP URL is not a valid URL")
+        }
+        let scheme = components.scheme?.lowercased()
+        guard scheme == "amqp" || scheme == "amqps" else {
+            throw AMQPError.invalidConfiguration("AMQP URL must start with amqp:// or amqps://")
+        }
+        guard let host = components.host, !host.isEmpty else {
+            throw AMQPError.invalidConfiguration("AMQP URL has no host")
+        }
+        self.init()
+        self.host = host
+        self.port = components.port ?? (scheme == "amqps" ? 5671 : 5672)
+        self.user = components.user?.removingPercentEncoding ?? "guest"
+        self.password = components.password?.removingPercentEncoding ?? "guest"
+        let path = components.percentEncodedPath
+        if path.isEmpty || path == "/" {
+            self.virtualHost = "/"
+        } else {
+            guard let vhost = String(path.dropFirst()).removingPercentEncoding else {
+                throw AMQPError.invalidConfiguration("AMQP URL has a malformed vhost")
+            }
+            self.virtualHost = vhost
+        }
+        var tls: TLS? = scheme == "amqps" ? TLS(verifyPeer: true) : nil
+        for item in components.queryItems ?? [] {
+            let value = item.value ?? ""
+            switch item.name {
+            case "heartbeat": self.heartbeat = try Self.integer(value, name: "heartbeat", range: 0...3600)
+            case "connection_timeout": self.connectionTimeout = try Self.integer(value, name: "connection_timeout", range: 1...600)
+            case "rpc_timeout": self.rpcTimeout = try Self.integer(value, name: "rpc_timeout", range: 1...600)
+            case "name": self.connectionName = value
+            case "cacertfile": tls?.caCertificateFile = value
+            case "certfile": tls?.certificateFile = value
+            case "keyfile": tls?.keyFile = value
+            case "verify": tls?.verifyPeer = !(value == "false" || value == "0" || value == "verify_none")
+            default:
+                throw AMQPError.invalidConfiguration("AMQP URL has an unknown query parameter '\(item.name)'")
+            }
+        }
+        self.tls = tls
+    }
+
+    private static func integer(_ text: String, name: String, range: ClosedRange<Int>) throws(AMQPError) -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw AMQPError.invalidConfiguration(
+                "AMQP URL parameter '\(name)' must be an integer in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return value
+    }
+
+    public var description: String {
+        let scheme = tls == nil ? "amqp" : "amqps"
+        let vhost = virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "?"
+        return "\(scheme)://\(user):***@\(host):\(port)/\(vhost)"
+    }
+}

@@ -1,0 +1,142 @@
+import CLibPQ
+
+extension PostgresConnection {
+    /// Runs `body` in a transaction: BEGIN, body, COMMIT. On any error it rolls back and
+    /// throws ``PostgresTransactionError`` naming the step that failed (`begin`,
+    /// `statement(index, label)`, `body` or `commit`).
+    ///
+    /// With `retries > 0`, a serialization failure or deadlock runs the whole transaction
+    /// again (after a short jittered pause), so `body` must be safe to repeat. The body
+    /// runs in the caller's isolation; only the statements hop to the connection.
+    ///
+    /// ```swift
+    /// try await connection.withTransaction(.serializable, retries: 3) { tx in
+    ///     try await tx.query("INSERT INTO planning.releases (id, name) VALUES (\(id), \(name))", label: "insert release")
+    /// }
+    /// ```
+    public func withTransaction<Result>(
+        isolation: isolated (any Actor)? = #isolation,
+        _ level: PostgresIsolationLevel = .readCommitted,
+        retries: Int = 0,
+        _ body: (PostgresTransaction) async throws -> Result
+    ) async throws(PostgresTransactionError) -> Result {
+        var attempt = 0
+        while true {
+            do {
+                return try await runTransaction(isolation: isolation, level, body)
+            } catch {
+                let code = error.underlying.postgresError?.code
+                guard attempt < retries, code == .serializationFailure || code == .deadlockDetected,
+                      !Task.isCancelled
+                else {
+                    throw error
+                }
+                attempt += 1
+                try? await Task.sleep(for: PostgresTransactionError.backoff(attempt: attempt))
+            }
+        }
+    }
+
+    private func runTransaction<Result>(
+        isolation: isolated (any Actor)?,
+        _ level: PostgresIsolationLevel,
+        _ body: (PostgresTransaction) async throws -> Result
+    ) async throws(PostgresTransactionError) -> Result {
+        let serial = try await beginTransaction(level)
+        let result: Result
+        do {
+            result = try await body(PostgresTransaction(connection: self, serial: serial))
+        } catch {
+            await rollbackTransaction()
+            if let failure = error as? PostgresTransactionError, failure.serial == serial {
+                throw failure
+            }
+            throw PostgresTransactionError(step: .body, underlying: error, serial: serial)
+        }
+        try await commitTransaction(serial: serial)
+        return result
+    }
+
+    func beginTransaction(_ level: PostgresIsolationLevel) throws(PostgresTransactionError) -> UInt64 {
+        transactionSerial += 1
+        let serial = transactionSerial
+        do {
+            let handle = try openHandle()
+            guard transaction == nil, PQtransactionStatus(handle.pointer) == PQTRANS_IDLE else {
+                throw PostgresError(
+                    code: .other("25001"), sqlState: "25001",
+                    message: "a transaction is already open on this connection")
+            }
+            try handle.executeScript(level.beginStatement)
+            transaction = (serial, 0)
+            return serial
+        } catch {
+            throw PostgresTransactionError(step: .begin, underlying: error, serial: serial)
+        }
+    }
+
+    func commitTransaction(serial: UInt64) throws(PostgresTransactionError) {
+        defer { transaction = nil }
+        do {
+            let handle = try openHandle()
+            // COMMIT of an aborted transaction "succeeds" with the tag ROLLBACK: a body that
+            // swallowed a statement error must not be reported as committed.
+            guard PQtransactionStatus(handle.pointer) != PQTRANS_INERROR else {
+                _ = try? handle.executeScript("ROLLBACK")
+                throw Self.abortedTransactionError
+            }
+            let rows = try handle.executeScript("COMMIT")
+            guard rows.commandTag == "COMMIT" else { throw Self.abortedTransactionError }
+        } catch {
+            rollbackTransaction()
+            throw PostgresTransactionError(step: .commit, underlying: error, serial: serial)
+        }
+    }
+
+    /// Rolls back whatever is open; errors are ignored (the connection may be gone, and the
+    /// pool discards connections that are not idle afterwards).
+    func rollbackTransaction() {
+        transaction = nil
+        guard let handle, PQstatus(handle.pointer) == CONNECTION_OK,
+              PQtransactionStatus(handle.pointer) != PQTRANS_IDLE
+        else { return }
+        _ = try? handle.executeScript("ROLLBACK")
+    }
+
+    func transactionQuery(_ query: PostgresQuery, label: String?, serial: UInt64) throws(PostgresTransactionError) -> PostgresRows {
+        let index = try nextStatement(label: label, serial: serial)
+        do {
+            return try openHandle().execute(query)
+        } catch {
+            throw PostgresTransactionError(step: .statement(index: index, label: label), underlying: error, serial: serial)
+        }
+    }
+
+    func transactionScript(_ sql: String, label: String?, serial: UInt64) throws(PostgresTransactionError) -> PostgresRows {
+        let index = try nextStatement(label: label, serial: serial)
+        do {
+            return try openHandle().executeScript(sql)
+        } catch {
+            throw PostgresTransactionError(step: .statement(index: index, label: label), underlying: error, serial: serial)
+        }
+    }
+
+    private func nextStatement(label: String?, serial: UInt64) throws(PostgresTransactionError) -> Int {
+        guard let current = transaction, current.serial == serial else {
+            throw PostgresTransactionError(
+                step: .statement(index: 0, label: label),
+                underlying: PostgresError(
+                    code: .other("25P01"), sqlState: "25P01",
+                    message: "the transaction handle was used after its transaction ended"),
+                serial: serial)
+        }
+        transaction = (serial, current.statements + 1)
+        return current.statements + 1
+    }
+
+    private static var abortedTransactionError: PostgresError {
+        PostgresError(
+            code: .other("25P02"), sqlState: "25P02",
+            message: "the transaction was aborted by an earlier failed statement and has been rolled back")
+    }
+}

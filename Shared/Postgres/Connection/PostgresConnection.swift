@@ -1,0 +1,115 @@
+import CLibPQ
+import Logging
+
+/// One PostgreSQL connection.
+///
+/// An actor whose executor is a private serial `DispatchQueue`: every libpq call for this
+/// connection runs there, one at a time, so blocking network calls never occupy Swift's
+/// cooperative thread pool and the non-thread-safe `PGconn` is never shared between
+/// threads. Use it through a ``PostgresPool`` unless you need a dedicated connection.
+///
+/// ```swift
+/// let connection = try await PostgresConnection.connect(configuration: configuration)
+/// let rows = try await connection.query("SELECT name FROM planning.releases WHERE id = \(id)")
+/// let name = try rows.single().decode(String.self)
+/// ```
+public actor PostgresConnection {
+    private let executor: PostgresQueueExecutor
+    /// The libpq handle; `nil` once closed. Only touched on `executor`.
+    var handle: LibPQConnection?
+    /// The configuration this connection was opened with.
+    public nonisolated let configuration: PostgresConfiguration
+    nonisolated let logger: Logger
+    /// The server process id serving this connection (`pg_backend_pid()`).
+    public private(set) var backendPID: Int32 = 0
+    /// The open transaction's number and statement count (for error reports); `nil` outside.
+    var transaction: (serial: UInt64, statements: Int)?
+    var transactionSerial: UInt64 = 0
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    private init(configuration: PostgresConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        self.executor = PostgresQueueExecutor(label: "shipboard.postgres.connection")
+    }
+
+    /// Opens a connection. Blocks one dispatch thread (not the caller's) for up to
+    /// `configuration.connectTimeout` seconds; fails with ``PostgresError/Code/connectionFailure``
+    /// and a ``PostgresError/ConnectionFailure`` reason.
+    public static func connect(
+        configuration: PostgresConfiguration,
+        logger: Logger = Logger(label: "shipboard.postgres")
+    ) async throws(PostgresError) -> PostgresConnection {
+        let connection = PostgresConnection(configuration: configuration, logger: logger)
+        try await connection.open()
+        return connection
+    }
+
+    private func open() throws(PostgresError) {
+        do {
+            let handle = try LibPQConnection.connect(configuration)
+            self.handle = handle
+            backendPID = PQbackendPID(handle.pointer)
+            logger.debug(
+                "postgres connection opened",
+                metadata: ["postgres.host": "\(configuration.host)", "postgres.backend_pid": "\(backendPID)"])
+        } catch {
+            logger.debug(
+                "postgres connection failed",
+                metadata: ["postgres.host": "\(configuration.host)", "postgres.error": "\(error)"])
+            throw error
+        }
+    }
+
+    /// Closes the connection (`PQfinish`). Later calls fail with `connectionLost`.
+    public func close() {
+        handle = nil
+        transaction = nil
+    }
+
+    /// Whether ``close()`` was called.
+    public var isClosed: Bool { handle == nil }
+
+    /// Runs a query with bound parameters and returns every row.
+    ///
+    /// Throws ``PostgresError`` for server or connection errors and ``PostgresEncodingError``
+    /// for a value that cannot be sent (e.g. a `String` containing NUL).
+    @discardableResult
+    public func query(_ query: PostgresQuery) throws -> PostgresRows {
+        try openHandle().execute(query)
+    }
+
+    /// Runs trusted SQL text that may contain several statements (`PQexec`, no parameters),
+    /// such as a migration file from the repository. Never pass text built from input.
+    @discardableResult
+    public func executeUnsafeScript(_ sql: String) throws(PostgresError) -> PostgresRows {
+        try openHandle().executeScript(sql)
+    }
+
+    /// Whether the idle connection can take work: connected, no open transaction, and the
+    /// server has not closed it. Does not block.
+    func isReusable() -> Bool {
+        handle?.isReusable() ?? false
+    }
+
+    /// Whether the connection is up and outside any transaction, judged from libpq's state
+    /// alone (no socket read): the cheap check when a borrower hands it back.
+    func isIdle() -> Bool {
+        handle?.isIdle ?? false
+    }
+
+    /// Waits up to `timeoutMilliseconds` for notifications on this connection (after LISTEN).
+    func waitForNotifications(timeoutMilliseconds: Int32) throws(PostgresError) -> [PostgresNotification] {
+        try openHandle().waitForNotifications(timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    func openHandle() throws(PostgresError) -> LibPQConnection {
+        guard let handle else {
+            throw PostgresError(code: .connectionLost, message: "the connection is closed")
+        }
+        return handle
+    }
+}

@@ -1,0 +1,31 @@
+/// The handle a `withTransaction` body uses to run statements in the transaction.
+///
+/// Each statement is numbered from 1, so a failure reports
+/// ``PostgresTransactionError/Step/statement(index:label:)`` with the optional label.
+public struct PostgresTransaction: Sendable {
+    let connection: PostgresConnection
+    let serial: UInt64
+
+    /// Runs a statement in the transaction; `label` (e.g. `"insert release"`) names it in errors.
+    @discardableResult
+    public func query(_ query: PostgresQuery, label: String? = nil) async throws(PostgresTransactionError) -> PostgresRows {
+        try await connection.transactionQuery(query, label: label, serial: serial)
+    }
+
+    /// Runs trusted multi-statement SQL in the transaction (see
+    /// ``PostgresConnection/executeUnsafeScript(_:)``).
+    @discardableResult
+    public func executeUnsafeScript(_ sql: String, label: String? = nil) async throws(PostgresTransactionError) -> PostgresRows {
+        try await connection.transactionScript(sql, label: label, serial: serial)
+    }
+
+    /// Sends `pg_notify(channel, payload)`; delivered only if the transaction commits.
+    public func notify(channel: String, payload: String, label: String? = nil) async throws(PostgresTransactionError) {
+        try await query(PostgresQuery.notify(channel: channel, payload: payload), label: label ?? "notify \(channel)")
+    }
+
+    /// The server process id of the transaction's connection.
+    public var backendPID: Int32 {
+        get async { await connection.backendPID }
+    }
+}

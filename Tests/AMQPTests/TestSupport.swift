@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+
+@testable import AMQP
+
+/// Servers and settings that `Infra/scripts/test.sh` provides through the environment.
+enum TestEnvironment {
+    static func url(_ name: String) throws -> String {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            throw TestSetupError("\(name) is not set: run the tests with `bash Infra/scripts/test.sh`")
+        }
+        return value
+    }
+
+    /// The shared test broker (vhost `shipboard-test`); tests isolate by unique names.
+    static func broker() throws -> AMQPConfiguration {
+        try AMQPConfiguration(url: url("SHIPBOARD_TEST_AMQP_URL"))
+    }
+
+    /// The broker that fault tests stop, start, kill and freeze.
+    static func faultBroker() throws -> AMQPConfiguration {
+        try AMQPConfiguration(url: url("SHIPBOARD_TEST_FAULT_AMQP_URL"))
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A name no other test uses.
+func uniqueName(_ prefix: String) -> String {
+    "test.\(prefix).\(UUID().uuidString.prefix(8).lowercased())"
+}
+
+/// Runs `body` with a running `AMQPClient`, stopping it afterwards.
+func withClient<R: Sendable>(
+    _ configuration: AMQPConfiguration, topology: AMQPTopology = AMQPTopology(),
+    _ body: (AMQPClient) async throws -> R
+) async throws -> R {
+    let client = AMQPClient(
+        configuration: configuration, topology: topology,
+        backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(500)))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await client.run() }
+        defer { group.cancelAll() }
+        _ = try await client.currentConnection(timeout: .seconds(20))
+        return try await body(client)
+    }
+}
+
+/// Collects deliveries from a consumer in the background.
+actor DeliveryCollector {
+    private(set) var deliveries: [AMQPDelivery] = []
+    private var task: Task<Void, Never>?
+
+    /// Starts reading `stream`; acks each delivery when `ack` is true.
+    func start<S: AsyncSequence & Sendable>(_ stream: S, ack: Bool) where S.Element == AMQPDelivery {
+        task = Task {
+            do {
+                for try await delivery in stream {
+                    if ack { try? await delivery.ack() }
+                    self.add(delivery)
+                }
+            } catch {}
+        }
+    }
+
+    private func add(_ delivery: AMQPDelivery) { deliveries.append(delivery) }
+
+    /// Waits until `count` deliveries arrived or `timeout` passed; returns what arrived.
+    func wait(for count: Int, timeout: Duration = .seconds(10)) async -> [AMQPDelivery] {
+        let deadline = ContinuousClock.now + timeout
+        while deliveries.count < count && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return deliveries
+    }
+
+    func stop() { task?.cancel() }
+}
+
+extension AMQPTopology {
+    /// A quorum queue bound to a new topic exchange, with a dead-letter exchange and queue.
+    static func testRoute(_ name: String) -> AMQPTopology {
+        AMQPTopology(
+            exchanges: [.init(name: "\(name).x", kind: .topic), .init(name: "\(name).dlx", kind: .fanout)],
+            queues: [
+                .quorum("\(name).q", deliveryLimit: 5, deadLetterExchange: "\(name).dlx"),
+                .quorum("\(name).dlq", deliveryLimit: 5),
+            ],
+            bindings: [
+                .init(queue: "\(name).q", exchange: "\(name).x", routingKey: "#"),
+                .init(queue: "\(name).dlq", exchange: "\(name).dlx", routingKey: ""),
+            ])
+    }
+}
+
+func message(_ name: String, _ text: String, id: String = UUID().uuidString, mandatory: Bool = false) -> AMQPMessage {
+    AMQPMessage(
+        exchange: "\(name).x", routingKey: "test.key", body: Data(text.utf8),
+        properties: AMQPProperties(messageID: id), mandatory: mandatory)
+}

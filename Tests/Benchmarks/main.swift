@@ -1,0 +1,15 @@
+import Foundation
+
+// shipboard-bench: throughput of the foundation wrappers beside same-run baselines.
+// Usage: bash Infra/scripts/bench.sh [--quick]
+let quick = CommandLine.arguments.contains("--quick")
+var rows: [BenchmarkRow] = []
+do {
+    rows += try await AMQPBenchmarks.run(url: try environment("SHIPBOARD_AMQP_URL"), messages: quick ? 20_000 : 100_000)
+    rows += try await PostgresBenchmarks.run(
+        url: try environment("SHIPBOARD_BENCH_DATABASE_URL"), pgbench: try environment("PGBENCH"), seconds: quick ? 5 : 10)
+    BenchmarkReport.print(rows)
+} catch {
+    FileHandle.standardError.write(Data("shipboard-bench: \(error)\n".utf8))
+    exit(1)
+}

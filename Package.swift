@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -32,6 +34,23 @@ let package = Package(
             dependencies: ["CRabbitMQ", .product(name: "Logging", package: "swift-log")],
             path: "Shared/AMQP"),
 
+        // The one shared language: envelope, commands, events, replies, routing keys.
+        .target(
+            name: "Contracts",
+            path: "Shared/Contracts"),
+
+        // Outbox, outbox relay, inbox, consumer runner with retries and dead letters,
+        // request/reply, and the topology definition.
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "Contracts", "Postgres", "AMQP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Messaging"),
+
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
             name: "ShipboardMigrate",
@@ -41,7 +60,7 @@ let package = Package(
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
         .executableTarget(
             name: "ShipboardBench",
-            dependencies: ["Postgres", "AMQP"],
+            dependencies: ["Postgres", "AMQP", "Messaging"],
             path: "Tests/Benchmarks"),
 
         // Integration tests against the real PostgreSQL and RabbitMQ started by Infra/scripts/test.sh.
@@ -53,6 +72,14 @@ let package = Package(
             name: "AMQPTests",
             dependencies: ["AMQP"],
             path: "Tests/AMQPTests"),
+        .testTarget(
+            name: "ContractsTests",
+            dependencies: ["Contracts"],
+            path: "Tests/ContractsTests"),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: ["Messaging"],
+            path: "Tests/MessagingTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,7 @@ public actor AMQPClient {
     var connection: AMQPConnection?
     var consumers: [UUID: ConsumerRegistration] = [:]
     var attempt = 0
+    var directReplies: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation?
 
     /// Connection life events, for logs, health checks and tests.
     public nonisolated let events: AsyncStream<Event>
@@ -95,6 +96,7 @@ public actor AMQPClient {
         connection = nil
         for registration in consumers.values { registration.continuation.finish() }
         consumers.removeAll()
+        directReplies?.finish()
         eventContinuation.finish()
     }
 
@@ -144,16 +146,28 @@ public actor AMQPClient {
         return AMQPConsumer(id: id, deliveries: stream, client: self)
     }
 
-    /// Stops a consumer: no more deliveries; unacked ones go back to the queue.
+    /// Stops a consumer: the broker sends no more deliveries, those already received still
+    /// come out of the stream (and can be acked), then the stream ends.
     public func cancel(consumer id: UUID) async {
         guard let registration = consumers.removeValue(forKey: id) else { return }
-        registration.continuation.finish()
         if let tag = registration.tag, let connection {
             await connection.cancelConsumer(tag: tag)
         }
+        registration.continuation.finish()
+    }
+
+    /// Replies sent to `AMQPConnection.directReplyQueue` on any connection this client opens.
+    /// Call once; publish requests with `replyTo` set to that queue through this client.
+    public func directReplies(timeout: Duration = .seconds(10)) async throws(AMQPError) -> AsyncThrowingStream<AMQPDelivery, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
+        directReplies = continuation
+        let connection = try await currentConnection(timeout: timeout)
+        try await connection.enableDirectReplies(continuation)
+        return stream
     }
 
     private func resubscribe(on connection: AMQPConnection) async throws(AMQPError) {
+        if let directReplies { try await connection.enableDirectReplies(directReplies) }
         for (id, registration) in consumers {
             let tag = try await connection.subscribe(
                 queue: registration.queue, prefetch: registration.prefetch,

@@ -35,12 +35,21 @@ extension AMQPConnection {
         return tag
     }
 
-    /// Cancels a consumer and closes its channel; unacked messages return to the queue.
+    /// Stops a consumer: basic.cancel, then hands over the deliveries that were already on
+    /// their way and ends the stream. The channel stays open so those can still be acked;
+    /// it closes with the connection.
     func cancelConsumer(tag: String) {
-        guard let route = consumers.removeValue(forKey: tag), failure == nil else { return }
-        _ = amqp_channel_close(handle.state, route.channel, Int32(AMQP_REPLY_SUCCESS))
-        openChannels.remove(route.channel)
-        channelEpochs[route.channel, default: 0] += 1
+        guard let route = consumers[tag] else { return }
+        if failure == nil {
+            let arena = CArena()
+            if let bytes = try? arena.bytes(tag) {
+                amqp_basic_cancel(handle.state, route.channel, bytes)
+                if (try? check(amqp_get_rpc_reply(handle.state), operation: "basic.cancel", channel: route.channel)) != nil {
+                    try? readAvailableFrames(limit: Int.max)
+                }
+            }
+        }
+        consumers[tag] = nil
         route.continuation.finish()
     }
 

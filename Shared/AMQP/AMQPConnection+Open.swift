@@ -85,6 +85,7 @@ extension AMQPConnection {
         amqp_confirm_select(handle.state, Self.publishChannel)
         try check(amqp_get_rpc_reply(handle.state), operation: "confirm.select", channel: Self.publishChannel)
         nextPublishTag = 1
+        try subscribeDirectReplies()
     }
 
     /// Reopens the control channel after the broker closed it over a failed declaration.
@@ -137,7 +138,7 @@ extension AMQPConnection {
         }
         for (tag, route) in consumers where route.channel == channel {
             consumers[tag] = nil
-            route.continuation.finish(throwing: error)
+            if !route.keepOnChannelClose { route.continuation.finish(throwing: error) }
         }
         logger.info("amqp channel closed by broker", metadata: ["amqp.channel": "\(channel)", "amqp.reason": "\(error)"])
     }

@@ -52,7 +52,13 @@ public actor AMQPConnection {
         /// Standalone consumers end with the connection; an `AMQPClient` keeps its streams
         /// open across reconnects and subscribes them again.
         let finishOnConnectionLoss: Bool
+        /// The direct reply-to consumer outlives its channel: it is subscribed again when
+        /// the publish channel reopens.
+        var keepOnChannelClose = false
     }
+
+    /// Where direct replies go (see `enableDirectReplies`).
+    var directReplies: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation?
 
     init(configuration: AMQPConfiguration, logger: Logger) throws(AMQPError) {
         self.configuration = configuration

@@ -6,6 +6,10 @@ let quick = CommandLine.arguments.contains("--quick")
 var rows: [BenchmarkRow] = []
 do {
     rows += try await AMQPBenchmarks.run(url: try environment("SHIPBOARD_AMQP_URL"), messages: quick ? 20_000 : 100_000)
+    rows += try await MessagingBenchmarks.run(
+        databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
+        migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), events: quick ? 5_000 : 20_000,
+        rawTransport: rows.first { $0.name.hasPrefix("AMQP consume") }?.value ?? 0)
     rows += try await PostgresBenchmarks.run(
         url: try environment("SHIPBOARD_BENCH_DATABASE_URL"), pgbench: try environment("PGBENCH"), seconds: quick ? 5 : 10)
     BenchmarkReport.print(rows)

@@ -1,0 +1,48 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// Writes outgoing messages into a service's `outbox` table inside the caller's transaction,
+/// so a state change and the messages it causes commit together or not at all.
+/// `OutboxRelay` publishes them afterwards.
+public struct Outbox: Sendable {
+    /// The service's schema, holding its `outbox` table.
+    public let schema: String
+
+    public init(schema: String) {
+        self.schema = schema
+    }
+
+    /// The NOTIFY channel that wakes relays when a transaction with outbox rows commits.
+    public var channel: String { "\(schema)_outbox" }
+
+    /// Adds `envelope` for publication to `exchange` with `routingKey`.
+    public func enqueue<Payload>(
+        _ envelope: Envelope<Payload>, exchange: String, routingKey: String,
+        headers: [String: String] = [:], in transaction: PostgresTransaction
+    ) async throws {
+        let body = try ContractCoding.encode(envelope)
+        // One round trip: the row and the NOTIFY (delivered at commit) in one statement.
+        try await transaction.query(
+            """
+            WITH inserted AS (
+                INSERT INTO \(identifier: schema).outbox
+                    (message_id, exchange, routing_key, message_type, correlation_id, headers, body)
+                VALUES (\(envelope.id), \(exchange), \(routingKey), \(envelope.type), \(envelope.correlationId),
+                        \(json: headers)::jsonb, \(body))
+                RETURNING 1
+            )
+            SELECT pg_notify(\(channel), '') FROM inserted
+            """, label: "outbox insert")
+    }
+
+    /// Adds an event for `shipboard.events`, routed by its type.
+    public func publish<Event: EventContract>(_ envelope: Envelope<Event>, in transaction: PostgresTransaction) async throws {
+        try await enqueue(envelope, exchange: Exchanges.events, routingKey: Event.routingKey, in: transaction)
+    }
+
+    /// Adds a command for another service on `shipboard.commands` (fire and forget).
+    public func send<Command: CommandContract>(_ envelope: Envelope<Command>, in transaction: PostgresTransaction) async throws {
+        try await enqueue(envelope, exchange: Exchanges.commands, routingKey: Command.routingKey, in: transaction)
+    }
+}

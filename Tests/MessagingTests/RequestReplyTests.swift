@@ -1,0 +1,61 @@
+import AMQP
+import Contracts
+import Foundation
+import Messaging
+import Testing
+
+/// Request/reply tests bind `test.record` (the command's routing key), so they run one at a time.
+@Suite("Request/reply over direct reply-to", .serialized)
+struct RequestReplyTests {
+    @Test("a command gets its result; a refusal is a typed error with no effect; a repeat gets the same reply")
+    func commandReplies() async throws {
+        let fixture = try await MessagingFixture.make("rpc")
+        var topology = fixture.topology(retry: .standard)
+        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: Record.routingKey))
+        try await withAMQP(topology: topology) { client in
+            let runner = ConsumerRunner(
+                queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
+                pool: fixture.pool, amqp: client)
+            let requests = RequestClient(amqp: client)
+            try await running({ try await runner.run() }) {
+                let command = Envelope(Record(value: "alpha"), correlationId: "REL-000001", actor: "alice")
+                let result = try await requests.send(command, timeout: .seconds(5))
+                #expect(result == RecordResult(stored: "alpha"))
+                // The same request again (e.g. a client retry): same reply, no second effect.
+                #expect(try await requests.send(command, timeout: .seconds(5)) == result)
+                #expect(try await fixture.effectCount() == 1)
+
+                let refused = Envelope(Record(value: "refuse"), correlationId: "REL-000001", actor: "alice")
+                await #expect(throws: CommandError(.conflict, "cannot record 'refuse'", rule: "test.no_refuse")) {
+                    try await requests.send(refused, timeout: .seconds(5))
+                }
+                #expect(try await fixture.effectCount() == 1)
+            }
+            await requests.close()
+        }
+        await fixture.drop()
+    }
+
+    @Test("a request to a service that is down times out within its limit")
+    func timeout() async throws {
+        let fixture = try await MessagingFixture.make("down")
+        var topology = fixture.topology(retry: .standard)
+        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: Record.routingKey))
+        try await withAMQP(topology: topology) { client in
+            let requests = RequestClient(amqp: client)
+            let started = ContinuousClock.now
+            let command = Envelope(Record(value: "nobody listens"), correlationId: "REL-1", actor: "alice")
+            do {
+                _ = try await requests.send(command, timeout: .milliseconds(800))
+                Issue.record("a request with no consumer got a reply")
+            } catch {
+                #expect((error as? CommandError)?.kind == .timeout)
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed >= .milliseconds(800) && elapsed < .milliseconds(2_000))
+            try await client.currentConnection().deleteQueue(fixture.queue)
+            await requests.close()
+        }
+        await fixture.drop()
+    }
+}

@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "shipboard-migrate", targets: ["ShipboardMigrate"]),
         .executable(name: "shipboard-bench", targets: ["ShipboardBench"]),
+        .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -80,6 +81,13 @@ let package = Package(
             name: "MessagingTests",
             dependencies: ["Messaging"],
             path: "Tests/MessagingTests"),
+
+        // A small service used by the messaging tests as a separate process (so a test can
+        // kill -9 it mid-handler or send it SIGTERM during a burst).
+        .executableTarget(
+            name: "MessagingProbe",
+            dependencies: ["Messaging", "Postgres", "AMQP", "Contracts"],
+            path: "Tests/MessagingProbe"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,6 +15,11 @@ import ServiceLifecycle
 ///   attempt count, up to `retry.maxAttempts`, then dead-letters it with the last error.
 /// - A `CommandError` thrown by a command handler is an answer, not a failure: it is sent
 ///   as the reply and recorded in the inbox, and nothing is retried.
+/// - Events that arrive together are handled in batches (up to `batchSize`) in one
+///   transaction: one inbox insert claims them all, each handler runs in turn, one COMMIT,
+///   then each is acked. If any handler in a batch fails, the batch rolls back and every
+///   message is handled again on its own, so failures, retries and dead letters stay per
+///   message. Commands (which are answered) are always handled one by one.
 /// - Graceful shutdown: stop taking messages, finish those in flight, then return.
 public struct ConsumerRunner: Service {
     public let queue: String
@@ -25,6 +30,7 @@ public struct ConsumerRunner: Service {
     let amqp: AMQPClient
     let prefetch: UInt16
     let concurrency: Int
+    let batchSize: Int
     let retry: RetryPolicy
     let logger: Logger
     let outcomes: @Sendable (String) -> Counter
@@ -34,7 +40,7 @@ public struct ConsumerRunner: Service {
     ///   - consumerName: inbox key; defaults to the queue name.
     public init(
         queue: String, schema: String, handlers: MessageHandlers, pool: PostgresPool, amqp: AMQPClient,
-        consumerName: String? = nil, prefetch: UInt16 = 100, concurrency: Int = 16,
+        consumerName: String? = nil, prefetch: UInt16 = 100, concurrency: Int = 8, batchSize: Int = 32,
         retry: RetryPolicy = .standard, logger: Logger = Logger(label: "shipboard.consumer")
     ) {
         self.queue = queue
@@ -45,6 +51,7 @@ public struct ConsumerRunner: Service {
         self.amqp = amqp
         self.prefetch = prefetch
         self.concurrency = max(1, concurrency)
+        self.batchSize = max(1, batchSize)
         self.retry = retry
         var logger = logger
         logger[metadataKey: "queue"] = "\(queue)"
@@ -61,18 +68,25 @@ public struct ConsumerRunner: Service {
     public func run() async throws {
         let consumer = try await amqp.consume(queue: queue, prefetch: prefetch, timeout: .seconds(60))
         logger.info("consuming", metadata: ["handlers": "\(handlers.handledTypes.joined(separator: ","))"])
+        let buffer = DeliveryBuffer(maxBatch: batchSize)
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                var inFlight = 0
-                for try await delivery in consumer {
-                    if inFlight >= concurrency {
-                        try await group.next()
-                        inFlight -= 1
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        while true {
+                            let batch = await buffer.take()
+                            if batch.isEmpty { return }
+                            await processBatch(batch)
+                        }
                     }
-                    group.addTask { await process(delivery) }
-                    inFlight += 1
                 }
-                // The stream ended (shutdown or cancellation): finish what is in flight.
+                do {
+                    for try await delivery in consumer { await buffer.put(delivery) }
+                } catch {
+                    logger.warning("delivery stream failed", metadata: ["error": "\(error)"])
+                }
+                // The stream ended (shutdown or cancellation): finish what is in hand.
+                await buffer.finish()
                 try await group.waitForAll()
             }
         } onGracefulShutdown: {

@@ -29,8 +29,8 @@ enum MessagingBenchmarks {
         let database = try PostgresConfiguration(url: databaseURL)
         _ = try await PostgresMigrator(directory: URL(fileURLWithPath: migrations)).migrate(configuration: database)
         let schema = "bench_\(UUID().uuidString.prefix(8).lowercased())"
-        let servicePool = PostgresPool(configuration: database, maxConnections: 16)
-        let producerPool = PostgresPool(configuration: database, maxConnections: 8)
+        let servicePool = PostgresPool(configuration: database, maxConnections: 12)
+        let producerPool = PostgresPool(configuration: database, maxConnections: 16)
         try await servicePool.query("SELECT public.shipboard_create_messaging_tables(\(schema))")
         let queue = "bench.\(schema)"
         let routingKey = "bench.\(schema).ping"
@@ -48,7 +48,7 @@ enum MessagingBenchmarks {
         let outbox = Outbox(schema: schema)
         let relay = OutboxRelay(outbox: outbox, pool: servicePool, amqp: client, batchSize: 500, pollInterval: .milliseconds(200))
         let runner = ConsumerRunner(queue: queue, schema: schema, handlers: handlers, pool: servicePool, amqp: client,
-                                    prefetch: 200, concurrency: 32)
+                                    prefetch: 200, concurrency: 8)
         let relayTask = Task { try await relay.run() }
         let runnerTask = Task { try await runner.run() }
 
@@ -59,12 +59,12 @@ enum MessagingBenchmarks {
             }
         }
 
-        // Throughput: commit `events` as fast as 8 producers (the gateway's concurrent requests) can, until all are handled.
+        // Throughput: commit `events` as fast as 16 producers (the gateway's concurrent requests) can, until all are handled.
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for producer in 0..<8 {
+            for producer in 0..<16 {
                 group.addTask {
-                    for index in stride(from: producer, to: events, by: 8) { try await commit(index) }
+                    for index in stride(from: producer, to: events, by: 16) { try await commit(index) }
                 }
             }
             try await group.waitForAll()

@@ -114,4 +114,34 @@ struct ConsumerRunnerTests {
         }
         await fixture.drop()
     }
+
+    @Test("one failing message in a burst: the others are handled once each, the failing one alone is retried and dead-lettered")
+    func failureInsideABatch() async throws {
+        let fixture = try await MessagingFixture.make("batch")
+        try await withAMQP(topology: fixture.topology(retry: Self.fastRetry)) { client in
+            let runner = ConsumerRunner(
+                queue: fixture.queue, schema: fixture.schema,
+                handlers: recordingHandlers(schema: fixture.schema, alwaysFailing: "bad"),
+                pool: fixture.pool, amqp: client, concurrency: 1, batchSize: 32, retry: Self.fastRetry)
+            let dead = try await client.consume(queue: MessagingTopology.deadLetterQueue(for: fixture.queue), prefetch: 10)
+            // Queue the burst before the runner starts, so its first batch holds all of it.
+            var envelopes = (0..<40).map { Envelope(Recorded(value: "ok \($0)"), correlationId: "REL-1", actor: "test") }
+            envelopes[17] = Envelope(Recorded(value: "bad"), correlationId: "REL-1", actor: "test")
+            for envelope in envelopes {
+                try await publishRaw(client, body: ContractCoding.encode(envelope), routingKey: fixture.routingKey, id: envelope.id.uuidString)
+            }
+            try await running({ try await runner.run() }) {
+                var iterator = dead.makeAsyncIterator()
+                let letter = try #require(try await iterator.next())
+                #expect(letter.properties.messageID == envelopes[17].id.uuidString)
+                #expect(letter.properties.headers[MessageHeaders.attempt] == .int(3))
+                try await letter.ack()
+                #expect(try await eventually { try await fixture.effectCount() == 39 })
+                let effects = try await fixture.effects()
+                #expect(Set(effects.map(\.0)).count == 39)
+                #expect(!effects.contains { $0.1 == "bad" })
+            }
+        }
+        await fixture.drop()
+    }
 }

@@ -95,10 +95,11 @@ struct RecordResult: Codable, Sendable, Equatable {
 
 /// Handlers that record each message as one effect row (no unique key: a second effect
 /// of one message would show as a second row).
-func recordingHandlers(schema: String, failures: FailureBudget? = nil) -> MessageHandlers {
+func recordingHandlers(schema: String, failures: FailureBudget? = nil, alwaysFailing: String? = nil) -> MessageHandlers {
     var handlers = MessageHandlers()
     handlers.on(Recorded.self) { envelope, context in
         if let failures, await failures.take() { throw MessagingTestError("planned failure") }
+        if envelope.payload.value == alwaysFailing { throw MessagingTestError("this value always fails") }
         try await context.transaction.query(
             "INSERT INTO \(identifier: schema).effects (message_id, value) VALUES (\(envelope.id), \(envelope.payload.value))")
     }

@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -52,6 +54,18 @@ let package = Package(
             ],
             path: "Shared/Messaging"),
 
+        // Configuration, logging, metrics, health endpoint, graceful shutdown.
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/ServiceKit"),
+
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
             name: "ShipboardMigrate",
@@ -81,12 +95,16 @@ let package = Package(
             name: "MessagingTests",
             dependencies: ["Messaging"],
             path: "Tests/MessagingTests"),
+        .testTarget(
+            name: "ServiceKitTests",
+            dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/ServiceKitTests"),
 
         // A small service used by the messaging tests as a separate process (so a test can
         // kill -9 it mid-handler or send it SIGTERM during a burst).
         .executableTarget(
             name: "MessagingProbe",
-            dependencies: ["Messaging", "Postgres", "AMQP", "Contracts"],
+            dependencies: ["Messaging", "ServiceKit", "Postgres", "AMQP", "Contracts"],
             path: "Tests/MessagingProbe"),
     ],
     swiftLanguageModes: [.v6]

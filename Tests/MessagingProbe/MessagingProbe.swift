@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Messaging
 import Postgres
+import ServiceKit
 import ServiceLifecycle
 
 /// A minimal service for the messaging tests, run as a separate process so a test can
@@ -20,20 +21,25 @@ struct MessagingProbe {
     }
 
     static func main() async {
-        let settings: ProbeSettings
+        let (configuration, settings) = ServiceMain.loadOrExit { reader in
+            (ServiceConfiguration(serviceName: "messaging-probe", defaultHTTPPort: 0, reader: reader), ProbeSettings(reader))
+        }
+        let registry = ObservabilityBootstrap.bootstrap(configuration)
+        let logger = Logger(label: "shipboard.probe")
+        let database: PostgresConfiguration
+        let broker: AMQPConfiguration
         do {
-            settings = try ProbeSettings(environment: ProcessInfo.processInfo.environment)
+            database = try PostgresConfiguration(url: configuration.databaseURL)
+            broker = try AMQPConfiguration(url: configuration.amqpURL)
         } catch {
-            FileHandle.standardError.write(Data("messaging-probe: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("configuration error: \(error)\n".utf8))
             exit(2)
         }
-        var logger = Logger(label: "shipboard.probe")
-        logger.logLevel = .info
-        let pool = PostgresPool(configuration: settings.database, maxConnections: 8)
+        let pool = PostgresPool(configuration: database, maxConnections: 8)
         let topology = MessagingTopology.workQueue(settings.queue, bindings: [(Exchanges.events, settings.routingKey)])
         var fullTopology = AMQPTopology(exchanges: MessagingTopology.exchanges)
         fullTopology.merge(topology)
-        let client = AMQPClient(configuration: settings.broker, topology: fullTopology, logger: logger)
+        let client = AMQPClient(configuration: broker, topology: fullTopology, logger: logger)
 
         var handlers = MessageHandlers()
         let schema = settings.schema
@@ -47,13 +53,17 @@ struct MessagingProbe {
             queue: settings.queue, schema: schema, handlers: handlers, pool: pool, amqp: client,
             prefetch: 20, concurrency: settings.concurrency,
             retry: RetryPolicy(delays: [.milliseconds(100)], maxAttempts: 3), logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: AMQPClientService(client: client)), .init(service: runner)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let endpoint = OperationsEndpoint(
+            host: configuration.httpHost, port: configuration.httpPort,
+            checks: [
+                ReadinessCheck("postgres") { (try? await pool.query("SELECT 1")) != nil },
+                ReadinessCheck("rabbitmq") { (try? await client.currentConnection(timeout: .zero)) != nil },
+            ],
+            registry: registry)
         do {
-            try await group.run()
+            try await ServiceMain.run(
+                services: [AMQPClientService(client: client), endpoint, runner], configuration: configuration, logger: logger)
             await pool.close()
-            logger.info("probe stopped cleanly")
         } catch {
             logger.error("probe failed", metadata: ["error": "\(error)"])
             exit(1)

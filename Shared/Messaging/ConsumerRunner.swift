@@ -20,6 +20,8 @@ import ServiceLifecycle
 ///   then each is acked. If any handler in a batch fails, the batch rolls back and every
 ///   message is handled again on its own, so failures, retries and dead letters stay per
 ///   message. Commands (which are answered) are always handled one by one.
+/// - Inbox rows older than `inboxRetention` (7 days) are pruned every 10 minutes: the
+///   window in which a duplicate is still recognised.
 /// - Graceful shutdown: stop taking messages, finish those in flight, then return.
 public struct ConsumerRunner: Service {
     public let queue: String
@@ -32,6 +34,7 @@ public struct ConsumerRunner: Service {
     let concurrency: Int
     let batchSize: Int
     let retry: RetryPolicy
+    let inboxRetention: Duration
     let logger: Logger
     let outcomes: @Sendable (String) -> Counter
 
@@ -41,7 +44,8 @@ public struct ConsumerRunner: Service {
     public init(
         queue: String, schema: String, handlers: MessageHandlers, pool: PostgresPool, amqp: AMQPClient,
         consumerName: String? = nil, prefetch: UInt16 = 100, concurrency: Int = 8, batchSize: Int = 32,
-        retry: RetryPolicy = .standard, logger: Logger = Logger(label: "shipboard.consumer")
+        retry: RetryPolicy = .standard, inboxRetention: Duration = .seconds(7 * 24 * 3600),
+        logger: Logger = Logger(label: "shipboard.consumer")
     ) {
         self.queue = queue
         self.handlers = handlers
@@ -53,6 +57,7 @@ public struct ConsumerRunner: Service {
         self.concurrency = max(1, concurrency)
         self.batchSize = max(1, batchSize)
         self.retry = retry
+        self.inboxRetention = inboxRetention
         var logger = logger
         logger[metadataKey: "queue"] = "\(queue)"
         self.logger = logger
@@ -69,6 +74,20 @@ public struct ConsumerRunner: Service {
         let consumer = try await amqp.consume(queue: queue, prefetch: prefetch, timeout: .seconds(60))
         logger.info("consuming", metadata: ["handlers": "\(handlers.handledTypes.joined(separator: ","))"])
         let buffer = DeliveryBuffer(maxBatch: batchSize)
+        // Inbox rows only need to outlive any redelivery or republish: prune old ones.
+        let pruning = Task { [inbox, pool, inboxRetention, logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(600))
+                guard !Task.isCancelled else { return }
+                do {
+                    let pruned = try await inbox.prune(olderThan: inboxRetention, pool: pool)
+                    if pruned > 0 { logger.info("pruned inbox rows", metadata: ["inbox.pruned": "\(pruned)"]) }
+                } catch {
+                    logger.warning("inbox pruning failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { pruning.cancel() }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<concurrency {

@@ -6,10 +6,18 @@ struct BenchmarkRow {
     let value: Double
     let unit: String
     let baselineName: String
-    let baseline: Double
+    let baseline: Double?
     let target: Double?
+    /// True when the target is a ceiling (latency), false when it is a floor (throughput).
+    var targetIsMaximum = false
 
-    var ratio: Double { baseline > 0 ? value / baseline : 0 }
+    var ratio: Double? { baseline.flatMap { $0 > 0 ? value / $0 : nil } }
+
+    var verdict: String {
+        guard let target else { return "-" }
+        let met = targetIsMaximum ? value <= target : value >= target
+        return "\(targetIsMaximum ? "≤" : "≥") \(BenchmarkReport.format(target)) \(met ? "met" : "MISSED")"
+    }
 }
 
 /// Prints rows as an aligned table (numbers only; the machine is noisy, so compare ratios).
@@ -18,11 +26,11 @@ enum BenchmarkReport {
         Swift.print("")
         Swift.print(pad("benchmark", 46) + pad("result", 16) + pad("baseline (same run)", 44) + pad("ratio", 8) + "target")
         for row in rows {
-            let target = row.target.map { row.value >= $0 ? "≥ \(format($0)) met" : "≥ \(format($0)) MISSED" } ?? "-"
+            let baseline = row.baseline.map { "\(row.baselineName): \(format($0))" } ?? "-"
+            let ratio = row.ratio.map { String(format: "%.2f", $0) } ?? "-"
             Swift.print(
-                pad(row.name, 46) + pad("\(format(row.value)) \(row.unit)", 16)
-                    + pad("\(row.baselineName): \(format(row.baseline))", 44)
-                    + pad(String(format: "%.2f", row.ratio), 8) + target)
+                pad(row.name, 46) + pad("\(format(row.value)) \(row.unit)", 16) + pad(baseline, 44) + pad(ratio, 8)
+                    + row.verdict)
         }
     }
 

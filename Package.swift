@@ -78,6 +78,11 @@ let package = Package(
             dependencies: ["Postgres", "AMQP", "Messaging"],
             path: "Tests/Benchmarks"),
 
+        // Shared by the test targets: settings from test.sh and control of the fault broker.
+        .target(
+            name: "ShipboardTestSupport",
+            path: "Tests/TestSupport"),
+
         // Integration tests against the real PostgreSQL and RabbitMQ started by Infra/scripts/test.sh.
         .testTarget(
             name: "PostgresTests",
@@ -85,7 +90,7 @@ let package = Package(
             path: "Tests/PostgresTests"),
         .testTarget(
             name: "AMQPTests",
-            dependencies: ["AMQP"],
+            dependencies: ["AMQP", "ShipboardTestSupport"],
             path: "Tests/AMQPTests"),
         .testTarget(
             name: "ContractsTests",
@@ -93,7 +98,7 @@ let package = Package(
             path: "Tests/ContractsTests"),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Messaging"],
+            dependencies: ["Messaging", "ShipboardTestSupport"],
             path: "Tests/MessagingTests"),
         .testTarget(
             name: "ServiceKitTests",

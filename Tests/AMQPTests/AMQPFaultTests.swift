@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+import ShipboardTestSupport
 import Testing
 
 @testable import AMQP
@@ -10,7 +10,7 @@ import Testing
 struct AMQPFaultTests {
     @Test("publishing and consuming resume after the broker is stopped and started")
     func brokerRestart() async throws {
-        try await withFaultBrokerLock {
+        try await FaultBroker.exclusively {
             let name = uniqueName("restart")
             try await withClient(try TestEnvironment.faultBroker(), topology: .testRoute(name)) { client in
                 let consumer = try await client.consume(queue: "\(name).q", prefetch: 10)
@@ -19,11 +19,11 @@ struct AMQPFaultTests {
                 try await client.publish(message(name, "before"))
                 #expect(await collector.wait(for: 1).count == 1)
 
-                try await faultBroker("stop")
+                try await FaultBroker.control("stop")
                 await #expect(throws: AMQPError.notConnected) {
                     try await client.publish(message(name, "during"), timeout: .milliseconds(300))
                 }
-                try await faultBroker("start")
+                try await FaultBroker.control("start")
 
                 try await client.publish(message(name, "after"), timeout: .seconds(60))
                 let received = await collector.wait(for: 2, timeout: .seconds(30))
@@ -37,15 +37,15 @@ struct AMQPFaultTests {
 
     @Test("every confirmed message survives kill -9 of the broker, and the client reconnects")
     func confirmedMessagesSurviveCrash() async throws {
-        try await withFaultBrokerLock {
+        try await FaultBroker.exclusively {
             let name = uniqueName("crash")
             try await withClient(try TestEnvironment.faultBroker(), topology: .testRoute(name)) { client in
                 let ids = (0..<300).map { "m-\($0)" }
                 for batch in stride(from: 0, to: ids.count, by: 100) {
                     try await client.publish(ids[batch..<batch + 100].map { message(name, $0, id: $0) })
                 }
-                try await faultBroker("kill")
-                try await faultBroker("start")
+                try await FaultBroker.control("kill")
+                try await FaultBroker.control("start")
                 let consumer = try await client.consume(queue: "\(name).q", prefetch: 100, timeout: .seconds(60))
                 let collector = DeliveryCollector()
                 await collector.start(consumer, ack: true)
@@ -60,17 +60,17 @@ struct AMQPFaultTests {
 
     @Test("a frozen broker is detected within two heartbeat intervals")
     func heartbeatTimeout() async throws {
-        try await withFaultBrokerLock {
+        try await FaultBroker.exclusively {
             var config = try TestEnvironment.faultBroker()
             config.heartbeat = 1
             let connection = try await AMQPConnection.connect(config)
             let runner = Task { try await connection.run() }
             try await Task.sleep(for: .milliseconds(300))
-            try await faultBroker("pause")
+            try await FaultBroker.control("pause")
             let started = ContinuousClock.now
             let outcome = await runner.result
             let elapsed = ContinuousClock.now - started
-            try await faultBroker("resume")
+            try await FaultBroker.control("resume")
             guard case .failure(let error) = outcome, case .connectionLost(let reason)? = error as? AMQPError else {
                 Issue.record("expected a lost connection, got \(outcome)")
                 return
@@ -81,35 +81,3 @@ struct AMQPFaultTests {
         }
     }
 }
-
-/// Runs the fault broker's control script off the cooperative pool (stop takes seconds).
-func faultBroker(_ command: String) async throws {
-    let control = try TestEnvironment.url("SHIPBOARD_TEST_FAULT_BROKER_CTL")
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "\(control) \(command)"]
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    guard status == 0 else { throw TestSetupError("fault broker '\(command)' exited with \(status)") }
-}
-
-/// Holds an exclusive lock on the fault broker for the whole of `body`: fault tests live in
-/// several test targets that `swift test` runs in one process, in parallel, and one test's
-/// broker restart must not land in the middle of another's.
-func withFaultBrokerLock<R: Sendable>(_ body: () async throws -> R) async throws -> R {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-fault-broker.lock").path
-    let descriptor = open(path, O_CREAT | O_RDWR, 0o600)
-    guard descriptor >= 0 else { throw FaultLockError() }
-    defer { close(descriptor) }  // closing releases the lock
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        Thread.detachNewThread {
-            _ = flock(descriptor, LOCK_EX)
-            continuation.resume()
-        }
-    }
-    return try await body()
-}
-
-struct FaultLockError: Error {}

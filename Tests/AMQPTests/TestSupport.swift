@@ -1,4 +1,5 @@
 import Foundation
+import ShipboardTestSupport
 import Testing
 
 @testable import AMQP
@@ -6,10 +7,7 @@ import Testing
 /// Servers and settings that `Infra/scripts/test.sh` provides through the environment.
 enum TestEnvironment {
     static func url(_ name: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-            throw TestSetupError("\(name) is not set: run the tests with `bash Infra/scripts/test.sh`")
-        }
-        return value
+        try TestSettings.value(name)
     }
 
     /// The shared test broker (vhost `shipboard-test`); tests isolate by unique names.

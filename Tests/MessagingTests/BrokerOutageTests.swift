@@ -1,8 +1,8 @@
 import AMQP
 import Contracts
 import Foundation
-import Glibc
 import Messaging
+import ShipboardTestSupport
 import Testing
 
 /// Stops the fault broker while a service commits (holding the fault broker lock).
@@ -10,7 +10,7 @@ import Testing
 struct BrokerOutageTests {
     @Test("the broker stops while 1,000 events commit: after it is back, a consumer sees all 1,000, each once in effect")
     func outageDuringCommits() async throws {
-        try await withFaultBrokerLock {
+        try await FaultBroker.exclusively {
             let fixture = try await MessagingFixture.make("outage")
             let retry = RetryPolicy(delays: [.milliseconds(200)], maxAttempts: 5)
             try await withAMQP(url: "SHIPBOARD_TEST_FAULT_AMQP_URL", topology: fixture.topology(retry: retry)) { client in
@@ -22,7 +22,7 @@ struct BrokerOutageTests {
                 try await running({ try await relay.run() }) {
                     try await running({ try await runner.run() }) {
                         let outbox = Outbox(schema: fixture.schema)
-                        let outage = Task { try await faultBrokerControl("stop") }
+                        let outage = Task { try await FaultBroker.control("stop") }
                         var ids: [UUID] = []
                         for index in 0..<1_000 {
                             let envelope = Envelope(Recorded(value: "\(index)"), correlationId: "REL-\(index % 7)", actor: "test")
@@ -33,7 +33,7 @@ struct BrokerOutageTests {
                         }
                         try await outage.value
                         // Whatever the relay managed before the stop, the rest is still pending.
-                        try await faultBrokerControl("start")
+                        try await FaultBroker.control("start")
                         #expect(try await eventually(timeout: .seconds(60)) { try await fixture.effectCount() >= ids.count })
                         try await Task.sleep(for: .milliseconds(500))
                         let effects = try await fixture.effects()
@@ -46,35 +46,3 @@ struct BrokerOutageTests {
         }
     }
 }
-
-/// Runs the fault broker's control script (`start`, `stop`, `kill`) off the cooperative pool.
-func faultBrokerControl(_ command: String) async throws {
-    let control = try MessagingTestEnvironment.value("SHIPBOARD_TEST_FAULT_BROKER_CTL")
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "\(control) \(command)"]
-        process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-        do { try process.run() } catch { continuation.resume(throwing: error) }
-    }
-    guard status == 0 else { throw MessagingTestError("fault broker '\(command)' exited with \(status)") }
-}
-
-/// Holds an exclusive lock on the fault broker for the whole of `body`: fault tests live in
-/// several test targets that `swift test` runs in one process, in parallel, and one test's
-/// broker restart must not land in the middle of another's.
-func withFaultBrokerLock<R: Sendable>(_ body: () async throws -> R) async throws -> R {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-fault-broker.lock").path
-    let descriptor = open(path, O_CREAT | O_RDWR, 0o600)
-    guard descriptor >= 0 else { throw FaultLockError() }
-    defer { close(descriptor) }  // closing releases the lock
-    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        Thread.detachNewThread {
-            _ = flock(descriptor, LOCK_EX)
-            continuation.resume()
-        }
-    }
-    return try await body()
-}
-
-struct FaultLockError: Error {}

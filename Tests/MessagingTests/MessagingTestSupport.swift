@@ -3,14 +3,12 @@ import Contracts
 import Foundation
 import Messaging
 import Postgres
+import ShipboardTestSupport
 import Testing
 
 enum MessagingTestEnvironment {
     static func value(_ name: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-            throw MessagingTestError("\(name) is not set: run the tests with `bash Infra/scripts/test.sh`")
-        }
-        return value
+        try TestSettings.value(name)
     }
 }
 

@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -66,6 +67,15 @@ let package = Package(
             ],
             path: "Shared/ServiceKit"),
 
+        // shipboard-planning: releases, lifecycle, approvals, changes, CIs, audit (logic and repositories).
+        .target(
+            name: "PlanningCore",
+            dependencies: [
+                "Contracts", "Postgres", "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Planning/Core"),
+
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
             name: "ShipboardMigrate",
@@ -100,6 +110,13 @@ let package = Package(
             name: "MessagingTests",
             dependencies: ["Messaging", "ShipboardTestSupport"],
             path: "Tests/MessagingTests"),
+        .testTarget(
+            name: "PlanningTests",
+            dependencies: [
+                "PlanningCore", "ShipboardTestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/PlanningTests"),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],

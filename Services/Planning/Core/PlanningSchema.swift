@@ -1,0 +1,4 @@
+/// The PostgreSQL schema shipboard-planning owns (ARCHITECTURE.md, "State").
+public enum PlanningSchema {
+    public static let name = "planning"
+}

@@ -1,0 +1,59 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// The change requests of releases (table `<schema>.release_changes`).
+public struct ReleaseChanges: Sendable {
+    public let schema: String
+
+    public init(schema: String = PlanningSchema.name) {
+        self.schema = schema
+    }
+
+    /// Adds an approved change to a release, in the caller's transaction.
+    public func add(_ change: ChangeRequest, to releaseKey: String, by actor: String, in transaction: PostgresTransaction) async throws {
+        try change.validateForRelease()
+        let exists = try await transaction.query(
+            "SELECT 1 FROM \(identifier: schema).releases WHERE key = \(releaseKey)", label: "release exists")
+        guard !exists.isEmpty else {
+            throw CommandError(.notFound, "release \(releaseKey) does not exist", rule: "releases.exists")
+        }
+        let inserted = try await transaction.query(
+            """
+            INSERT INTO \(identifier: schema).release_changes
+                (release_key, external_id, title, status, risk, affected_cis, added_by)
+            VALUES (\(releaseKey), \(change.externalID), \(change.title), \(change.status.rawValue), \(change.risk.rawValue),
+                    ARRAY(SELECT jsonb_array_elements_text(\(json: change.affectedCIs)::jsonb)), \(actor))
+            ON CONFLICT (release_key, external_id) DO NOTHING
+            """, label: "add change")
+        guard inserted.affectedRows == 1 else {
+            throw CommandError(.conflict, "change \(change.externalID) is already part of \(releaseKey)", rule: "changes.unique")
+        }
+    }
+
+    /// Removes a change from a release.
+    public func remove(_ externalID: String, from releaseKey: String, in transaction: PostgresTransaction) async throws {
+        let deleted = try await transaction.query(
+            "DELETE FROM \(identifier: schema).release_changes WHERE release_key = \(releaseKey) AND external_id = \(externalID)",
+            label: "remove change")
+        guard deleted.affectedRows == 1 else {
+            throw CommandError(.notFound, "change \(externalID) is not part of \(releaseKey)", rule: "changes.exists")
+        }
+    }
+
+    /// The changes of a release, oldest first.
+    public func list(_ releaseKey: String, pool: PostgresPool) async throws -> [ChangeRequest] {
+        let rows = try await pool.query(
+            """
+            SELECT external_id, title, status, risk, array_to_json(affected_cis)::text
+            FROM \(identifier: schema).release_changes WHERE release_key = \(releaseKey) ORDER BY added_at, external_id
+            """)
+        return try rows.map { row in
+            let (id, title, status, risk, cis) = try row.decode((String, String, String, String, String).self)
+            return ChangeRequest(
+                externalID: id, title: title, status: ChangeRequest.Status(rawValue: status) ?? .approved,
+                risk: ChangeRequest.Risk(rawValue: risk) ?? .medium,
+                affectedCIs: (try? JSONDecoder().decode([String].self, from: Data(cis.utf8))) ?? [])
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Contracts
+import Foundation
+import PlanningCore
+import Postgres
+import ShipboardTestSupport
+import Testing
+
+@Suite("Changes added to releases")
+struct ReleaseChangesTests {
+    static func makeSchema() async throws -> (String, PostgresPool) {
+        let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
+        try await PlanningMigrationGate.shared.ensureMigrated(configuration)
+        let schema = "rel_\(UUID().uuidString.prefix(8).lowercased())"
+        let pool = PostgresPool(configuration: configuration, maxConnections: 2)
+        try await pool.query("SELECT public.shipboard_create_planning_release_tables(\(schema))")
+        return (schema, pool)
+    }
+
+    static func createRelease(_ schema: String, _ pool: PostgresPool) async throws -> String {
+        try await pool.withTransaction { transaction in
+            let key = try await ReleaseKeys.next(schema: schema, in: transaction)
+            try await transaction.query(
+                """
+                INSERT INTO \(identifier: schema).releases (key, title, type, impact, urgency, priority, requester, coordinator)
+                VALUES (\(key), 'Quarterly patch', 'minor', 'medium', 'high', 'high', 'alice', 'carol')
+                """)
+            return key
+        }
+    }
+
+    static let approved = ChangeRequest(
+        externalID: "CHG0001", title: "Patch 'web' tier \\ ✓", status: .approved, risk: .medium,
+        affectedCIs: ["CI-APP-0001", "CI \"quoted\" {weird}, key"])
+
+    @Test("release keys come from a sequence as REL-000001, REL-000002, ...")
+    func keys() async throws {
+        let (schema, pool) = try await Self.makeSchema()
+        let first = try await Self.createRelease(schema, pool)
+        let second = try await Self.createRelease(schema, pool)
+        #expect(first == "REL-000001")
+        #expect(second == "REL-000002")
+        #expect(ReleaseKeys.isValid(first) && !ReleaseKeys.isValid("REL-12") && !ReleaseKeys.isValid("REL-00000x"))
+        await pool.close()
+    }
+
+    @Test("an approved change is added with its CIs unchanged; adding it twice is a conflict; it can be removed")
+    func addApproved() async throws {
+        let (schema, pool) = try await Self.makeSchema()
+        let changes = ReleaseChanges(schema: schema)
+        let key = try await Self.createRelease(schema, pool)
+        try await pool.withTransaction { try await changes.add(Self.approved, to: key, by: "alice", in: $0) }
+        #expect(try await changes.list(key, pool: pool) == [Self.approved])
+        do {
+            try await pool.withTransaction { try await changes.add(Self.approved, to: key, by: "alice", in: $0) }
+            Issue.record("a change was added twice")
+        } catch {
+            #expect((error.underlyingCommandError)?.rule == "changes.unique")
+        }
+        try await pool.withTransaction { try await changes.remove("CHG0001", from: key, in: $0) }
+        #expect(try await changes.list(key, pool: pool).isEmpty)
+        await pool.close()
+    }
+
+    @Test("only an approved change can be added: anything else is a validation error saying why, and nothing is stored")
+    func onlyApproved() async throws {
+        let (schema, pool) = try await Self.makeSchema()
+        let changes = ReleaseChanges(schema: schema)
+        let key = try await Self.createRelease(schema, pool)
+        for status in ChangeRequest.Status.allCases where status != .approved {
+            var change = Self.approved
+            change.status = status
+            do {
+                try await pool.withTransaction { try await changes.add(change, to: key, by: "alice", in: $0) }
+                Issue.record("a \(status) change was added")
+            } catch {
+                let refusal = try #require(error.underlyingCommandError)
+                #expect(refusal.kind == .validation)
+                #expect(refusal.rule == "changes.only_approved")
+                #expect(refusal.message.contains("'\(status.rawValue)'"))
+            }
+        }
+        #expect(try await changes.list(key, pool: pool).isEmpty)
+        await #expect(throws: (any Error).self) {
+            try await pool.withTransaction { try await changes.add(Self.approved, to: "REL-999999", by: "alice", in: $0) }
+        }
+        await pool.close()
+    }
+}
+
+extension Error {
+    /// The `CommandError` inside a transaction error, if that is what the body threw.
+    var underlyingCommandError: CommandError? {
+        if let error = self as? CommandError { return error }
+        return (self as? PostgresTransactionError)?.underlying as? CommandError
+    }
+}

@@ -94,3 +94,37 @@ extension Error {
         return (self as? PostgresTransactionError)?.underlying as? CommandError
     }
 }
+
+@Suite("Release records")
+struct ReleaseRepositoryTests {
+    @Test("create draws a key; lock loads the row; save checks the version (a stale save is a conflict)")
+    func createLockSave() async throws {
+        let (schema, pool) = try await ReleaseChangesTests.makeSchema()
+        let releases = ReleaseRepository(schema: schema)
+        let draft = ReleaseRecord(
+            key: "", title: "Payroll 'Q4' \\ ✓", type: "major", impact: "high", urgency: "medium", priority: "high",
+            requester: "alice", coordinator: "carol", scheduledStart: Date(timeIntervalSince1970: 1_800_000_000),
+            scheduledEnd: Date(timeIntervalSince1970: 1_800_086_400), state: Data(#"{"approvals":[]}"#.utf8))
+        let created = try await pool.withTransaction { try await releases.create(draft, in: $0) }
+        #expect(created.key == "REL-000001")
+        let loaded = try await pool.withTransaction { try await releases.lock(created.key, in: $0) }
+        #expect(loaded.title == draft.title)
+        #expect(loaded.scheduledStart == draft.scheduledStart)
+        #expect(loaded.phase == "initiate" && loaded.status == "draft" && loaded.version == 1)
+        var changed = loaded
+        changed.status = "pending_approval"
+        try await pool.withTransaction { try await releases.save(changed, in: $0) }
+        do {
+            try await pool.withTransaction { try await releases.save(changed, in: $0) }  // version 1 again: stale
+            Issue.record("a stale save went through")
+        } catch {
+            #expect(error.underlyingCommandError?.rule == "releases.version")
+        }
+        let reloaded = try await pool.withTransaction { try await releases.lock(created.key, in: $0) }
+        #expect(reloaded.status == "pending_approval" && reloaded.version == 2)
+        await #expect(throws: (any Error).self) {
+            _ = try await pool.withTransaction { try await releases.lock("REL-424242", in: $0) }
+        }
+        await pool.close()
+    }
+}

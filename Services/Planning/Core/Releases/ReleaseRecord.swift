@@ -1,0 +1,52 @@
+import Foundation
+
+/// A release as stored in `<schema>.releases`: the fields people edit, plus the lifecycle
+/// state (phase, status, and the rest of it as JSON) that the lifecycle rules own.
+public struct ReleaseRecord: Sendable, Equatable {
+    public var key: String
+    public var title: String
+    public var description: String
+    public var type: String
+    public var impact: String
+    public var urgency: String
+    public var priority: String
+    public var risk: String
+    public var justification: String
+    public var requester: String
+    public var coordinator: String
+    public var scheduledStart: Date?
+    public var scheduledEnd: Date?
+    public var template: String?
+    public var phase: String
+    public var status: String
+    /// The lifecycle's own state (approvals, history), encoded by its owner.
+    public var state: Data
+    /// Incremented on every save: a stale save is a conflict (optimistic locking).
+    public var version: Int
+
+    public init(
+        key: String, title: String, description: String = "", type: String, impact: String, urgency: String,
+        priority: String, risk: String = "medium", justification: String = "", requester: String, coordinator: String,
+        scheduledStart: Date? = nil, scheduledEnd: Date? = nil, template: String? = nil,
+        phase: String = "initiate", status: String = "draft", state: Data = Data("{}".utf8), version: Int = 1
+    ) {
+        self.key = key
+        self.title = title
+        self.description = description
+        self.type = type
+        self.impact = impact
+        self.urgency = urgency
+        self.priority = priority
+        self.risk = risk
+        self.justification = justification
+        self.requester = requester
+        self.coordinator = coordinator
+        self.scheduledStart = scheduledStart
+        self.scheduledEnd = scheduledEnd
+        self.template = template
+        self.phase = phase
+        self.status = status
+        self.state = state
+        self.version = version
+    }
+}

@@ -1,0 +1,74 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// Reads and writes `<schema>.releases` inside the caller's transaction.
+public struct ReleaseRepository: Sendable {
+    public let schema: String
+
+    public init(schema: String = PlanningSchema.name) {
+        self.schema = schema
+    }
+
+    /// Inserts a new release under a fresh key (the record's own key is ignored) and
+    /// returns the stored record.
+    public func create(_ record: ReleaseRecord, in transaction: PostgresTransaction) async throws -> ReleaseRecord {
+        var stored = record
+        stored.key = try await ReleaseKeys.next(schema: schema, in: transaction)
+        stored.version = 1
+        try await transaction.query(
+            """
+            INSERT INTO \(identifier: schema).releases
+                (key, title, description, type, impact, urgency, priority, risk, justification, requester, coordinator,
+                 scheduled_start, scheduled_end, template, phase, status, state, version)
+            VALUES (\(stored.key), \(stored.title), \(stored.description), \(stored.type), \(stored.impact),
+                    \(stored.urgency), \(stored.priority), \(stored.risk), \(stored.justification), \(stored.requester),
+                    \(stored.coordinator), \(stored.scheduledStart), \(stored.scheduledEnd), \(stored.template),
+                    \(stored.phase), \(stored.status), convert_from(\(stored.state), 'UTF8')::jsonb, 1)
+            """, label: "insert release")
+        return stored
+    }
+
+    /// Loads a release and locks its row until the transaction ends, so commands on one
+    /// release apply one after another (and its events leave in that order).
+    public func lock(_ key: String, in transaction: PostgresTransaction) async throws -> ReleaseRecord {
+        let rows = try await transaction.query(
+            """
+            SELECT key, title, description, type, impact, urgency, priority, risk, justification, requester,
+                   coordinator, scheduled_start, scheduled_end, template, phase, status, state::text, version
+            FROM \(identifier: schema).releases WHERE key = \(key) FOR UPDATE
+            """, label: "lock release")
+        guard let row = rows.first else {
+            throw CommandError(.notFound, "release \(key) does not exist", rule: "releases.exists")
+        }
+        func text(_ column: String) throws -> String { try row.decode(column, as: String.self) }
+        return ReleaseRecord(
+            key: try text("key"), title: try text("title"), description: try text("description"), type: try text("type"),
+            impact: try text("impact"), urgency: try text("urgency"), priority: try text("priority"), risk: try text("risk"),
+            justification: try text("justification"), requester: try text("requester"),
+            coordinator: try text("coordinator"),
+            scheduledStart: try row.decode("scheduled_start", as: Date?.self),
+            scheduledEnd: try row.decode("scheduled_end", as: Date?.self),
+            template: try row.decode("template", as: String?.self),
+            phase: try text("phase"), status: try text("status"), state: Data(try text("state").utf8),
+            version: try row.decode("version", as: Int.self))
+    }
+
+    /// Writes a locked release back; `record.version` must be the version loaded.
+    public func save(_ record: ReleaseRecord, in transaction: PostgresTransaction) async throws {
+        let updated = try await transaction.query(
+            """
+            UPDATE \(identifier: schema).releases SET
+                title = \(record.title), description = \(record.description), type = \(record.type),
+                impact = \(record.impact), urgency = \(record.urgency), priority = \(record.priority), risk = \(record.risk),
+                justification = \(record.justification), coordinator = \(record.coordinator),
+                scheduled_start = \(record.scheduledStart), scheduled_end = \(record.scheduledEnd),
+                phase = \(record.phase), status = \(record.status), state = convert_from(\(record.state), 'UTF8')::jsonb,
+                version = version + 1, updated_at = now()
+            WHERE key = \(record.key) AND version = \(record.version)
+            """, label: "save release")
+        guard updated.affectedRows == 1 else {
+            throw CommandError(.conflict, "release \(record.key) was changed meanwhile; reload and retry", rule: "releases.version")
+        }
+    }
+}

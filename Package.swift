@@ -85,7 +85,7 @@ let package = Package(
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
         .executableTarget(
             name: "ShipboardBench",
-            dependencies: ["Postgres", "AMQP", "Messaging"],
+            dependencies: ["Postgres", "AMQP", "Messaging", "PlanningCore"],
             path: "Tests/Benchmarks"),
 
         // Shared by the test targets: settings from test.sh and control of the fault broker.

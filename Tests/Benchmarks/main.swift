@@ -12,6 +12,7 @@ do {
         rawTransport: rows.first { $0.name.hasPrefix("AMQP consume") }?.value ?? 0)
     rows += try await PostgresBenchmarks.run(
         url: try environment("SHIPBOARD_BENCH_DATABASE_URL"), pgbench: try environment("PGBENCH"), seconds: quick ? 5 : 10)
+    rows += try await PlanningBenchmarks.run(databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"))
     BenchmarkReport.print(rows)
 } catch {
     FileHandle.standardError.write(Data("shipboard-bench: \(error)\n".utf8))

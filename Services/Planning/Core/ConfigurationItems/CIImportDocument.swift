@@ -1,0 +1,74 @@
+import Foundation
+
+/// The CIs and relationships of one import, validated as far as the input alone allows.
+///
+/// Built by ``parseCSV(_:)`` or ``parseJSON(_:)``; ``CIRepository`` then adds the checks
+/// that need the database (references to keys neither in the file nor stored) and imports
+/// the document only when ``issues`` stays empty.
+public struct CIImportDocument: Sendable, Hashable {
+    /// A relationship with the place in the input it came from.
+    public struct Reference: Sendable, Hashable {
+        /// The line (CSV) or item position (JSON) that declared it.
+        public let line: Int
+        /// The relationship.
+        public let relationship: CIRelationship
+    }
+
+    /// Valid items, in input order.
+    public internal(set) var items: [ConfigurationItem] = []
+    /// Relationships whose both keys are well-formed, in input order.
+    public internal(set) var references: [Reference] = []
+    /// Every problem found in the input, in input order.
+    public internal(set) var issues: [CIImportError.Issue] = []
+
+    /// The relationships, without their lines.
+    public var relationships: [CIRelationship] { references.map(\.relationship) }
+
+    /// Validates one record and keeps it (or its problems).
+    ///
+    /// - Parameter related: target keys per relationship kind, from this item as source.
+    mutating func add(
+        line: Int, key: String, name: String, ciClass: String, site: String?,
+        attributes: [String: String], related: [CIRelationshipKind: [String]]
+    ) {
+        let before = issues.count
+        func issue(_ field: String, _ message: String) {
+            issues.append(.init(line: line, field: field, message: message))
+        }
+        if !ConfigurationItem.isValidKey(key) {
+            issue("key", "'\(key.prefix(40))' is not a CI key like CI-APP-0001 (CI-<2-12 of A-Z0-9>-<4-8 digits>)")
+        } else if let first = keyLines[key] {
+            issue("key", "\(key) is already defined on line \(first)")
+        } else {
+            keyLines[key] = line
+        }
+        let trimmedName = name.trimmingCharacters(in: .whitespaces)
+        if trimmedName.isEmpty || trimmedName.count > 200 { issue("name", "must be 1 to 200 characters") }
+        let parsedClass = CIClass(rawValue: ciClass.lowercased())
+        if parsedClass == nil {
+            issue("class", "'\(ciClass.prefix(40))' is not one of \(CIClass.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let site, site.isEmpty || site.count > 100 { issue("site", "must be 1 to 100 characters when given") }
+        for kind in CIRelationshipKind.allCases {
+            for target in related[kind] ?? [] {
+                if !ConfigurationItem.isValidKey(target) {
+                    issue(kind.rawValue, "'\(target.prefix(40))' is not a CI key")
+                } else if target == key {
+                    issue(kind.rawValue, "\(key) cannot relate to itself")
+                } else {
+                    references.append(.init(line: line, relationship: .init(source: key, target: target, kind: kind)))
+                }
+            }
+        }
+        guard issues.count == before, let parsedClass else { return }
+        items.append(ConfigurationItem(key: key, name: trimmedName, ciClass: parsedClass, site: site, attributes: attributes))
+    }
+
+    /// Records a problem that is not tied to one valid record.
+    mutating func report(line: Int, field: String, _ message: String) {
+        issues.append(.init(line: line, field: field, message: message))
+    }
+
+    /// The line each key in the input was defined on.
+    var keyLines: [String: Int] = [:]
+}

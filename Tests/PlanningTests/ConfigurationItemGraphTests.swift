@@ -1,0 +1,79 @@
+import Foundation
+import PlanningCore
+import Testing
+
+@Suite("Configuration items: relationships, transitive queries, cycles, impact")
+struct ConfigurationItemGraphTests {
+    private func keys(_ numbers: [Int]) -> [String] { numbers.map(ConfigurationItemFixture.key) }
+
+    @Test("relationship kinds: only depends_on and runs_on count as dependencies")
+    func kinds() async throws {
+        let fixture = try await ConfigurationItemFixture.make()
+        defer { Task { await fixture.drop() } }
+        let repository = fixture.repository
+        try await fixture.items(1...5)
+        try await fixture.dependsOn([(2, 1)], kind: .dependsOn)
+        try await fixture.dependsOn([(3, 1)], kind: .runsOn)
+        try await fixture.dependsOn([(4, 1)], kind: .locatedAt)
+        try await fixture.dependsOn([(5, 1)], kind: .partOf)
+        #expect(try await repository.dependents(of: keys([1])[0]).map(\.key) == keys([2, 3]))
+        #expect(try await repository.dependents(of: keys([1])[0], kinds: [.partOf]).map(\.key) == keys([5]))
+        #expect(try await repository.dependencies(of: keys([3])[0]).map(\.key) == keys([1]))
+        #expect(try await repository.relationships(of: keys([1])[0]).map(\.kind) == [.dependsOn, .runsOn, .locatedAt, .partOf])
+
+        let duplicate = CIRelationship(source: keys([2])[0], target: keys([1])[0], kind: .dependsOn)
+        #expect(try await repository.addRelationship(duplicate) == false)
+        #expect(try await repository.removeRelationship(duplicate))
+        #expect(try await repository.removeRelationship(duplicate) == false)
+        await #expect(throws: CIRepositoryError.selfRelationship(keys([1])[0])) {
+            try await repository.addRelationship(CIRelationship(source: keys([1])[0], target: keys([1])[0], kind: .dependsOn))
+        }
+        await #expect(throws: CIRepositoryError.unknownKeys(["CI-APP-0999"])) {
+            try await repository.addRelationship(CIRelationship(source: keys([1])[0], target: "CI-APP-0999", kind: .dependsOn))
+        }
+        await #expect(throws: CIRepositoryError.invalidKey("app-1")) {
+            try await repository.upsert(ConfigurationItem(key: "app-1", name: "x", ciClass: .application))
+        }
+    }
+
+    /// 1 ← 2 ← 4, 1 ← 3 ← 4, 4 ← 5, 6 alone; arrows read "is depended on by".
+    @Test("transitive dependents and dependencies on a small graph")
+    func transitive() async throws {
+        let fixture = try await ConfigurationItemFixture.make()
+        defer { Task { await fixture.drop() } }
+        let repository = fixture.repository
+        try await fixture.items(1...6)
+        try await fixture.dependsOn([(2, 1), (3, 1), (4, 2), (4, 3), (5, 4)])
+        #expect(try await repository.transitiveDependents(of: keys([1])).map(\.key) == keys([2, 3, 4, 5]))
+        #expect(try await repository.transitiveDependents(of: keys([3])).map(\.key) == keys([4, 5]))
+        #expect(try await repository.transitiveDependencies(of: keys([5])).map(\.key) == keys([1, 2, 3, 4]))
+        #expect(try await repository.transitiveDependencies(of: keys([6])).isEmpty)
+        #expect(try await repository.findCycles().isEmpty)
+    }
+
+    @Test("a dependency cycle is reported and transitive queries still terminate")
+    func cycle() async throws {
+        let fixture = try await ConfigurationItemFixture.make()
+        defer { Task { await fixture.drop() } }
+        let repository = fixture.repository
+        try await fixture.items(1...6)
+        // 1 → 2 → 3 → 1 (depends_on / runs_on mixed), 4 → 1, 5 ⇄ 6.
+        try await fixture.dependsOn([(1, 2), (2, 3), (4, 1), (5, 6), (6, 5)])
+        try await fixture.dependsOn([(3, 1)], kind: .runsOn)
+        #expect(try await repository.findCycles() == [keys([1, 2, 3]), keys([5, 6])])
+        #expect(try await repository.transitiveDependents(of: keys([1])).map(\.key) == keys([2, 3, 4]))
+        #expect(try await repository.transitiveDependencies(of: keys([4])).map(\.key) == keys([1, 2, 3]))
+        #expect(try await repository.impactSet(changedCIKeys: keys([5])).map(\.key) == keys([5, 6]))
+    }
+
+    @Test("impact set: the changed CIs plus everything that depends on them")
+    func impact() async throws {
+        let fixture = try await ConfigurationItemFixture.make()
+        defer { Task { await fixture.drop() } }
+        try await fixture.items(1...7)
+        try await fixture.dependsOn([(2, 1), (3, 2), (5, 4), (7, 6)])
+        try await fixture.dependsOn([(6, 1)], kind: .partOf)
+        let impact = try await fixture.repository.impactSet(changedCIKeys: keys([1, 4]) + ["CI-APP-0404"])
+        #expect(impact.map(\.key) == keys([1, 2, 3, 4, 5]))
+    }
+}

@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "PlanningTests",
             dependencies: [
-                "PlanningCore", "ShipboardTestSupport",
+                "PlanningCore", "Messaging", "AMQP", "Contracts", "Postgres", "ShipboardTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PlanningTests"),

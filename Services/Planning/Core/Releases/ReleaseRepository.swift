@@ -10,11 +10,11 @@ public struct ReleaseRepository: Sendable {
         self.schema = schema
     }
 
-    /// Inserts a new release under a fresh key (the record's own key is ignored) and
+    /// Inserts a new release under its key (a fresh one when the record has none) and
     /// returns the stored record.
     public func create(_ record: ReleaseRecord, in transaction: PostgresTransaction) async throws -> ReleaseRecord {
         var stored = record
-        stored.key = try await ReleaseKeys.next(schema: schema, in: transaction)
+        if !ReleaseKeys.isValid(stored.key) { stored.key = try await ReleaseKeys.next(schema: schema, in: transaction) }
         stored.version = 1
         try await transaction.query(
             """

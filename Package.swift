@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "shipboard-migrate", targets: ["ShipboardMigrate"]),
         .executable(name: "shipboard-bench", targets: ["ShipboardBench"]),
         .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
+        .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -75,6 +76,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/Planning/Core"),
+
+        .executableTarget(
+            name: "ShipboardPlanning",
+            dependencies: ["PlanningCore", "Messaging", "ServiceKit", "AMQP", "Postgres"],
+            path: "Services/Planning/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(

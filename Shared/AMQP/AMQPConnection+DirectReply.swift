@@ -10,13 +10,23 @@ extension AMQPConnection {
     /// RabbitMQ requires the reply consumer to be no-ack and on the same channel that
     /// publishes the requests, so it lives on the publish channel and is subscribed again
     /// whenever that channel is reopened. Replies need no ack.
+    /// Idempotent: RabbitMQ allows one reply consumer per channel (a second is a 406).
     func enableDirectReplies(_ continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation) throws(AMQPError) {
+        try ensureUsable()
         directReplies = continuation
-        try subscribeDirectReplies()
+        if !openChannels.contains(Self.publishChannel) {
+            try openPublishChannel()  // subscribes the reply consumer too
+        } else {
+            try subscribeDirectReplies()
+        }
     }
 
     func subscribeDirectReplies() throws(AMQPError) {
         guard let continuation = directReplies else { return }
+        let alreadySubscribed = consumers.values.contains {
+            $0.channel == Self.publishChannel && $0.queue == Self.directReplyQueue
+        }
+        guard !alreadySubscribed else { return }
         let arena = CArena()
         let ok = amqp_basic_consume(
             handle.state, Self.publishChannel, try arena.bytes(Self.directReplyQueue), amqp_empty_bytes, 0, 1, 0,

@@ -1,0 +1,80 @@
+import AMQP
+import Contracts
+import Foundation
+import Glibc
+import Messaging
+import PlanningCore
+import ShipboardTestSupport
+import Testing
+
+/// shipboard-planning as a separate process, on the fault broker (so no other test's
+/// consumer of `planning.#` competes for its commands).
+@Suite("shipboard-planning as a process")
+struct PlanningServiceProcessTests {
+    static func binary() throws -> URL {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("shipboard-planning")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        throw CommandError(.notFound, "shipboard-planning not found next to the tests: build with swift build --build-tests")
+    }
+
+    @Test("handles commands over request/reply, replies with typed errors, and stops cleanly on SIGTERM")
+    func serviceProcess() async throws {
+        try await FaultBroker.exclusively {
+            let process = Process()
+            process.executableURL = try Self.binary()
+            var environment = ProcessInfo.processInfo.environment
+            environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")
+            environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+            environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
+            environment["SHIPBOARD_HTTP_PORT"] = "0"
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-planning-test.log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+            try process.run()
+            defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+            let client = AMQPClient(configuration: try AMQPConfiguration(url: TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")))
+            let clientTask = Task { await client.run() }
+            defer { clientTask.cancel() }
+            let requests = RequestClient(amqp: client)
+
+            // The same envelope on every try: if an early try was queued, the retry gets its stored reply.
+            let create = Envelope(CreateRelease(title: "Service process release", requester: "alice", coordinator: "carol"),
+                                  correlationId: "planning-process-test", actor: "alice")
+            var created: ReleaseSummary?
+            let deadline = ContinuousClock.now + .seconds(60)
+            while created == nil && ContinuousClock.now < deadline {
+                do {
+                    created = try await requests.send(create, timeout: .seconds(3))
+                } catch {
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+            }
+            let release = try #require(created, "the service never answered")
+            #expect(release.status == .draft)
+            let submitted = try await requests.send(
+                Envelope(SubmitRelease(releaseKey: release.releaseKey), correlationId: release.releaseKey, actor: "alice"))
+            #expect(submitted.status == .pendingApproval)
+            do {
+                _ = try await requests.send(
+                    Envelope(ApproveRelease(releaseKey: release.releaseKey), correlationId: release.releaseKey, actor: "carol"))
+                Issue.record("the coordinator approved")
+            } catch {
+                #expect((error as? CommandError)?.kind == .forbidden)
+            }
+            await requests.close()
+
+            kill(process.processIdentifier, SIGTERM)
+            let stopDeadline = ContinuousClock.now + .seconds(30)
+            while process.isRunning && ContinuousClock.now < stopDeadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(!process.isRunning)
+            #expect(process.terminationStatus == 0)
+        }
+    }
+}

@@ -13,6 +13,10 @@ do {
     rows += try await PostgresBenchmarks.run(
         url: try environment("SHIPBOARD_BENCH_DATABASE_URL"), pgbench: try environment("PGBENCH"), seconds: quick ? 5 : 10)
     rows += try await PlanningBenchmarks.run(databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"))
+    rows += try await PlanningCommandBenchmarks.run(
+        databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
+        migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), commands: quick ? 2_000 : 6_000,
+        rawTransport: rows.first { $0.name.hasPrefix("AMQP consume") }?.value ?? 0)
     BenchmarkReport.print(rows)
 } catch {
     FileHandle.standardError.write(Data("shipboard-bench: \(error)\n".utf8))

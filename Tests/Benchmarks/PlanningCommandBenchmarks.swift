@@ -1,0 +1,66 @@
+import AMQP
+import Contracts
+import Foundation
+import Messaging
+import PlanningCore
+import Postgres
+
+/// Release commands end to end through request/reply: RequestClient → broker → ConsumerRunner
+/// with the planning handlers (lock, rules, save, audit, outbox, inbox) → reply.
+enum PlanningCommandBenchmarks {
+    static func run(databaseURL: String, amqpURL: String, migrations: String, commands: Int, rawTransport: Double) async throws -> [BenchmarkRow] {
+        let database = try PostgresConfiguration(url: databaseURL)
+        _ = try await PostgresMigrator(directory: URL(fileURLWithPath: migrations)).migrate(configuration: database)
+        let schema = "bench_plan_\(UUID().uuidString.prefix(8).lowercased())"
+        let pool = PostgresPool(configuration: database, maxConnections: 12)
+        for function in ["shipboard_create_messaging_tables", "shipboard_create_planning_release_tables",
+                         "shipboard_create_planning_audit_tables"] {
+            try await pool.query(PostgresQuery(unsafeSQL: "SELECT public.\(function)($1)", binds: [PostgresBind(schema)]))
+        }
+        let queue = "bench.\(schema)"
+        var topology = AMQPTopology(exchanges: MessagingTopology.exchanges)
+        topology.merge(MessagingTopology.workQueue(queue, bindings: [(Exchanges.commands, "planning.#")]))
+        let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL), topology: topology)
+        let clientTask = Task { await client.run() }
+        _ = try await client.currentConnection(timeout: .seconds(30))
+        let runner = ConsumerRunner(
+            queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema).handlers(), pool: pool,
+            amqp: client, prefetch: 100, concurrency: 16)
+        let runnerTask = Task { try await runner.run() }
+        let requests = RequestClient(amqp: client)
+
+        // Half creates, half submits of the created releases, from 16 concurrent senders.
+        let senders = 16
+        let perSender = max(1, commands / senders / 2)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for sender in 0..<senders {
+                group.addTask {
+                    for index in 0..<perSender {
+                        let created = try await requests.send(
+                            Envelope(CreateRelease(title: "Bench \(sender)-\(index)", requester: "alice", coordinator: "carol"),
+                                     correlationId: "bench", actor: "alice"), timeout: .seconds(30))
+                        _ = try await requests.send(
+                            Envelope(SubmitRelease(releaseKey: created.releaseKey), correlationId: created.releaseKey, actor: "alice"),
+                            timeout: .seconds(30))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let elapsed = ContinuousClock.now - started
+        let total = senders * perSender * 2
+        let perSecond = Double(total) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        await requests.close()
+        runnerTask.cancel()
+        _ = await runnerTask.result
+        clientTask.cancel()
+        _ = await clientTask.value
+        try await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
+        await pool.close()
+        return [
+            BenchmarkRow(name: "release commands via request/reply", value: perSecond, unit: "cmd/s",
+                         baselineName: "raw AMQP consume+ack (F1)", baseline: rawTransport, target: 500),
+        ]
+    }
+}

@@ -98,6 +98,7 @@ let package = Package(
         // Shared by the test targets: settings from test.sh and control of the fault broker.
         .target(
             name: "ShipboardTestSupport",
+            dependencies: ["Postgres"],
             path: "Tests/TestSupport"),
 
         // Integration tests against the real PostgreSQL and RabbitMQ started by Infra/scripts/test.sh.

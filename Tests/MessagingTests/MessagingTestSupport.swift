@@ -17,19 +17,6 @@ struct MessagingTestError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// Applies the repository's migrations to the test database once per process.
-actor MigrationGate {
-    static let shared = MigrationGate()
-    private var done = false
-
-    func ensureMigrated(_ configuration: PostgresConfiguration) async throws {
-        guard !done else { return }
-        let directory = URL(fileURLWithPath: try MessagingTestEnvironment.value("SHIPBOARD_MIGRATIONS_DIR"))
-        _ = try await PostgresMigrator(directory: directory).migrate(configuration: configuration)
-        done = true
-    }
-}
-
 /// A schema of its own (outbox, inbox, effects) and unique queue names for one test.
 struct MessagingFixture: Sendable {
     let schema: String

@@ -4,25 +4,12 @@ import Postgres
 import ShipboardTestSupport
 import Testing
 
-/// Applies the migrations once per test process.
-actor PlanningMigrationGate {
-    static let shared = PlanningMigrationGate()
-    private var done = false
-
-    func ensureMigrated(_ configuration: PostgresConfiguration) async throws {
-        guard !done else { return }
-        let directory = URL(fileURLWithPath: try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR"))
-        _ = try await PostgresMigrator(directory: directory).migrate(configuration: configuration)
-        done = true
-    }
-}
-
 @Suite("Audit trail: append-only, hash-chained per release")
 struct AuditTrailTests {
     /// A schema of its own with the audit table.
     static func makeTrail() async throws -> (AuditTrail, PostgresPool) {
         let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await PlanningMigrationGate.shared.ensureMigrated(configuration)
+        try await MigrationGate.shared.ensureMigrated(configuration)
         let schema = "audit_\(UUID().uuidString.prefix(8).lowercased())"
         let pool = PostgresPool(configuration: configuration, maxConnections: 4)
         try await pool.query("SELECT public.shipboard_create_planning_audit_tables(\(schema))")

@@ -3,26 +3,13 @@ import PlanningCore
 import Postgres
 import ShipboardTestSupport
 
-/// Applies the migrations once per test process (for the CI tests).
-actor ConfigurationItemMigrationGate {
-    static let shared = ConfigurationItemMigrationGate()
-    private var done = false
-
-    func ensureMigrated(_ configuration: PostgresConfiguration) async throws {
-        guard !done else { return }
-        let directory = URL(fileURLWithPath: try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR"))
-        _ = try await PostgresMigrator(directory: directory).migrate(configuration: configuration)
-        done = true
-    }
-}
-
 /// A schema of its own with the CI tables, and a repository on it.
 struct ConfigurationItemFixture {
     let repository: CIRepository
 
     static func make() async throws -> ConfigurationItemFixture {
         let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await ConfigurationItemMigrationGate.shared.ensureMigrated(configuration)
+        try await MigrationGate.shared.ensureMigrated(configuration)
         let schema = "ci_\(UUID().uuidString.prefix(8).lowercased())"
         let pool = PostgresPool(configuration: configuration, maxConnections: 4)
         try await pool.query("SELECT public.shipboard_create_planning_ci_tables(\(schema))")

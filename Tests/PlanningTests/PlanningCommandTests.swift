@@ -14,7 +14,7 @@ struct PlanningCommandTests {
     @Test("create, submit, approve (segregation of duties enforced), advance, reject without reason; audit and events follow")
     func releaseThroughCommands() async throws {
         let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await PlanningMigrationGate.shared.ensureMigrated(configuration)
+        try await MigrationGate.shared.ensureMigrated(configuration)
         let schema = "plan_\(UUID().uuidString.prefix(8).lowercased())"
         let pool = PostgresPool(configuration: configuration, maxConnections: 4)
         for function in ["shipboard_create_messaging_tables", "shipboard_create_planning_release_tables",

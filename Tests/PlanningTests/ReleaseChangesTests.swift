@@ -9,7 +9,7 @@ import Testing
 struct ReleaseChangesTests {
     static func makeSchema() async throws -> (String, PostgresPool) {
         let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await PlanningMigrationGate.shared.ensureMigrated(configuration)
+        try await MigrationGate.shared.ensureMigrated(configuration)
         let schema = "rel_\(UUID().uuidString.prefix(8).lowercased())"
         let pool = PostgresPool(configuration: configuration, maxConnections: 2)
         try await pool.query("SELECT public.shipboard_create_planning_release_tables(\(schema))")

@@ -37,8 +37,8 @@ struct PlanningService {
         let endpoint = OperationsEndpoint(
             host: configuration.httpHost, port: configuration.httpPort,
             checks: [
-                ReadinessCheck("postgres") { (try? await pool.query("SELECT 1")) != nil },
-                ReadinessCheck("rabbitmq") { (try? await client.currentConnection(timeout: .zero)) != nil },
+                ReadinessCheck("postgres", ReadinessProbes.database(pool)),
+                ReadinessCheck("rabbitmq", ReadinessProbes.broker(client)),
             ],
             registry: registry)
         do {

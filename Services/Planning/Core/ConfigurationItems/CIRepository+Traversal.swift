@@ -70,36 +70,21 @@ extension CIRepository {
     private func transitive(_ direction: Direction, of keys: [String]) async throws -> [ConfigurationItem] {
         let keyArray = Self.textArray(keys)
         let kinds = Self.textArray(CIRelationshipKind.dependencyKinds.map(\.rawValue))
-        let query: PostgresQuery = switch direction {
-        case .dependents:
-            """
+        // Dependents walk edges from target to source; dependencies from source to target.
+        let (from, to) = direction == .dependents ? ("target_id", "source_id") : ("source_id", "target_id")
+        let query: PostgresQuery = """
             WITH RECURSIVE reached(id) AS (
-                SELECT r.source_id FROM \(identifier: schema).configuration_items start
-                JOIN \(identifier: schema).ci_relationships r ON r.target_id = start.id AND r.kind = ANY(\(kinds)::text[])
+                SELECT r.\(identifier: to) FROM \(identifier: schema).configuration_items start
+                JOIN \(identifier: schema).ci_relationships r ON r.\(identifier: from) = start.id AND r.kind = ANY(\(kinds)::text[])
                 WHERE start.key = ANY(\(keyArray)::text[])
                 UNION
-                SELECT r.source_id FROM reached
-                JOIN \(identifier: schema).ci_relationships r ON r.target_id = reached.id AND r.kind = ANY(\(kinds)::text[])
+                SELECT r.\(identifier: to) FROM reached
+                JOIN \(identifier: schema).ci_relationships r ON r.\(identifier: from) = reached.id AND r.kind = ANY(\(kinds)::text[])
             )
             SELECT c.key, c.name, c.class, c.site, c.attributes FROM reached
             JOIN \(identifier: schema).configuration_items c ON c.id = reached.id
             WHERE c.key <> ALL(\(keyArray)::text[]) ORDER BY c.key
             """
-        case .dependencies:
-            """
-            WITH RECURSIVE reached(id) AS (
-                SELECT r.target_id FROM \(identifier: schema).configuration_items start
-                JOIN \(identifier: schema).ci_relationships r ON r.source_id = start.id AND r.kind = ANY(\(kinds)::text[])
-                WHERE start.key = ANY(\(keyArray)::text[])
-                UNION
-                SELECT r.target_id FROM reached
-                JOIN \(identifier: schema).ci_relationships r ON r.source_id = reached.id AND r.kind = ANY(\(kinds)::text[])
-            )
-            SELECT c.key, c.name, c.class, c.site, c.attributes FROM reached
-            JOIN \(identifier: schema).configuration_items c ON c.id = reached.id
-            WHERE c.key <> ALL(\(keyArray)::text[]) ORDER BY c.key
-            """
-        }
         return try await pool.query(query).map(Self.decodeItem)
     }
 }

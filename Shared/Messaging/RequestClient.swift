@@ -14,8 +14,14 @@ public actor RequestClient {
     private var pending: [String: CheckedContinuation<Data, any Error>] = [:]
     private var listening: Task<Void, Never>?
 
-    public init(amqp: AMQPClient, logger: Logger = Logger(label: "shipboard.requests")) {
+    /// The exchange commands are published to.
+    private let exchange: String
+
+    /// `exchange` is `shipboard.commands` in production; tests and benchmarks pass one of
+    /// their own so that their consumers never answer each other's commands.
+    public init(amqp: AMQPClient, exchange: String = Exchanges.commands, logger: Logger = Logger(label: "shipboard.requests")) {
         self.amqp = amqp
+        self.exchange = exchange
         self.logger = logger
     }
 
@@ -37,7 +43,7 @@ public actor RequestClient {
             throw CommandError(.validation, "the command cannot be encoded")
         }
         let message = AMQPMessage(
-            exchange: Exchanges.commands, routingKey: Command.routingKey, body: body,
+            exchange: exchange, routingKey: Command.routingKey, body: body,
             properties: AMQPProperties(
                 messageID: envelope.id.uuidString.lowercased(), correlationID: requestID, type: Command.messageType,
                 replyTo: AMQPConnection.directReplyQueue, timestamp: envelope.occurredAt),

@@ -13,10 +13,7 @@ enum PlanningCommandBenchmarks {
         _ = try await PostgresMigrator(directory: URL(fileURLWithPath: migrations)).migrate(configuration: database)
         let schema = "bench_plan_\(UUID().uuidString.prefix(8).lowercased())"
         let pool = PostgresPool(configuration: database, maxConnections: 12)
-        for function in ["shipboard_create_messaging_tables", "shipboard_create_planning_release_tables",
-                         "shipboard_create_planning_audit_tables"] {
-            try await pool.query(PostgresQuery(unsafeSQL: "SELECT public.\(function)($1)", binds: [PostgresBind(schema)]))
-        }
+        try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
         let queue = "bench.\(schema)"
         var topology = AMQPTopology(exchanges: MessagingTopology.exchanges)
         topology.merge(MessagingTopology.workQueue(queue, bindings: [(Exchanges.commands, "planning.#")]))

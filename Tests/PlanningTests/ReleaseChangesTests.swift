@@ -12,7 +12,7 @@ struct ReleaseChangesTests {
         try await MigrationGate.shared.ensureMigrated(configuration)
         let schema = "rel_\(UUID().uuidString.prefix(8).lowercased())"
         let pool = PostgresPool(configuration: configuration, maxConnections: 2)
-        try await pool.query("SELECT public.shipboard_create_planning_release_tables(\(schema))")
+        try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
         return (schema, pool)
     }
 

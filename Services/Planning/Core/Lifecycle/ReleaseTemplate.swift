@@ -5,6 +5,7 @@ import Contracts
 public struct ReleaseTemplate: Codable, Sendable, Equatable {
     /// The name a `CreateRelease` refers to in `templateName`.
     public var name: String
+    public var description: String
     public var type: ReleaseType
     public var impact: Impact?
     public var urgency: Urgency?
@@ -14,10 +15,11 @@ public struct ReleaseTemplate: Codable, Sendable, Equatable {
     public var gates: [ReleasePhase: ApprovalGate]
 
     public init(
-        name: String, type: ReleaseType, impact: Impact? = nil, urgency: Urgency? = nil,
+        name: String, description: String = "", type: ReleaseType, impact: Impact? = nil, urgency: Urgency? = nil,
         risk: ReleaseRisk? = nil, jobPlanName: String? = nil, gates: [ReleasePhase: ApprovalGate] = [:]
     ) {
         self.name = name
+        self.description = description
         self.type = type
         self.impact = impact
         self.urgency = urgency

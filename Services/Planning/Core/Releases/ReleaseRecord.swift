@@ -16,7 +16,11 @@ public struct ReleaseRecord: Sendable, Equatable {
     public var coordinator: String
     public var scheduledStart: Date?
     public var scheduledEnd: Date?
+    /// The day the release should be done by (a calendar date, kept at UTC midnight).
+    public var targetDate: Date?
     public var template: String?
+    /// The job plan to apply in `plan`, preset by the template or given on creation.
+    public var jobPlanName: String?
     public var phase: String
     public var status: String
     /// The lifecycle's own state (approvals, history), encoded by its owner.
@@ -27,8 +31,8 @@ public struct ReleaseRecord: Sendable, Equatable {
     public init(
         key: String, title: String, description: String = "", type: String, impact: String, urgency: String,
         priority: String, risk: String = "medium", justification: String = "", requester: String, coordinator: String,
-        scheduledStart: Date? = nil, scheduledEnd: Date? = nil, template: String? = nil,
-        phase: String = "initiate", status: String = "draft", state: Data = Data("{}".utf8), version: Int = 1
+        scheduledStart: Date? = nil, scheduledEnd: Date? = nil, targetDate: Date? = nil, template: String? = nil,
+        jobPlanName: String? = nil, phase: String = "initiate", status: String = "draft", state: Data = Data("{}".utf8), version: Int = 1
     ) {
         self.key = key
         self.title = title
@@ -43,7 +47,9 @@ public struct ReleaseRecord: Sendable, Equatable {
         self.coordinator = coordinator
         self.scheduledStart = scheduledStart
         self.scheduledEnd = scheduledEnd
+        self.targetDate = targetDate
         self.template = template
+        self.jobPlanName = jobPlanName
         self.phase = phase
         self.status = status
         self.state = state

@@ -20,10 +20,11 @@ public struct ReleaseRepository: Sendable {
             """
             INSERT INTO \(identifier: schema).releases
                 (key, title, description, type, impact, urgency, priority, risk, justification, requester, coordinator,
-                 scheduled_start, scheduled_end, template, phase, status, state, version)
+                 scheduled_start, scheduled_end, target_date, template, job_plan_name, phase, status, state, version)
             VALUES (\(stored.key), \(stored.title), \(stored.description), \(stored.type), \(stored.impact),
                     \(stored.urgency), \(stored.priority), \(stored.risk), \(stored.justification), \(stored.requester),
-                    \(stored.coordinator), \(stored.scheduledStart), \(stored.scheduledEnd), \(stored.template),
+                    \(stored.coordinator), \(stored.scheduledStart), \(stored.scheduledEnd),
+                    (\(stored.targetDate)::timestamptz AT TIME ZONE 'UTC')::date, \(stored.template), \(stored.jobPlanName),
                     \(stored.phase), \(stored.status), convert_from(\(stored.state), 'UTF8')::jsonb, 1)
             """, label: "insert release")
         return stored
@@ -35,7 +36,8 @@ public struct ReleaseRepository: Sendable {
         let rows = try await transaction.query(
             """
             SELECT key, title, description, type, impact, urgency, priority, risk, justification, requester,
-                   coordinator, scheduled_start, scheduled_end, template, phase, status, state::text, version
+                   coordinator, scheduled_start, scheduled_end, target_date::timestamp AT TIME ZONE 'UTC' AS target_date,
+                   template, job_plan_name, phase, status, state::text, version
             FROM \(identifier: schema).releases WHERE key = \(key) FOR UPDATE
             """, label: "lock release")
         guard let row = rows.first else {
@@ -49,7 +51,9 @@ public struct ReleaseRepository: Sendable {
             coordinator: try text("coordinator"),
             scheduledStart: try row.decode("scheduled_start", as: Date?.self),
             scheduledEnd: try row.decode("scheduled_end", as: Date?.self),
+            targetDate: try row.decode("target_date", as: Date?.self),
             template: try row.decode("template", as: String?.self),
+            jobPlanName: try row.decode("job_plan_name", as: String?.self),
             phase: try text("phase"), status: try text("status"), state: Data(try text("state").utf8),
             version: try row.decode("version", as: Int.self))
     }
@@ -63,6 +67,7 @@ public struct ReleaseRepository: Sendable {
                 impact = \(record.impact), urgency = \(record.urgency), priority = \(record.priority), risk = \(record.risk),
                 justification = \(record.justification), coordinator = \(record.coordinator),
                 scheduled_start = \(record.scheduledStart), scheduled_end = \(record.scheduledEnd),
+                target_date = (\(record.targetDate)::timestamptz AT TIME ZONE 'UTC')::date, job_plan_name = \(record.jobPlanName),
                 phase = \(record.phase), status = \(record.status), state = convert_from(\(record.state), 'UTF8')::jsonb,
                 version = version + 1, updated_at = now()
             WHERE key = \(record.key) AND version = \(record.version)

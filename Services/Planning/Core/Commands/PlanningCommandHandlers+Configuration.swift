@@ -1,0 +1,97 @@
+import Contracts
+import Foundation
+import Messaging
+import Postgres
+
+extension PlanningCommandHandlers {
+    func registerConfiguration(into handlers: inout MessageHandlers) {
+        handlers.onCommand(DefineReleaseTemplate.self) { envelope, context in try await defineTemplate(envelope, context) }
+        handlers.onCommand(RetireReleaseTemplate.self) { envelope, context in
+            let name = envelope.payload.name
+            let version = try await ReleaseTemplates(schema: schema).retire(name, by: envelope.actor, in: context.transaction)
+            try await recordConfiguration("release_template", name, "retired", envelope.actor, context)
+            return ReleaseTemplateSummary(name: name, version: version, retired: true)
+        }
+        handlers.onCommand(AddApprover.self) { envelope, context in
+            let command = envelope.payload
+            let groups = ApproverGroups(schema: schema)
+            try await groups.add(command.member, to: command.group, by: envelope.actor, in: context.transaction)
+            try await recordConfiguration("approver_group", command.group, "member_added", envelope.actor, context,
+                                          details: ["member": command.member])
+            return ApproverGroupSummary(group: command.group, members: try await groups.members(of: command.group, in: context.transaction))
+        }
+        handlers.onCommand(RemoveApprover.self) { envelope, context in
+            let command = envelope.payload
+            let groups = ApproverGroups(schema: schema)
+            try await groups.remove(command.member, from: command.group, in: context.transaction)
+            try await recordConfiguration("approver_group", command.group, "member_removed", envelope.actor, context,
+                                          details: ["member": command.member])
+            return ApproverGroupSummary(group: command.group, members: try await groups.members(of: command.group, in: context.transaction))
+        }
+        handlers.onCommand(ConfigureExitCriterion.self) { envelope, context in try await configureExitCriterion(envelope, context) }
+    }
+
+    private func defineTemplate(_ envelope: Envelope<DefineReleaseTemplate>, _ context: HandlerContext) async throws -> ReleaseTemplateSummary {
+        let command = envelope.payload
+        var gates: [ReleasePhase: ApprovalGate] = [:]
+        for (phase, spec) in command.gates {
+            // ApprovalGate raises a count below 1; a person asking for 0 or 100 approvals made a mistake.
+            guard (1...20).contains(spec.requiredApprovals) else {
+                throw CommandError(
+                    .validation, "a gate needs 1 to 20 approvals", rule: "templates.well_formed",
+                    fields: ["gates.\(phase.rawValue).requiredApprovals": "must be 1 to 20"])
+            }
+            gates[phase] = ApprovalGate(approverGroup: spec.approverGroup, requiredApprovals: spec.requiredApprovals)
+        }
+        let template = ReleaseTemplate(
+            name: command.name, description: command.description ?? "", type: command.type, impact: command.impact,
+            urgency: command.urgency, risk: command.risk, jobPlanName: command.jobPlanName, gates: gates)
+        let version = try await ReleaseTemplates(schema: schema).define(template, by: envelope.actor, in: context.transaction)
+        try await recordConfiguration("release_template", command.name, "defined", envelope.actor, context,
+                                      details: ["version": String(version)])
+        return ReleaseTemplateSummary(name: command.name, version: version, retired: false)
+    }
+
+    private func configureExitCriterion(_ envelope: Envelope<ConfigureExitCriterion>, _ context: HandlerContext) async throws -> ExitCriteriaSummary {
+        let command = envelope.payload
+        guard let criterion = ExitCriterion(rawValue: command.criterion) else {
+            throw CommandError(
+                .validation, "unknown exit criterion; known: \(ExitCriterion.allCases.map(\.rawValue).joined(separator: ", "))",
+                rule: "exit_criteria.known", fields: ["criterion": "unknown"])
+        }
+        let severity: ExitCriterionSeverity?
+        switch command.severity {
+        case "off": severity = nil
+        default:
+            guard let known = ExitCriterionSeverity(rawValue: command.severity) else {
+                throw CommandError(
+                    .validation, "severity must be warning, error or off", rule: "exit_criteria.severity",
+                    fields: ["severity": "must be warning, error or off"])
+            }
+            severity = known
+        }
+        let settings = ExitCriteriaSettings(schema: schema)
+        try await settings.configure(criterion, of: command.phase, severity: severity, by: envelope.actor, in: context.transaction)
+        try await recordConfiguration("exit_criteria", command.phase.rawValue, "\(criterion.rawValue)=\(command.severity)",
+                                      envelope.actor, context)
+        let current = try await settings.criteria(of: command.phase, in: context.transaction)
+        return ExitCriteriaSummary(
+            phase: command.phase, criteria: Dictionary(uniqueKeysWithValues: current.map { ($0.key.rawValue, $0.value.rawValue) }))
+    }
+
+    /// Audits a configuration change under `CONFIGURATION` and announces it.
+    private func recordConfiguration(
+        _ kind: String, _ subject: String, _ action: String, _ actor: String, _ context: HandlerContext,
+        details: [String: String] = [:]
+    ) async throws {
+        var all = details
+        all["kind"] = kind
+        all["subject"] = subject
+        try await AuditTrail(schema: schema).append(
+            releaseKey: Self.configurationAuditKey, actor: actor, action: "\(PlanningConfigurationChanged.messageType):\(action)",
+            details: all, in: context.transaction)
+        try await context.publish(
+            PlanningConfigurationChanged(kind: kind, subject: subject, action: action, actor: actor),
+            correlationId: Self.configurationAuditKey)
+    }
+}

@@ -1,0 +1,84 @@
+import Contracts
+import Foundation
+import Messaging
+import Postgres
+
+extension PlanningCommandHandlers {
+    func registerLifecycle(into handlers: inout MessageHandlers) {
+        handlers.onCommand(SubmitRelease.self) { envelope, context in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .submit }
+        }
+        handlers.onCommand(ApproveRelease.self) { envelope, context in
+            let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
+            return try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in
+                .approve(comment: envelope.payload.comment, approverGroups: groups)
+            }
+        }
+        handlers.onCommand(RejectRelease.self) { envelope, context in
+            let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
+            return try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in
+                .reject(reason: envelope.payload.reason, approverGroups: groups)
+            }
+        }
+        handlers.onCommand(AdvanceRelease.self) { envelope, context in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
+                .advance(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
+            }
+        }
+        handlers.onCommand(HoldRelease.self) { envelope, context in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .hold(reason: envelope.payload.reason) }
+        }
+        handlers.onCommand(ResumeRelease.self) { envelope, context in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .resume }
+        }
+        handlers.onCommand(CancelRelease.self) { envelope, context in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .cancel(reason: envelope.payload.reason) }
+        }
+        handlers.onCommand(CloseRelease.self) { envelope, context in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
+                .close(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
+            }
+        }
+    }
+
+    /// The configured exit criteria of the release's current phase, evaluated now.
+    private func exitCriteria(of record: ReleaseRecord, in transaction: PostgresTransaction) async throws -> [ExitCriterionResult] {
+        guard let phase = ReleasePhase(rawValue: record.phase) else { return [] }
+        return try await ExitCriteriaEvaluator(schema: schema).evaluate(record, leaving: phase, in: transaction)
+    }
+
+    /// Locks the release, applies the lifecycle command `makeCommand` builds from it, saves,
+    /// audits and publishes every event the rules produced.
+    private func apply<Command: CommandContract>(
+        to key: String, _ envelope: Envelope<Command>, _ context: HandlerContext,
+        _ makeCommand: (ReleaseRecord) async throws -> LifecycleCommand
+    ) async throws -> ReleaseSummary {
+        let transaction = context.transaction
+        let releases = ReleaseRepository(schema: schema)
+        var record = try await releases.lock(key, in: transaction)
+        let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        let outcome = try ReleaseLifecycle.apply(try await makeCommand(record), to: state, by: envelope.actor, at: Date())
+        record.phase = outcome.state.phase.rawValue
+        record.status = outcome.state.status.rawValue
+        record.state = try ContractCoding.encode(outcome.state)
+        try await releases.save(record, in: transaction)
+        let audit = AuditTrail(schema: schema)
+        for event in outcome.events {
+            var details = ["phase": outcome.state.phase.rawValue, "status": outcome.state.status.rawValue]
+            if !outcome.warnings.isEmpty { details["warnings"] = outcome.warnings.map(\.name).joined(separator: ",") }
+            try await audit.append(releaseKey: key, actor: envelope.actor, action: event.messageType, details: details, in: transaction)
+            switch event {
+            case .submitted(let payload): try await context.publish(payload, correlationId: key)
+            case .approved(let payload): try await context.publish(payload, correlationId: key)
+            case .rejected(let payload): try await context.publish(payload, correlationId: key)
+            case .phaseChanged(let payload): try await context.publish(payload, correlationId: key)
+            case .statusChanged(let payload): try await context.publish(payload, correlationId: key)
+            }
+        }
+        var summary = outcome.state.summary
+        if !outcome.warnings.isEmpty {
+            summary.warnings = outcome.warnings.map { "\($0.name): \($0.detail ?? "failed")" }
+        }
+        return summary
+    }
+}

@@ -1,0 +1,121 @@
+import Contracts
+import Foundation
+import Messaging
+import Postgres
+
+extension PlanningCommandHandlers {
+    /// `planning.create_release`: validates, fills what the named template presets, and
+    /// records the release in `initiate`/`draft` with the template's gates (or the defaults).
+    func create(_ envelope: Envelope<CreateRelease>, _ context: HandlerContext) async throws -> ReleaseSummary {
+        var command = envelope.payload
+        let requester = command.requester ?? envelope.actor
+        var rules = ReleaseFieldRules()
+        rules.title(command.title)
+        rules.text(command.description, field: "description")
+        rules.text(command.businessJustification, field: "businessJustification")
+        rules.person(requester, field: "requester")
+        rules.person(command.coordinator, field: "coordinator")
+        rules.name(command.templateName, field: "templateName")
+        rules.name(command.jobPlanName, field: "jobPlanName")
+        rules.schedule(start: command.scheduledStart, end: command.scheduledEnd)
+        try rules.check("the release cannot be created as given")
+
+        let transaction = context.transaction
+        var releaseGates = gates
+        if let name = command.templateName {
+            let template = try await ReleaseTemplates(schema: schema).usable(name, in: transaction)
+            command = template.apply(to: command)
+            releaseGates = template.gates
+        }
+        let title = command.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let key = try await ReleaseKeys.next(schema: schema, in: transaction)
+        let type = command.type ?? .minor
+        let impact = command.impact ?? .medium
+        let urgency = command.urgency ?? .medium
+        let priority = matrix.priority(impact: impact, urgency: urgency)
+        let coordinator = command.coordinator ?? requester
+        let state = ReleaseState(key: key, type: type, requester: requester, coordinator: coordinator, gates: releaseGates)
+        let record = ReleaseRecord(
+            key: key, title: title, description: command.description ?? "", type: type.rawValue,
+            impact: impact.rawValue, urgency: urgency.rawValue, priority: priority.rawValue,
+            risk: (command.risk ?? .medium).rawValue, justification: command.businessJustification ?? "",
+            requester: requester, coordinator: coordinator, scheduledStart: command.scheduledStart,
+            scheduledEnd: command.scheduledEnd, targetDate: command.targetDate, template: command.templateName,
+            jobPlanName: command.jobPlanName, state: try ContractCoding.encode(state))
+        _ = try await ReleaseRepository(schema: schema).create(record, in: transaction)
+        var details = ["title": title, "type": type.rawValue, "priority": priority.rawValue]
+        details["template"] = command.templateName
+        try await AuditTrail(schema: schema).append(
+            releaseKey: key, actor: envelope.actor, action: ReleaseCreated.messageType, details: details, in: transaction)
+        try await context.publish(
+            ReleaseCreated(
+                releaseKey: key, actor: envelope.actor, title: title, type: type, priority: priority,
+                requester: requester, coordinator: coordinator),
+            correlationId: key)
+        return state.summary
+    }
+
+    /// `planning.update_release`: changes the descriptive fields of a release that is not
+    /// finished. A new coordinator must not have decided at the current gate (segregation
+    /// of duties). Names the changed fields (not their values) in the audit and the event.
+    func update(_ envelope: Envelope<UpdateRelease>, _ context: HandlerContext) async throws -> ReleaseSummary {
+        let command = envelope.payload
+        var rules = ReleaseFieldRules()
+        rules.title(command.title)
+        rules.text(command.description, field: "description")
+        rules.text(command.businessJustification, field: "businessJustification")
+        rules.person(command.coordinator, field: "coordinator")
+        try rules.check("the release cannot be updated as given")
+
+        let transaction = context.transaction
+        let releases = ReleaseRepository(schema: schema)
+        var record = try await releases.lock(command.releaseKey, in: transaction)
+        var state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        guard !state.status.isTerminal else {
+            throw CommandError(
+                .conflict, "\(state.key) is \(state.status.rawValue); a finished release is not edited",
+                rule: "lifecycle.terminal_status")
+        }
+        var changed: [String] = []
+        func set<Value: Equatable>(_ field: String, _ path: WritableKeyPath<ReleaseRecord, Value>, _ value: Value?) {
+            guard let value, record[keyPath: path] != value else { return }
+            record[keyPath: path] = value
+            changed.append(field)
+        }
+        set("title", \.title, command.title?.trimmingCharacters(in: .whitespacesAndNewlines))
+        set("description", \.description, command.description)
+        set("impact", \.impact, command.impact?.rawValue)
+        set("urgency", \.urgency, command.urgency?.rawValue)
+        set("risk", \.risk, command.risk?.rawValue)
+        set("businessJustification", \.justification, command.businessJustification)
+        set("scheduledStart", \.scheduledStart, command.scheduledStart.map(Optional.some))
+        set("scheduledEnd", \.scheduledEnd, command.scheduledEnd.map(Optional.some))
+        set("targetDate", \.targetDate, command.targetDate.map(Optional.some))
+        if let coordinator = command.coordinator, coordinator != record.coordinator {
+            if state.approvals.contains(where: { $0.actor == coordinator }) {
+                throw CommandError(
+                    .forbidden, "\(coordinator) has decided at the current gate of \(state.key) and cannot coordinate it",
+                    rule: "approval.segregation_of_duties", fields: ["coordinator": "has decided at the current gate"])
+            }
+            record.coordinator = coordinator
+            state.coordinator = coordinator
+            changed.append("coordinator")
+        }
+        if let start = record.scheduledStart, let end = record.scheduledEnd, end < start {
+            throw CommandError(
+                .validation, "the scheduled end would be before the start", rule: "releases.well_formed",
+                fields: ["scheduledEnd": "must not be before scheduledStart"])
+        }
+        guard !changed.isEmpty else { return state.summary }
+        if let impact = Impact(rawValue: record.impact), let urgency = Urgency(rawValue: record.urgency) {
+            record.priority = matrix.priority(impact: impact, urgency: urgency).rawValue
+        }
+        record.state = try ContractCoding.encode(state)
+        try await releases.save(record, in: transaction)
+        try await AuditTrail(schema: schema).append(
+            releaseKey: record.key, actor: envelope.actor, action: ReleaseUpdated.messageType,
+            details: ["fields": changed.joined(separator: ","), "priority": record.priority], in: transaction)
+        try await context.publish(ReleaseUpdated(releaseKey: record.key, actor: envelope.actor, fields: changed), correlationId: record.key)
+        return state.summary
+    }
+}

@@ -1,0 +1,99 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// Stored release templates (table `<schema>.release_templates`). Defining a template
+/// again replaces its presets and raises its version; a retired template cannot be used
+/// for new releases. Releases keep their own copy of what a template preset.
+public struct ReleaseTemplates: Sendable {
+    public let schema: String
+
+    public init(schema: String = PlanningSchema.name) {
+        self.schema = schema
+    }
+
+    /// Creates or replaces `template`; returns its version.
+    public func define(_ template: ReleaseTemplate, by actor: String, in transaction: PostgresTransaction) async throws -> Int {
+        try Self.validate(template)
+        let gates = String(decoding: try ContractCoding.encode(template.gates), as: UTF8.self)
+        let rows = try await transaction.query(
+            """
+            INSERT INTO \(identifier: schema).release_templates
+                (name, description, type, impact, urgency, risk, job_plan_name, gates, updated_by)
+            VALUES (\(template.name), \(template.description), \(template.type.rawValue), \(template.impact?.rawValue),
+                    \(template.urgency?.rawValue), \(template.risk?.rawValue), \(template.jobPlanName), \(gates)::jsonb,
+                    \(actor))
+            ON CONFLICT (name) DO UPDATE SET
+                description = excluded.description, type = excluded.type, impact = excluded.impact,
+                urgency = excluded.urgency, risk = excluded.risk, job_plan_name = excluded.job_plan_name,
+                gates = excluded.gates, retired = false, updated_by = excluded.updated_by, updated_at = now(),
+                version = release_templates.version + 1
+            RETURNING version
+            """, label: "define template")
+        return try rows.single().decode(at: 0, as: Int.self)
+    }
+
+    /// Retires a template; returns its version. Unknown → not found.
+    public func retire(_ name: String, by actor: String, in transaction: PostgresTransaction) async throws -> Int {
+        let rows = try await transaction.query(
+            """
+            UPDATE \(identifier: schema).release_templates
+            SET retired = true, updated_by = \(actor), updated_at = now(), version = version + 1
+            WHERE name = \(name) RETURNING version
+            """, label: "retire template")
+        guard let row = rows.first else {
+            throw CommandError(.notFound, "release template \(name) does not exist", rule: "templates.exists")
+        }
+        return try row.decode(at: 0, as: Int.self)
+    }
+
+    /// The template a new release may use: not found when unknown, a conflict when retired.
+    public func usable(_ name: String, in transaction: PostgresTransaction) async throws -> ReleaseTemplate {
+        let rows = try await transaction.query(
+            """
+            SELECT name, description, type, impact, urgency, risk, job_plan_name, gates::text, retired
+            FROM \(identifier: schema).release_templates WHERE name = \(name)
+            """, label: "load template")
+        guard let row = rows.first else {
+            throw CommandError(
+                .notFound, "release template \(name) does not exist", rule: "templates.exists",
+                fields: ["templateName": "unknown template"])
+        }
+        guard try !row.decode("retired", as: Bool.self) else {
+            throw CommandError(
+                .conflict, "release template \(name) is retired", rule: "templates.retired",
+                fields: ["templateName": "retired"])
+        }
+        func value<Value: RawRepresentable>(_ column: String, as: Value.Type) throws -> Value? where Value.RawValue == String {
+            try row.decode(column, as: String?.self).flatMap(Value.init(rawValue:))
+        }
+        return ReleaseTemplate(
+            name: try row.decode("name", as: String.self), description: try row.decode("description", as: String.self),
+            type: try value("type", as: ReleaseType.self) ?? .minor, impact: try value("impact", as: Impact.self),
+            urgency: try value("urgency", as: Urgency.self), risk: try value("risk", as: ReleaseRisk.self),
+            jobPlanName: try row.decode("job_plan_name", as: String?.self),
+            gates: try ContractCoding.decode(
+                [ReleasePhase: ApprovalGate].self, from: Data(try row.decode("gates", as: String.self).utf8)))
+    }
+
+    /// Checks names, lengths and gates before a template is stored.
+    static func validate(_ template: ReleaseTemplate) throws(CommandError) {
+        try ConfigurationNames.require(template.name, field: "name")
+        var fields: [String: String] = [:]
+        if template.description.count > 2_000 { fields["description"] = "must be at most 2000 characters" }
+        if let plan = template.jobPlanName, !ConfigurationNames.isValid(plan) {
+            fields["jobPlanName"] = "must be 1 to 64 lower-case letters, digits, '_', '.' or '-'"
+        }
+        for (phase, gate) in template.gates {
+            if !ConfigurationNames.isValid(gate.approverGroup) {
+                fields["gates.\(phase.rawValue).approverGroup"] = "invalid group name"
+            }
+            if !(1...20).contains(gate.requiredApprovals) {
+                fields["gates.\(phase.rawValue).requiredApprovals"] = "must be 1 to 20"
+            }
+        }
+        guard fields.isEmpty else {
+            throw CommandError(.validation, "the release template is malformed", rule: "templates.well_formed", fields: fields)
+        }
+    }
+}

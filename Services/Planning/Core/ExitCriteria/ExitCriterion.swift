@@ -1,0 +1,29 @@
+/// The exit criteria shipboard-planning can evaluate from what it holds. Which of them a
+/// phase checks, and whether a failure is a warning or an error, is configured per phase
+/// (`ExitCriteriaSettings`); none is checked until configured.
+///
+/// Task-based criteria ("all tasks of the phase done or skipped") join this list with the
+/// work plan.
+public enum ExitCriterion: String, CaseIterable, Sendable {
+    /// The release states a business justification.
+    case businessJustification = "business_justification"
+    /// At least one approved change request is part of the release.
+    case changesAdded = "changes_added"
+    /// Every change names at least one affected CI, and every CI named is in the CMDB.
+    case affectedCIsIdentified = "affected_cis_identified"
+    /// Scheduled start and end are set.
+    case scheduleSet = "schedule_set"
+    /// A job plan is named for the release.
+    case jobPlanNamed = "job_plan_named"
+
+    /// What it checks, for people configuring it.
+    public var summary: String {
+        switch self {
+        case .businessJustification: "the release states a business justification"
+        case .changesAdded: "at least one approved change is part of the release"
+        case .affectedCIsIdentified: "every change names affected CIs that exist in the CMDB"
+        case .scheduleSet: "scheduled start and end are set"
+        case .jobPlanNamed: "a job plan is named"
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import AMQP
+import Contracts
+import Foundation
+import Messaging
+import PlanningCore
+import Postgres
+import ShipboardTestSupport
+
+/// The planning handlers in a ConsumerRunner over the real servers, in a schema and queue
+/// of their own, with a RequestClient to send them commands.
+final class PlanningHarness: Sendable {
+    let schema: String
+    let pool: PostgresPool
+    let client: AMQPClient
+    let requests: RequestClient
+    private let queue: String
+    /// A commands exchange of its own: consumers of other tests bound to `planning.#` on
+    /// `shipboard.commands` never see (and answer) this harness's commands.
+    private let exchange: String
+    private let tasks: [Task<Void, Never>]
+
+    init(prefix: String = "plan") async throws {
+        let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
+        try await MigrationGate.shared.ensureMigrated(configuration)
+        schema = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+        pool = PostgresPool(configuration: configuration, maxConnections: 4)
+        try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
+        queue = "test.planning.\(schema)"
+        exchange = "test.commands.\(schema)"
+        var topology = AMQPTopology(exchanges: MessagingTopology.exchanges + [.init(name: exchange, kind: .topic, durable: false)])
+        topology.merge(MessagingTopology.workQueue(queue, bindings: [(exchange, "planning.#")]))
+        client = AMQPClient(configuration: try AMQPConfiguration(url: TestSettings.value("SHIPBOARD_TEST_AMQP_URL")), topology: topology)
+        let runner = ConsumerRunner(
+            queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema).handlers(), pool: pool, amqp: client)
+        let client = client
+        tasks = [Task { await client.run() }, Task { try? await runner.run() }]
+        requests = RequestClient(amqp: client, exchange: exchange)
+        _ = try await client.currentConnection(timeout: .seconds(20))
+    }
+
+    /// Sends `command` as `actor` and waits for the reply (a refusal is thrown as `CommandError`).
+    func send<C: CommandContract>(_ command: C, as actor: String, correlationId: String = "planning-test") async throws(CommandError) -> C.Result {
+        try await requests.send(Envelope(command, correlationId: correlationId, actor: actor), timeout: .seconds(10))
+    }
+
+    /// The refusal `command` gets, or nil when it was accepted.
+    func refusal<C: CommandContract>(_ command: C, as actor: String) async -> CommandError? {
+        do {
+            _ = try await send(command, as: actor)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Message types in the outbox for `correlationId`, in order.
+    func outboxTypes(_ correlationId: String) async throws -> [String] {
+        try await pool.query(
+            "SELECT message_type FROM \(identifier: schema).outbox WHERE correlation_id = \(correlationId) ORDER BY seq"
+        ).map { try $0.decode(at: 0, as: String.self) }
+    }
+
+    func close() async throws {
+        await requests.close()
+        tasks[1].cancel()
+        _ = await tasks[1].result
+        if let connection = try? await client.currentConnection(timeout: .seconds(10)) {
+            try? await connection.deleteQueue(queue)
+            try? await connection.deleteExchange(exchange)
+        }
+        tasks[0].cancel()
+        _ = await tasks[0].result
+        try await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
+        await pool.close()
+    }
+}

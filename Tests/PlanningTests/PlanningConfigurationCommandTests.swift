@@ -47,6 +47,16 @@ struct PlanningConfigurationCommandTests {
         #expect(retired?.kind == .conflict && retired?.rule == "templates.retired")
         #expect(await harness.refusal(CreateRelease(title: "X", templateName: "nope"), as: "alice")?.kind == .notFound)
         #expect(await harness.refusal(RetireReleaseTemplate(name: "nope"), as: "admin")?.kind == .notFound)
+
+        // The template `default`, once defined, presets releases created without a template.
+        _ = try await harness.send(DefineReleaseTemplate(
+            name: "default", type: .standard, gates: [.plan: ApprovalGateSpec(approverGroup: "cab")]), as: "admin")
+        let plain = try await harness.send(CreateRelease(title: "Plain", requester: "alice"), as: "alice").releaseKey
+        let plainRecord = try await harness.pool.withTransaction { try await ReleaseRepository(schema: harness.schema).lock(plain, in: $0) }
+        #expect(plainRecord.template == "default" && plainRecord.type == "standard")
+        #expect(try ContractCoding.decode(ReleaseState.self, from: plainRecord.state).gates == [.plan: ApprovalGate(approverGroup: "cab")])
+        // No gate on initiate: submitting authorizes at once.
+        #expect(try await harness.send(SubmitRelease(releaseKey: plain), as: "alice").status == .inProgress)
         try await harness.close()
     }
 

@@ -4,8 +4,9 @@ import Messaging
 import Postgres
 
 extension PlanningCommandHandlers {
-    /// `planning.create_release`: validates, fills what the named template presets, and
-    /// records the release in `initiate`/`draft` with the template's gates (or the defaults).
+    /// `planning.create_release`: validates, fills what the named template presets (or the
+    /// template `default`, when defined and no name is given), and records the release in
+    /// `initiate`/`draft` with the template's gates (or the service's built-in gates).
     func create(_ envelope: Envelope<CreateRelease>, _ context: HandlerContext) async throws -> ReleaseSummary {
         var command = envelope.payload
         let requester = command.requester ?? envelope.actor
@@ -22,8 +23,12 @@ extension PlanningCommandHandlers {
 
         let transaction = context.transaction
         var releaseGates = gates
+        let templates = ReleaseTemplates(schema: schema)
         if let name = command.templateName {
-            let template = try await ReleaseTemplates(schema: schema).usable(name, in: transaction)
+            let template = try await templates.usable(name, in: transaction)
+            command = template.apply(to: command)
+            releaseGates = template.gates
+        } else if let template = try await templates.usableDefault(in: transaction) {
             command = template.apply(to: command)
             releaseGates = template.gates
         }

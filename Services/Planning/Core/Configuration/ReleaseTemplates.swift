@@ -76,6 +76,17 @@ public struct ReleaseTemplates: Sendable {
                 [ReleasePhase: ApprovalGate].self, from: Data(try row.decode("gates", as: String.self).utf8)))
     }
 
+    /// The name of the template a release created without one gets, when it is defined.
+    public static let defaultName = "default"
+
+    /// The template `default` when it exists and is not retired; nil otherwise.
+    public func usableDefault(in transaction: PostgresTransaction) async throws -> ReleaseTemplate? {
+        let rows = try await transaction.query(
+            "SELECT 1 FROM \(identifier: schema).release_templates WHERE name = \(Self.defaultName) AND NOT retired",
+            label: "default template exists")
+        return rows.isEmpty ? nil : try await usable(Self.defaultName, in: transaction)
+    }
+
     /// Checks names, lengths and gates before a template is stored.
     static func validate(_ template: ReleaseTemplate) throws(CommandError) {
         try ConfigurationNames.require(template.name, field: "name")

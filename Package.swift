@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "shipboard-bench", targets: ["ShipboardBench"]),
         .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
         .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
+        .executable(name: "shipboard-scenario", targets: ["ShipboardScenario"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -94,6 +95,12 @@ let package = Package(
             name: "ShipboardBench",
             dependencies: ["Postgres", "AMQP", "Messaging", "PlanningCore"],
             path: "Tests/Benchmarks"),
+
+        // The main scenario up.sh runs against the running services (a client, like the CLI will be).
+        .executableTarget(
+            name: "ShipboardScenario",
+            dependencies: ["AMQP", "Contracts", "Messaging", "PlanningCore", "Postgres"],
+            path: "Tests/Scenario"),
 
         // Shared by the test targets: settings from test.sh and control of the fault broker.
         .target(

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
-# Stops every local server started by up.sh / test.sh / bench.sh. Data in .run/ is kept.
+# Stops the services and every local server started by up.sh / test.sh / bench.sh. Data in .run/ is kept.
 set -euo pipefail
+bash "$(dirname "${BASH_SOURCE[0]}")/services.sh" stop
 exec bash "$(dirname "${BASH_SOURCE[0]}")/servers.sh" stop

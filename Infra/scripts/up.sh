@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up and runs Shipboard on this machine (Debian 12, as root, Swift installed):
 # installs missing packages, starts the local servers, applies the database
-# migrations. Stop everything with: bash Infra/scripts/down.sh
+# migrations, starts the services and runs the main scenario. Stop everything with: bash Infra/scripts/down.sh
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,8 +26,20 @@ step_migrate() {
   "$(swift build --show-bin-path)/shipboard-migrate"
 }
 
-# Later steps (start every service, run the main scenario) go here.
-STEPS=(step_dependencies step_servers step_migrate)
+step_services() {
+  cd "$SHIPBOARD_ROOT"
+  log "building the services and the scenario"
+  swift build --product shipboard-planning
+  swift build --product shipboard-scenario
+  bash "$SHIPBOARD_SCRIPTS_DIR/services.sh" start
+}
+
+step_scenario() {
+  log "running the main scenario"
+  ( set -a; source "$ENV_FILE"; set +a; "$(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)/shipboard-scenario" )
+}
+
+STEPS=(step_dependencies step_servers step_migrate step_services step_scenario)
 
 for step in "${STEPS[@]}"; do
   "$step"
@@ -37,5 +49,6 @@ log "Shipboard is up ($(elapsed "$T0")):"
 log "  PostgreSQL  postgres://shipboard:***@$PG_HOST:$PG_PORT/shipboard"
 log "  RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST"
 log "  settings    $ENV_FILE (source it: . .run/env; passwords in .run/secrets/)"
-log "  logs        $RUN_DIR/postgres/postgres.log, $RUN_DIR/rabbitmq/main/log/"
+log "  services    shipboard-planning (health http://127.0.0.1:58081/health/ready)"
+log "  logs        $RUN_DIR/logs/, $RUN_DIR/postgres/postgres.log, $RUN_DIR/rabbitmq/main/log/"
 log "  stop with   bash Infra/scripts/down.sh"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Starts and stops the Shipboard services as background processes (built in debug mode).
+# Usage: Infra/scripts/services.sh {start|stop|status}
+#   start   (re)starts every service with the settings of .run/env and waits until each
+#           reports ready on its health endpoint; logs in .run/logs/<service>.log
+#   stop    SIGTERM, then waits (SIGKILL after 30 s)
+# Needs the servers (servers.sh start) and a build (swift build).
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LOG_DIR="$RUN_DIR/logs"
+PID_DIR="$RUN_DIR/pids"
+# service name and the port of its health endpoint (unusual ports, as for the servers)
+SERVICES=("shipboard-planning:58081")
+
+# ready PORT -> true when GET /health/ready answers 200 (bash's /dev/tcp: no curl needed).
+ready() {
+  local status
+  status="$( { exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /health/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 \
+             && head -n1 <&3; } 2>/dev/null || true)"
+  [[ "$status" == *" 200"* ]]
+}
+
+service_pid() { cat "$PID_DIR/$1.pid" 2>/dev/null || true; }
+
+stop_one() {
+  local name="$1" pid waited=0
+  pid="$(service_pid "$name")"
+  if ! pid_alive "$pid"; then rm -f "$PID_DIR/$name.pid"; return 0; fi
+  kill -TERM "$pid" 2>/dev/null || true
+  while pid_alive "$pid" && (( waited < 300 )); do sleep 0.1; waited=$((waited + 1)); done
+  if pid_alive "$pid"; then warn "$name did not stop in 30 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; fi
+  rm -f "$PID_DIR/$name.pid"
+  log "$name: stopped"
+}
+
+start_one() {
+  local name="${1%%:*}" port="${1##*:}" bin pid waited=0
+  bin="$(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)/$name"
+  [[ -x "$bin" ]] || die "$bin is missing: run swift build --product $name"
+  stop_one "$name"
+  port_busy "$port" && die "port $port (health of $name) is taken: $(who_listens "$port")"
+  mkdir -p "$LOG_DIR" "$PID_DIR"
+  ( set -a; source "$ENV_FILE"; set +a
+    export SHIPBOARD_HTTP_PORT="$port" SHIPBOARD_LOG_FORMAT=json
+    close_extra_fds
+    exec setsid "$bin" </dev/null >>"$LOG_DIR/$name.log" 2>&1 ) &
+  pid=$!
+  echo "$pid" > "$PID_DIR/$name.pid"
+  until ready "$port"; do
+    pid_alive "$pid" || { tail -n 20 "$LOG_DIR/$name.log" >&2; die "$name exited during start (log: $LOG_DIR/$name.log)"; }
+    (( waited < 600 )) || die "$name not ready after 60 s (log: $LOG_DIR/$name.log)"
+    sleep 0.1; waited=$((waited + 1))
+  done
+  log "$name: ready (PID $pid, health http://127.0.0.1:$port/health/ready, log $LOG_DIR/$name.log)"
+}
+
+case "${1:-}" in
+  start)  for entry in "${SERVICES[@]}"; do start_one "$entry"; done ;;
+  stop)   for entry in "${SERVICES[@]}"; do stop_one "${entry%%:*}"; done ;;
+  status) for entry in "${SERVICES[@]}"; do
+            name="${entry%%:*}"
+            if pid_alive "$(service_pid "$name")"; then log "$name: running (PID $(service_pid "$name"))"; else log "$name: not running"; fi
+          done ;;
+  *) echo "usage: $0 {start|stop|status}" >&2; exit 2 ;;
+esac

@@ -98,15 +98,21 @@ init_cluster() {
     || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed (log: $PG_DIR/initdb.log)"; }
 }
 
+# Roles: `shipboard` owns the databases and schemas and runs the migrations;
+# `shipboard_service` is what the services log in as. It owns nothing, so it can
+# neither disable the audit triggers nor change privileges; migration 0006 grants
+# it what the services need (and not UPDATE/DELETE/TRUNCATE on audit tables).
 setup_roles() {
-  local pgpass apppass
+  local pgpass apppass servicepass
   pgpass="$(secret postgres-superuser)"
   apppass="$(secret postgres-shipboard)"
+  servicepass="$(secret postgres-service)"
   # Passwords travel on stdin (not argv) and are quoted by psql (:'var').
   "$PG_BIN/psql" -X -q -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres \
       -v ON_ERROR_STOP=1 >/dev/null 9>&- <<SQL
 \\set pgpass '$pgpass'
 \\set apppass '$apppass'
+\\set servicepass '$servicepass'
 SET client_min_messages = warning;
 ALTER ROLE postgres PASSWORD :'pgpass';
 SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shipboard') AS need_role \\gset
@@ -114,6 +120,12 @@ SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shipboard') AS need_r
 CREATE ROLE shipboard LOGIN PASSWORD :'apppass';
 \\else
 ALTER ROLE shipboard LOGIN PASSWORD :'apppass';
+\\endif
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shipboard_service') AS need_role \\gset
+\\if :need_role
+CREATE ROLE shipboard_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'servicepass';
+\\else
+ALTER ROLE shipboard_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'servicepass';
 \\endif
 SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'shipboard') AS need_db \\gset
 \\if :need_db
@@ -160,7 +172,7 @@ pg_start() {
     write_config  # harmless; takes effect on the next start
   fi
   setup_roles
-  log "postgres: ready at postgres://shipboard:***@$PG_HOST:$PG_PORT/{shipboard,shipboard_test,shipboard_bench} (socket $PG_SOCKET_DIR) in $(elapsed "$t0")"
+  log "postgres: ready at postgres://{shipboard,shipboard_service}:***@$PG_HOST:$PG_PORT/{shipboard,shipboard_test,shipboard_bench} (socket $PG_SOCKET_DIR) in $(elapsed "$t0")"
 }
 
 pg_stop() {

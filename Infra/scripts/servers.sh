@@ -10,18 +10,24 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 write_env() {
-  local pgpass apppass rabbitpass ctl tmp
+  local pgpass apppass servicepass rabbitpass ctl tmp
   pgpass="$(secret postgres-superuser)"
   apppass="$(secret postgres-shipboard)"
+  servicepass="$(secret postgres-service)"
   rabbitpass="$(secret rabbitmq-shipboard)"
   ctl="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh") --instance fault"
   tmp="$ENV_FILE.tmp.$$"
   ( umask 077
     {
       echo "# Written by Infra/scripts/servers.sh on every start. Source it: . .run/env"
-      echo "export SHIPBOARD_DATABASE_URL=$(sh_quote "postgres://shipboard:$apppass@$PG_HOST:$PG_PORT/shipboard")"
+      # Services log in as shipboard_service, which owns nothing (it cannot disable the
+      # audit triggers, and has no UPDATE/DELETE on audit rows); migrations run as the
+      # owner shipboard. Tests use the owner too (they create schemas of their own).
+      echo "export SHIPBOARD_DATABASE_URL=$(sh_quote "postgres://shipboard_service:$servicepass@$PG_HOST:$PG_PORT/shipboard")"
+      echo "export SHIPBOARD_MIGRATION_DATABASE_URL=$(sh_quote "postgres://shipboard:$apppass@$PG_HOST:$PG_PORT/shipboard")"
       echo "export SHIPBOARD_AMQP_URL=$(sh_quote "amqp://$RABBIT_USER:$rabbitpass@$RABBIT_HOST:55672/$RABBIT_VHOST")"
       echo "export SHIPBOARD_TEST_DATABASE_URL=$(sh_quote "postgres://shipboard:$apppass@$PG_HOST:$PG_PORT/shipboard_test")"
+      echo "export SHIPBOARD_TEST_DATABASE_SERVICE_URL=$(sh_quote "postgres://shipboard_service:$servicepass@$PG_HOST:$PG_PORT/shipboard_test")"
       echo "export SHIPBOARD_TEST_DATABASE_ADMIN_URL=$(sh_quote "postgres://postgres:$pgpass@$PG_HOST:$PG_PORT/shipboard_test")"
       echo "export SHIPBOARD_BENCH_DATABASE_URL=$(sh_quote "postgres://shipboard:$apppass@$PG_HOST:$PG_PORT/shipboard_bench")"
       echo "export SHIPBOARD_TEST_AMQP_URL=$(sh_quote "amqp://$RABBIT_USER:$rabbitpass@$RABBIT_HOST:55672/$RABBIT_TEST_VHOST")"
@@ -37,7 +43,7 @@ write_env() {
 
 print_summary() {
   local with_fault="$1"
-  log "PostgreSQL  postgres://shipboard:***@$PG_HOST:$PG_PORT/shipboard (tests: shipboard_test, benchmarks: shipboard_bench)"
+  log "PostgreSQL  postgres://shipboard_service:***@$PG_HOST:$PG_PORT/shipboard (services; migrations as shipboard; tests: shipboard_test, benchmarks: shipboard_bench)"
   log "RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST (tests: vhost $RABBIT_TEST_VHOST)"
   log "RabbitMQ    amqps://$RABBIT_USER:***@localhost:55671/$RABBIT_TEST_VHOST (TLS, CA $TLS_CA_CERT)"
   if [[ "$with_fault" == 1 ]]; then
@@ -64,7 +70,8 @@ start_all() {
   ensure_run_dir
   s="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR")"
   # Generate the secrets once, before the parallel starts read them.
-  secret postgres-superuser >/dev/null; secret postgres-shipboard >/dev/null; secret rabbitmq-shipboard >/dev/null
+  secret postgres-superuser >/dev/null; secret postgres-shipboard >/dev/null; secret postgres-service >/dev/null
+  secret rabbitmq-shipboard >/dev/null
   if [[ "$with_fault" == 1 ]]; then
     run_parallel "$s/postgres.sh start" "$s/rabbitmq.sh --instance main start" "$s/rabbitmq.sh --instance fault start" \
       || die "some servers failed to start (see above)"

@@ -22,7 +22,10 @@ step_migrate() {
   cd "$SHIPBOARD_ROOT"
   log "building shipboard-migrate"
   swift build --product shipboard-migrate
-  log "applying migrations from $SHIPBOARD_MIGRATIONS_DIR"
+  # As the schema owner (shipboard-migrate prefers SHIPBOARD_MIGRATION_DATABASE_URL):
+  # SHIPBOARD_DATABASE_URL is the service role, which cannot create tables.
+  [[ -n "${SHIPBOARD_MIGRATION_DATABASE_URL:-}" ]] || die "SHIPBOARD_MIGRATION_DATABASE_URL is not set in $ENV_FILE"
+  log "applying migrations from $SHIPBOARD_MIGRATIONS_DIR as the schema owner"
   "$(swift build --show-bin-path)/shipboard-migrate"
 }
 
@@ -46,7 +49,7 @@ for step in "${STEPS[@]}"; do
 done
 
 log "Shipboard is up ($(elapsed "$T0")):"
-log "  PostgreSQL  postgres://shipboard:***@$PG_HOST:$PG_PORT/shipboard"
+log "  PostgreSQL  postgres://shipboard_service:***@$PG_HOST:$PG_PORT/shipboard (migrations: shipboard)"
 log "  RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST"
 log "  settings    $ENV_FILE (source it: . .run/env; passwords in .run/secrets/)"
 log "  services    shipboard-planning (health http://127.0.0.1:58081/health/ready)"

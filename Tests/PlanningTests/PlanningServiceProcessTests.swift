@@ -8,7 +8,7 @@ import ShipboardTestSupport
 import Testing
 
 /// shipboard-planning as a separate process, on the fault broker (so no other test's
-/// consumer of `planning.#` competes for its commands).
+/// consumer of `planning.#` competes for its commands), connected as the service role.
 @Suite("shipboard-planning as a process")
 struct PlanningServiceProcessTests {
     static func binary() throws -> URL {
@@ -27,7 +27,10 @@ struct PlanningServiceProcessTests {
             let process = Process()
             process.executableURL = try Self.binary()
             var environment = ProcessInfo.processInfo.environment
-            environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")
+            // As in .run/env: the service runs as the role that owns nothing, and applies the
+            // migrations as the owner.
+            environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+            environment["SHIPBOARD_MIGRATION_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")
             environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
             environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
             environment["SHIPBOARD_HTTP_PORT"] = "0"

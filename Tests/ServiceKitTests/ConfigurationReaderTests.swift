@@ -100,6 +100,17 @@ struct ConfigurationReaderTests {
         try reader.validate()
     }
 
+    @Test("an optional URL is nil when unset, checked like a required one when set, never quoted")
+    func optionalURL() throws {
+        let reader = ConfigurationReader(environment: ["SET": "postgres://u:hunter2@h/db", "BAD": "mysql://u:hunter2@h/db"])
+        #expect(reader.optionalURL("UNSET", schemes: ["postgres"]) == nil)
+        #expect(reader.optionalURL("SET", schemes: ["postgres"]) == "postgres://u:hunter2@h/db")
+        #expect(reader.problems.isEmpty)
+        _ = reader.optionalURL("BAD", schemes: ["postgres"])
+        #expect(reader.problems.map(\.variable) == ["BAD"])
+        for problem in reader.problems { #expect(!problem.description.contains("hunter2")) }
+    }
+
     @Test("a service can record a problem no single accessor sees")
     func recordedProblem() {
         let reader = ConfigurationReader(environment: [:])

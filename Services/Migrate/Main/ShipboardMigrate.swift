@@ -6,7 +6,11 @@ import Postgres
 /// advisory lock, and exits. Services run it (or the same migrator) before starting.
 ///
 /// Environment:
-/// - `SHIPBOARD_DATABASE_URL` (required): `postgres://user:password@host:port/database`.
+/// - `SHIPBOARD_MIGRATION_DATABASE_URL`: `postgres://user:password@host:port/database` of the
+///   role that owns the schemas (`shipboard`); migrations create tables and grant privileges.
+/// - `SHIPBOARD_DATABASE_URL`: used when `SHIPBOARD_MIGRATION_DATABASE_URL` is unset. In
+///   `.run/env` it is the service role (`shipboard_service`), which owns nothing and can only
+///   confirm that every migration is already applied.
 /// - `SHIPBOARD_MIGRATIONS_DIR` (default `Infra/postgres/migrations`).
 ///
 /// Exit status: 0 when every file is applied (or nothing was pending), 1 on a missing or
@@ -21,14 +25,19 @@ struct ShipboardMigrate {
         }
         let environment = ProcessInfo.processInfo.environment
 
-        guard let url = environment["SHIPBOARD_DATABASE_URL"], !url.isEmpty else {
-            fail("SHIPBOARD_DATABASE_URL is not set (expected postgres://user:password@host:port/database)")
+        let variable = ["SHIPBOARD_MIGRATION_DATABASE_URL", "SHIPBOARD_DATABASE_URL"].first { name in
+            environment[name].map { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? false
+        }
+        guard let variable, let url = environment[variable] else {
+            fail(
+                "neither SHIPBOARD_MIGRATION_DATABASE_URL nor SHIPBOARD_DATABASE_URL is set"
+                    + " (expected postgres://user:password@host:port/database of the schema owner)")
         }
         let configuration: PostgresConfiguration
         do {
-            configuration = try PostgresConfiguration(url: url)
+            configuration = try PostgresConfiguration(url: url.trimmingCharacters(in: .whitespacesAndNewlines))
         } catch {
-            fail("SHIPBOARD_DATABASE_URL is invalid: \(error.reason)")
+            fail("\(variable) is invalid: \(error.reason)")
         }
         var runConfiguration = configuration
         runConfiguration.applicationName = configuration.applicationName ?? "shipboard-migrate"
@@ -37,7 +46,7 @@ struct ShipboardMigrate {
             ?? "Infra/postgres/migrations"
         let migrator = PostgresMigrator(directory: URL(fileURLWithPath: directory, isDirectory: true))
 
-        print("shipboard-migrate: applying \(directory) to \(runConfiguration)")
+        print("shipboard-migrate: applying \(directory) to \(runConfiguration) (from \(variable))")
         do {
             let applied = try await migrator.migrate(configuration: runConfiguration)
             if applied.isEmpty {

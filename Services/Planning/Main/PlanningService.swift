@@ -11,9 +11,9 @@ import ServiceKit
 @main
 struct PlanningService {
     static func main() async {
-        let (configuration, migrations) = ServiceMain.loadOrExit { reader in
+        let (configuration, settings) = ServiceMain.loadOrExit { reader in
             (ServiceConfiguration(serviceName: "shipboard-planning", defaultHTTPPort: 8081, reader: reader),
-             reader.string("SHIPBOARD_MIGRATIONS_DIR", default: "Infra/postgres/migrations"))
+             PlanningSettings(reader: reader))
         }
         let registry = ObservabilityBootstrap.bootstrap(configuration)
         let logger = Logger(label: "shipboard.planning")
@@ -22,10 +22,28 @@ struct PlanningService {
         do {
             database = try PostgresConfiguration(url: configuration.databaseURL)
             broker = try AMQPConfiguration(url: configuration.amqpURL)
-            // Every replica may start at once: the migrator serializes them on an advisory lock.
-            _ = try await PostgresMigrator(directory: URL(fileURLWithPath: migrations), logger: logger).migrate(configuration: database)
         } catch {
             FileHandle.standardError.write(Data("shipboard-planning: cannot start: \(error)\n".utf8))
+            exit(1)
+        }
+        // Migrations run as the schema owner when SHIPBOARD_MIGRATION_DATABASE_URL is set. Else
+        // they use SHIPBOARD_DATABASE_URL, which as the service role (it cannot create tables)
+        // works only when every migration is already applied. Every replica may start at once:
+        // the migrator serializes them on an advisory lock.
+        let migrationVariable = settings.migrationDatabaseURL == nil ? "SHIPBOARD_DATABASE_URL" : "SHIPBOARD_MIGRATION_DATABASE_URL"
+        do {
+            let owner = try settings.migrationDatabaseURL.map { try PostgresConfiguration(url: $0) } ?? database
+            _ = try await PostgresMigrator(directory: URL(fileURLWithPath: settings.migrationsDirectory), logger: logger)
+                .migrate(configuration: owner)
+        } catch {
+            let hint =
+                settings.migrationDatabaseURL == nil
+                ? " (SHIPBOARD_MIGRATION_DATABASE_URL is not set, so migrations ran as the role of SHIPBOARD_DATABASE_URL;"
+                    + " as the service role that works only when every migration is already applied: set"
+                    + " SHIPBOARD_MIGRATION_DATABASE_URL to the schema owner's URL or run shipboard-migrate first)"
+                : ""
+            FileHandle.standardError.write(
+                Data("shipboard-planning: cannot start: migrations (\(migrationVariable)): \(error)\(hint)\n".utf8))
             exit(1)
         }
         let pool = PostgresPool(configuration: database, maxConnections: 10, logger: logger)

@@ -143,20 +143,32 @@ public struct PostgresMigrator: Sendable {
     }
 
     /// Creates the schema and history table if needed; returns version → checksum.
+    ///
+    /// Nothing is created when the table exists: `CREATE TABLE IF NOT EXISTS` still needs the
+    /// CREATE privilege on the schema, which a role that owns nothing (`shipboard_service`)
+    /// lacks, and such a role may run the migrator when every file is applied (it then only
+    /// reads the history). The advisory lock held by the caller makes check-then-create safe.
     private func prepareHistory(on connection: PostgresConnection) async throws -> [Int: String] {
         let exists = try await connection.query("SELECT 1 FROM pg_namespace WHERE nspname = \(schema)")
         if exists.isEmpty {
             try await connection.query("CREATE SCHEMA \(identifier: schema)")
         }
-        try await connection.query(
+        let tableExists = try await connection.query(
             """
-            CREATE TABLE IF NOT EXISTS \(identifier: schema).\(identifier: historyTable) (
-                version bigint PRIMARY KEY,
-                name text NOT NULL,
-                checksum text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
+            SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = \(schema) AND c.relname = \(historyTable)
             """)
+        if tableExists.isEmpty {
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS \(identifier: schema).\(identifier: historyTable) (
+                    version bigint PRIMARY KEY,
+                    name text NOT NULL,
+                    checksum text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """)
+        }
         var history: [Int: String] = [:]
         for row in try await connection.query("SELECT version, checksum FROM \(identifier: schema).\(identifier: historyTable)") {
             let (version, checksum) = try row.decode((Int, String).self)

@@ -13,6 +13,11 @@ import Testing
 struct PlanningCommandTests {
     @Test("create, submit, approve (segregation of duties enforced), advance, reject without reason; audit and events follow")
     func releaseThroughCommands() async throws {
+        // No other planning command consumer may share the broker meanwhile (PlanningCommandHarness).
+        try await PlanningCommandHarness.exclusively { try await releaseThroughCommandsAlone() }
+    }
+
+    private func releaseThroughCommandsAlone() async throws {
         let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
         try await MigrationGate.shared.ensureMigrated(configuration)
         let schema = "plan_\(UUID().uuidString.prefix(8).lowercased())"

@@ -49,6 +49,7 @@ public struct PlanningCommandHandlers: Sendable {
         handlers.onCommand(CloseRelease.self) { envelope, context in
             try await apply(.close(exitCriteria: []), to: envelope.payload.releaseKey, envelope, context)
         }
+        ConfigurationItemCommandHandlers(schema: schema).register(into: &handlers)
         return handlers
     }
 

@@ -38,19 +38,37 @@ final class PlanningHarness: Sendable {
         _ = try await client.currentConnection(timeout: .seconds(20))
     }
 
+    /// Starts a harness, runs `body` with it and closes it, also when `body` throws.
+    static func run(_ body: (PlanningHarness) async throws -> Void) async throws {
+        let harness = try await PlanningHarness()
+        do {
+            try await body(harness)
+        } catch {
+            try? await harness.close()
+            throw error
+        }
+        try await harness.close()
+    }
+
     /// Sends `command` as `actor` and waits for the reply (a refusal is thrown as `CommandError`).
-    func send<C: CommandContract>(_ command: C, as actor: String, correlationId: String = "planning-test") async throws(CommandError) -> C.Result {
+    func send<C: CommandContract>(_ command: C, as actor: String = "olivia", correlationId: String = "planning-test") async throws(CommandError) -> C.Result {
         try await requests.send(Envelope(command, correlationId: correlationId, actor: actor), timeout: .seconds(10))
     }
 
     /// The refusal `command` gets, or nil when it was accepted.
-    func refusal<C: CommandContract>(_ command: C, as actor: String) async -> CommandError? {
+    func refusal<C: CommandContract>(_ command: C, as actor: String = "olivia") async -> CommandError? {
         do {
             _ = try await send(command, as: actor)
             return nil
         } catch {
             return error
         }
+    }
+
+    /// Message types in the outbox, in order.
+    func outboxTypes() async throws -> [String] {
+        try await pool.query("SELECT message_type FROM \(identifier: schema).outbox ORDER BY seq")
+            .map { try $0.decode(at: 0, as: String.self) }
     }
 
     /// Message types in the outbox for `correlationId`, in order.

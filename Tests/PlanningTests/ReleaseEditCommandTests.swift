@@ -26,6 +26,8 @@ struct ReleaseEditCommandTests {
         #expect(record.scheduledEnd == start.addingTimeInterval(3600))
         #expect(record.targetDate == Date(timeIntervalSince1970: 1_900_022_400))
         #expect(record.version == 2)
+        let detail = try await ReleaseQueries(schema: harness.schema, pool: harness.pool).release(key)
+        #expect(detail.targetDate == record.targetDate && detail.priority == "critical" && detail.version == 2)
 
         let entries = try await AuditTrail(schema: harness.schema).entries(releaseKey: key, pool: harness.pool)
         #expect(entries.last?.action == "release.updated")

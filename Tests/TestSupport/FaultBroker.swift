@@ -38,20 +38,6 @@ public enum FaultBroker {
     /// in several test targets that `swift test` runs in one process, in parallel, and one
     /// test's broker restart must not land in the middle of another's.
     public static func exclusively<R: Sendable>(_ body: () async throws -> R) async throws -> R {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-fault-broker.lock").path
-        let descriptor = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw TestSettingsError(description: "cannot open \(path)") }
-        defer { close(descriptor) }  // closing releases the lock
-        let locked = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-            Thread.detachNewThread {
-                // flock returns EINTR when a signal arrives while it waits (SIGCHLD from the
-                // processes tests start), so wait again until it really holds the lock.
-                var result = flock(descriptor, LOCK_EX)
-                while result != 0 && errno == EINTR { result = flock(descriptor, LOCK_EX) }
-                continuation.resume(returning: result == 0)
-            }
-        }
-        guard locked else { throw TestSettingsError(description: "cannot lock \(path): errno \(errno)") }
-        return try await body()
+        try await CrossProcessLock.exclusively("shipboard-fault-broker", body)
     }
 }

@@ -34,6 +34,7 @@ public struct PlanningCommandHandlers: Sendable {
         handlers.onCommand(AddChange.self) { envelope, context in try await addChange(envelope, context) }
         handlers.onCommand(RemoveChange.self) { envelope, context in try await removeChange(envelope, context) }
         registerConfiguration(into: &handlers)
+        ConfigurationItemCommandHandlers(schema: schema).register(into: &handlers)
         return handlers
     }
 }

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// The CIs and relationships of one import, validated as far as the input alone allows.
@@ -35,20 +36,21 @@ public struct CIImportDocument: Sendable, Hashable {
         func issue(_ field: String, _ message: String) {
             issues.append(.init(line: line, field: field, message: message))
         }
-        if !ConfigurationItem.isValidKey(key) {
-            issue("key", "'\(key.prefix(40))' is not a CI key like CI-APP-0001 (CI-<2-12 of A-Z0-9>-<4-8 digits>)")
+        if let problem = CIFieldRules.keyProblem(key) {
+            issue("key", problem)
         } else if let first = keyLines[key] {
             issue("key", "\(key) is already defined on line \(first)")
         } else {
             keyLines[key] = line
         }
         let trimmedName = name.trimmingCharacters(in: .whitespaces)
-        if trimmedName.isEmpty || trimmedName.count > 200 { issue("name", "must be 1 to 200 characters") }
+        if let problem = CIFieldRules.nameProblem(trimmedName, allowingLineBreaks: true) { issue("name", problem) }
         let parsedClass = CIClass(rawValue: ciClass.lowercased())
         if parsedClass == nil {
             issue("class", "'\(ciClass.prefix(40))' is not one of \(CIClass.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let site, site.isEmpty || site.count > 100 { issue("site", "must be 1 to 100 characters when given") }
+        if let problem = CIFieldRules.siteProblem(site) { issue("site", problem) }
+        if let problem = CIFieldRules.attributesProblem(attributes) { issue("attributes", problem) }
         for kind in CIRelationshipKind.allCases {
             for target in related[kind] ?? [] {
                 if !ConfigurationItem.isValidKey(target) {

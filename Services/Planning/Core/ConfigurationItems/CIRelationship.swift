@@ -1,3 +1,5 @@
+import Contracts
+
 /// A directed relationship between two CIs, named by key: "source <kind> target".
 public struct CIRelationship: Sendable, Hashable, Codable {
     /// The key of the CI the relationship starts at (the dependent side).

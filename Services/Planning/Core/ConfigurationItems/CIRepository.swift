@@ -1,3 +1,4 @@
+import Contracts
 import Postgres
 
 /// Stores configuration items and their relationships in `<schema>.configuration_items`
@@ -18,17 +19,7 @@ public struct CIRepository: Sendable {
 
     /// Inserts the CI, or updates name, class, site and attributes of the one with its key.
     public func upsert(_ item: ConfigurationItem) async throws {
-        guard ConfigurationItem.isValidKey(item.key) else { throw CIRepositoryError.invalidKey(item.key) }
-        guard (1...200).contains(item.name.count) else {
-            throw CIRepositoryError.invalidItem(field: "name", reason: "must be 1 to 200 characters")
-        }
-        try await pool.query(
-            """
-            INSERT INTO \(identifier: schema).configuration_items (key, name, class, site, attributes)
-            VALUES (\(item.key), \(item.name), \(item.ciClass.rawValue), \(item.site), \(json: item.attributes)::jsonb)
-            ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, class = EXCLUDED.class, site = EXCLUDED.site,
-                attributes = EXCLUDED.attributes, updated_at = now()
-            """)
+        try await inTransaction { try await CIStore(schema: schema).upsert(item, in: $0) }
     }
 
     /// The stored CI with `key`, if any.
@@ -41,36 +32,13 @@ public struct CIRepository: Sendable {
     /// Adds `relationship`; returns false when it already existed.
     @discardableResult
     public func addRelationship(_ relationship: CIRelationship) async throws -> Bool {
-        guard relationship.source != relationship.target else {
-            throw CIRepositoryError.selfRelationship(relationship.source)
-        }
-        let rows = try await pool.query(
-            """
-            INSERT INTO \(identifier: schema).ci_relationships (source_id, target_id, kind)
-            SELECT s.id, t.id, \(relationship.kind.rawValue)
-            FROM \(identifier: schema).configuration_items s, \(identifier: schema).configuration_items t
-            WHERE s.key = \(relationship.source) AND t.key = \(relationship.target)
-            ON CONFLICT DO NOTHING
-            RETURNING 1
-            """)
-        if !rows.isEmpty { return true }
-        let missing = try await missingKeys([relationship.source, relationship.target])
-        if !missing.isEmpty { throw CIRepositoryError.unknownKeys(missing) }
-        return false
+        try await inTransaction { try await CIStore(schema: schema).addRelationship(relationship, in: $0) }
     }
 
     /// Removes `relationship`; returns false when it did not exist.
     @discardableResult
     public func removeRelationship(_ relationship: CIRelationship) async throws -> Bool {
-        let rows = try await pool.query(
-            """
-            DELETE FROM \(identifier: schema).ci_relationships r
-            USING \(identifier: schema).configuration_items s, \(identifier: schema).configuration_items t
-            WHERE r.source_id = s.id AND r.target_id = t.id AND r.kind = \(relationship.kind.rawValue)
-              AND s.key = \(relationship.source) AND t.key = \(relationship.target)
-            RETURNING 1
-            """)
-        return !rows.isEmpty
+        try await inTransaction { try await CIStore(schema: schema).removeRelationship(relationship, in: $0) }
     }
 
     /// Every stored relationship that starts or ends at `key`, sorted.
@@ -89,11 +57,14 @@ public struct CIRepository: Sendable {
         }
     }
 
-    /// The keys among `keys` that no stored CI has, sorted.
-    func missingKeys(_ keys: [String]) async throws -> [String] {
-        let rows = try await pool.query(
-            "SELECT key FROM \(identifier: schema).configuration_items WHERE key = ANY(\(Self.textArray(keys))::text[])")
-        let found = Set(try rows.map { try $0.decode(at: 0, as: String.self) })
-        return Set(keys).subtracting(found).sorted()
+    /// Runs a ``CIStore`` write in a transaction of its own. An error the write itself
+    /// threw (``CIRepositoryError``, ``CIImportError``) is rethrown as it is, not wrapped
+    /// in the transaction's error, so callers can match on it.
+    func inTransaction<Result>(_ body: (PostgresTransaction) async throws -> Result) async throws -> Result {
+        do {
+            return try await pool.withTransaction { try await body($0) }
+        } catch let error as PostgresTransactionError where error.step == .body {
+            throw error.underlying
+        }
     }
 }

@@ -1,3 +1,5 @@
+import Contracts
+
 /// A configuration item (CI): something a release changes or relies on.
 public struct ConfigurationItem: Sendable, Hashable, Codable {
     /// The business key, `CI-<CLASS TAG>-<number>`, e.g. `CI-APP-0001` (see ``isValidKey(_:)``).

@@ -123,18 +123,24 @@ public struct ConsumerRunner: Service {
         do {
             header = try ContractCoding.decode(EnvelopeHeader.self, from: delivery.body)
         } catch {
-            return await deadLetter(delivery, reason: "undecodable envelope: \(Self.describe(error))", attempt: attempt)
+            return await rejectMalformed(
+                delivery, reason: "undecodable envelope: \(Self.describe(error))",
+                refusal: Self.malformedRefusal(error, messageType: delivery.properties.type), attempt: attempt)
         }
         do {
             guard let found = try handlers.prepare(header, body: delivery.body) else {
-                return await deadLetter(
-                    delivery, reason: "no handler for \(header.type) version \(header.version)", attempt: attempt)
+                return await rejectMalformed(
+                    delivery, reason: "no handler for \(header.type) version \(header.version)",
+                    refusal: CommandError(
+                        .validation, "\(header.type) version \(header.version) is not a command this service knows",
+                        rule: "messages.unknown_type"),
+                    attempt: attempt)
             }
             prepared = found
         } catch {
-            return await deadLetter(
+            return await rejectMalformed(
                 delivery, reason: "payload does not match \(header.type) v\(header.version): \(Self.describe(error))",
-                attempt: attempt)
+                refusal: Self.malformedRefusal(error, messageType: header.type), attempt: attempt)
         }
         var messageLogger = self.logger
         messageLogger[metadataKey: "message.id"] = "\(header.id)"

@@ -15,8 +15,11 @@ enum PlanningCommandBenchmarks {
         let pool = PostgresPool(configuration: database, maxConnections: 12)
         try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
         let queue = "bench.\(schema)"
-        var topology = AMQPTopology(exchanges: MessagingTopology.exchanges)
-        topology.merge(MessagingTopology.workQueue(queue, bindings: [(Exchanges.commands, "planning.#")]))
+        // A commands exchange of its own: a shipboard-planning running on the same vhost
+        // (started by up.sh) must not answer the benchmark's commands.
+        let exchange = "bench.commands.\(schema)"
+        var topology = AMQPTopology(exchanges: MessagingTopology.exchanges + [.init(name: exchange, kind: .topic, durable: false)])
+        topology.merge(MessagingTopology.workQueue(queue, bindings: [(exchange, "planning.#")]))
         let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL), topology: topology)
         let clientTask = Task { await client.run() }
         _ = try await client.currentConnection(timeout: .seconds(30))
@@ -24,7 +27,7 @@ enum PlanningCommandBenchmarks {
             queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema).handlers(), pool: pool,
             amqp: client, prefetch: 100, concurrency: 16)
         let runnerTask = Task { try await runner.run() }
-        let requests = RequestClient(amqp: client)
+        let requests = RequestClient(amqp: client, exchange: exchange)
 
         // Half creates, half submits of the created releases, from 16 concurrent senders.
         let senders = 16
@@ -51,6 +54,10 @@ enum PlanningCommandBenchmarks {
         await requests.close()
         runnerTask.cancel()
         _ = await runnerTask.result
+        if let connection = try? await client.currentConnection(timeout: .seconds(10)) {
+            try? await connection.deleteQueue(queue)
+            try? await connection.deleteExchange(exchange)
+        }
         clientTask.cancel()
         _ = await clientTask.value
         try await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")

@@ -36,6 +36,64 @@ struct RequestReplyTests {
         await fixture.drop()
     }
 
+    /// `test.record` as a sender with another idea of its payload would send it.
+    struct MisshapenRecord: CommandContract {
+        typealias Result = RecordResult
+        static let messageType = Record.messageType
+        var value: Int
+    }
+
+    /// A command the consumer has no handler for.
+    struct Unheard: CommandContract {
+        typealias Result = RecordResult
+        static let messageType = "test.unheard"
+    }
+
+    @Test("a request that cannot be read, or that nobody handles, is answered with a validation error at once and dead-lettered")
+    func malformedRequestsAreAnswered() async throws {
+        let fixture = try await MessagingFixture.make("rpcbad")
+        var topology = fixture.topology(retry: .standard)
+        for key in [Record.routingKey, Unheard.routingKey] {
+            topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: key))
+        }
+        try await withAMQP(topology: topology) { client in
+            let runner = ConsumerRunner(
+                queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
+                pool: fixture.pool, amqp: client)
+            let requests = RequestClient(amqp: client)
+            try await running({ try await runner.run() }) {
+                let started = ContinuousClock.now
+                do {
+                    _ = try await requests.send(Envelope(MisshapenRecord(value: 7), correlationId: "REL-1", actor: "alice"), timeout: .seconds(8))
+                    Issue.record("a misshapen command was accepted")
+                } catch let error as CommandError {
+                    #expect(error.kind == .validation && error.rule == "messages.malformed")
+                    #expect(error.fields?["payload.value"] != nil, "\(error)")
+                }
+                do {
+                    _ = try await requests.send(Envelope(Unheard(), correlationId: "REL-1", actor: "alice"), timeout: .seconds(8))
+                    Issue.record("a command without handler was accepted")
+                } catch let error as CommandError {
+                    #expect(error.kind == .validation && error.rule == "messages.unknown_type")
+                }
+                // Answered, not timed out.
+                #expect(ContinuousClock.now - started < .seconds(4))
+                #expect(try await fixture.effectCount() == 0)
+                let dead = try await client.consume(queue: MessagingTopology.deadLetterQueue(for: fixture.queue), prefetch: 10)
+                var reasons: [String] = []
+                for try await letter in dead {
+                    reasons.append(letter.properties.headers[MessageHeaders.error]?.stringValue ?? "")
+                    try await letter.ack()
+                    if reasons.count == 2 { break }
+                }
+                #expect(reasons.contains { $0.contains("payload does not match test.record") })
+                #expect(reasons.contains { $0.contains("no handler for test.unheard") })
+            }
+            await requests.close()
+        }
+        await fixture.drop()
+    }
+
     @Test("a request to a service that is down times out within its limit")
     func timeout() async throws {
         let fixture = try await MessagingFixture.make("down")

@@ -46,8 +46,22 @@ struct ShipboardScenario {
             as: "admin")
         try await steps.send("plan needs a change (error)",
                              ConfigureExitCriterion(phase: .plan, criterion: "changes_added", severity: "error"), as: "admin")
+        try await steps.send("plan needs the changes' CIs in the CMDB (error)",
+                             ConfigureExitCriterion(phase: .plan, criterion: "affected_cis_identified", severity: "error"),
+                             as: "admin")
         try await steps.send("plan should have a schedule (warning)",
                              ConfigureExitCriterion(phase: .plan, criterion: "schedule_set", severity: "warning"), as: "admin")
+
+        print("CMDB (as cmdb-admin):")
+        let imported = try await steps.send("import the payroll CIs (CSV)", ImportConfigurationItems(format: .csv, content: """
+            key,name,class,site,depends_on,runs_on
+            CI-SVC-0001,Payroll service,service,FRA1,CI-APP-0001,
+            CI-APP-0001,Payroll application,application,FRA1,CI-DB-0001,CI-SRV-0001
+            CI-DB-0001,Payroll database,database,FRA1,,CI-SRV-0002
+            CI-SRV-0001,fra1-app-01,server,FRA1,,
+            CI-SRV-0002,fra1-db-01,server,FRA1,,
+            """), as: "cmdb-admin")
+        print("    \(imported.items) CIs, \(imported.relationshipsAdded) new relationships")
 
         print("Release (rita requests, colin coordinates):")
         let release = try await steps.send("create from standard-release", CreateRelease(
@@ -70,6 +84,8 @@ struct ShipboardScenario {
         await requests.close()
 
         let pool = PostgresPool(configuration: try PostgresConfiguration(url: databaseURL), maxConnections: 1)
+        let impact = try await ReleaseQueries(schema: PlanningSchema.name, pool: pool).impactSet(of: key)
+        print("Impact set of \(key) (changed CIs and everything depending on them): \(impact.map(\.key).joined(separator: ", "))")
         let audit = AuditTrail(schema: PlanningSchema.name)
         let verification = try await audit.verify(releaseKey: key, pool: pool)
         let entries = try await audit.entries(releaseKey: key, pool: pool)

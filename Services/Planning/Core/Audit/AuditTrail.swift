@@ -5,7 +5,8 @@ import Postgres
 ///
 /// `append` runs inside the caller's transaction, so an entry exists exactly when the
 /// change it records committed. Appends to one release are serialized by a transaction
-/// advisory lock, so `seq` has no gaps and each row chains to the one before it.
+/// advisory lock (taken by `public.shipboard_audit_append`), so `seq` has no gaps and each
+/// row chains to the one before it.
 public struct AuditTrail: Sendable {
     public let schema: String
 
@@ -22,28 +23,11 @@ public struct AuditTrail: Sendable {
         releaseKey: String, actor: String, action: String, details: [String: String] = [:],
         in transaction: PostgresTransaction
     ) async throws -> AuditEntry {
-        try await transaction.query(
-            "SELECT pg_advisory_xact_lock(hashtextextended(\(schema) || '/audit/' || \(releaseKey), 0))",
-            label: "audit lock")
+        // One round trip: lock the chain, read its last entry, insert the next (migration 0008).
         let rows = try await transaction.query(
             """
-            WITH previous AS (
-                SELECT coalesce(max(seq), 0) AS seq,
-                       coalesce((SELECT hash FROM \(identifier: schema).audit_log
-                                 WHERE release_key = \(releaseKey) ORDER BY seq DESC LIMIT 1), \(Self.genesisHash)) AS hash
-                FROM \(identifier: schema).audit_log WHERE release_key = \(releaseKey)
-            ), entry AS (
-                SELECT previous.seq + 1 AS seq, previous.hash AS previous_hash, \(json: details)::jsonb AS details,
-                       now() AS occurred_at
-                FROM previous
-            )
-            INSERT INTO \(identifier: schema).audit_log
-                (release_key, seq, actor, action, details, occurred_at, previous_hash, hash)
-            SELECT \(releaseKey), entry.seq, \(actor), \(action), entry.details, entry.occurred_at, entry.previous_hash,
-                   public.shipboard_audit_hash(entry.previous_hash, \(releaseKey), entry.seq, \(actor), \(action),
-                                               entry.details, entry.occurred_at)
-            FROM entry
-            RETURNING seq, occurred_at, previous_hash, hash
+            SELECT seq, occurred_at, previous_hash, hash
+            FROM public.shipboard_audit_append(\(schema), \(releaseKey), \(actor), \(action), \(json: details)::jsonb)
             """, label: "audit append")
         let (seq, occurredAt, previousHash, hash) = try rows.single().decode((Int, Date, String, String).self)
         return AuditEntry(

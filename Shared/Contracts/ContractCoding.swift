@@ -28,13 +28,19 @@ public enum ContractCoding {
         return decoder
     }
 
+    // One configured instance each, shared: building a coder with its date strategy per call
+    // showed up in profiles of the command path, and JSONEncoder/JSONDecoder are Sendable
+    // (their options are read under a lock; nobody changes them after this).
+    private static let sharedEncoder = encoder()
+    private static let sharedDecoder = decoder()
+
     /// Encodes a value as contract JSON.
     public static func encode(_ value: some Encodable) throws -> Data {
-        try encoder().encode(value)
+        try sharedEncoder.encode(value)
     }
 
     /// Decodes contract JSON.
     public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        try decoder().decode(type, from: data)
+        try sharedDecoder.decode(type, from: data)
     }
 }

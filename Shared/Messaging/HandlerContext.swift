@@ -22,6 +22,14 @@ public struct HandlerContext: Sendable {
         try await outbox.publish(envelope, in: transaction)
     }
 
+    /// Publishes several events caused by this message in one round trip, in order.
+    public func publish(_ events: [any EventContract], correlationId: String? = nil) async throws {
+        func envelope<Event: EventContract>(_ event: Event) -> any OutboxEventEnvelope {
+            Envelope(event, correlationId: correlationId ?? header.correlationId, actor: header.actor, causationId: header.id)
+        }
+        try await outbox.publish(events.map { envelope($0) }, in: transaction)
+    }
+
     /// Sends a command to another service, caused by this message, in this transaction.
     public func send<Command: CommandContract>(_ command: Command, correlationId: String? = nil) async throws {
         let envelope = Envelope(

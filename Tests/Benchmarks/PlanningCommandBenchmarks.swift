@@ -12,7 +12,7 @@ enum PlanningCommandBenchmarks {
         let database = try PostgresConfiguration(url: databaseURL)
         _ = try await PostgresMigrator(directory: URL(fileURLWithPath: migrations)).migrate(configuration: database)
         let schema = "bench_plan_\(UUID().uuidString.prefix(8).lowercased())"
-        let pool = PostgresPool(configuration: database, maxConnections: 12)
+        let pool = PostgresPool(configuration: database, maxConnections: 10)
         try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
         let queue = "bench.\(schema)"
         // A commands exchange of its own: a shipboard-planning running on the same vhost
@@ -25,7 +25,7 @@ enum PlanningCommandBenchmarks {
         _ = try await client.currentConnection(timeout: .seconds(30))
         let runner = ConsumerRunner(
             queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema).handlers(), pool: pool,
-            amqp: client, prefetch: 100, concurrency: 16)
+            amqp: client, prefetch: 100, concurrency: 8)
         let runnerTask = Task { try await runner.run() }
         let requests = RequestClient(amqp: client, exchange: exchange)
 

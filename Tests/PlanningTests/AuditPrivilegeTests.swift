@@ -55,7 +55,7 @@ struct AuditPrivilegeTests {
         let pool = try await Self.servicePool()
         let key = try await Self.createRelease(pool, title: "Audit privilege release")
         let trail = AuditTrail(schema: "planning")
-        try await pool.withTransaction { transaction in
+        _ = try await pool.withTransaction { transaction in
             try await trail.append(releaseKey: key, actor: "carol", action: "release.submitted", in: transaction)
         }
         #expect(try await trail.entries(releaseKey: key, pool: pool).map(\.seq) == [1, 2])

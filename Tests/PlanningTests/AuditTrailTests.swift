@@ -18,7 +18,7 @@ struct AuditTrailTests {
 
     static func record(_ trail: AuditTrail, _ pool: PostgresPool, release: String, count: Int) async throws {
         for index in 1...count {
-            try await pool.withTransaction { transaction in
+            _ = try await pool.withTransaction { transaction in
                 try await trail.append(
                     releaseKey: release, actor: "alice", action: "release.step_\(index)",
                     details: ["note": "step \(index) 'quoted' \\ ✓"], in: transaction)

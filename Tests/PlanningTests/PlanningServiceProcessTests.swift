@@ -37,7 +37,7 @@ struct PlanningServiceProcessTests {
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-planning-test.log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: log)
             try process.run()
             defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

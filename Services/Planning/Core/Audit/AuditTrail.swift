@@ -4,10 +4,20 @@ import Postgres
 /// The append-only, hash-chained audit trail of releases (table `<schema>.audit_log`).
 ///
 /// `append` runs inside the caller's transaction, so an entry exists exactly when the
-/// change it records committed. Appends to one release are serialized by a transaction
-/// advisory lock (taken by `public.shipboard_audit_append`), so `seq` has no gaps and each
-/// row chains to the one before it.
+/// change it records committed. Appends to one chain are serialized (a transaction advisory
+/// lock, or the release's row lock the caller holds), so `seq` has no gaps and each row
+/// chains to the one before it.
 public struct AuditTrail: Sendable {
+    /// How concurrent appends to one chain are kept apart.
+    public enum Serialization: Sendable {
+        /// `append` takes a transaction advisory lock on the chain (one more round trip).
+        case advisoryLock
+        /// The caller holds the release's row lock, which every writer of a release's chain
+        /// takes first (`ReleaseRepository.lock`, or the INSERT of a new release, invisible
+        /// to others until commit). Saves the advisory lock's round trip on every command.
+        case releaseRowLock
+    }
+
     public let schema: String
 
     public init(schema: String = "planning") {
@@ -21,13 +31,32 @@ public struct AuditTrail: Sendable {
     @discardableResult
     public func append(
         releaseKey: String, actor: String, action: String, details: [String: String] = [:],
-        in transaction: PostgresTransaction
+        serializedBy serialization: Serialization = .advisoryLock, in transaction: PostgresTransaction
     ) async throws -> AuditEntry {
-        // One round trip: lock the chain, read its last entry, insert the next (migration 0008).
+        if serialization == .advisoryLock {
+            try await transaction.query(
+                "SELECT pg_advisory_xact_lock(hashtextextended(\(schema) || '/audit/' || \(releaseKey), 0))",
+                label: "audit lock")
+        }
         let rows = try await transaction.query(
             """
-            SELECT seq, occurred_at, previous_hash, hash
-            FROM public.shipboard_audit_append(\(schema), \(releaseKey), \(actor), \(action), \(json: details)::jsonb)
+            WITH previous AS (
+                SELECT coalesce(max(seq), 0) AS seq,
+                       coalesce((SELECT hash FROM \(identifier: schema).audit_log
+                                 WHERE release_key = \(releaseKey) ORDER BY seq DESC LIMIT 1), \(Self.genesisHash)) AS hash
+                FROM \(identifier: schema).audit_log WHERE release_key = \(releaseKey)
+            ), entry AS (
+                SELECT previous.seq + 1 AS seq, previous.hash AS previous_hash, \(json: details)::jsonb AS details,
+                       now() AS occurred_at
+                FROM previous
+            )
+            INSERT INTO \(identifier: schema).audit_log
+                (release_key, seq, actor, action, details, occurred_at, previous_hash, hash)
+            SELECT \(releaseKey), entry.seq, \(actor), \(action), entry.details, entry.occurred_at, entry.previous_hash,
+                   public.shipboard_audit_hash(entry.previous_hash, \(releaseKey), entry.seq, \(actor), \(action),
+                                               entry.details, entry.occurred_at)
+            FROM entry
+            RETURNING seq, occurred_at, previous_hash, hash
             """, label: "audit append")
         let (seq, occurredAt, previousHash, hash) = try rows.single().decode((Int, Date, String, String).self)
         return AuditEntry(

@@ -16,7 +16,8 @@ extension PlanningCommandHandlers {
         try await ReleaseChanges(schema: schema).add(change, to: record.key, by: envelope.actor, in: context.transaction)
         try await AuditTrail(schema: schema).append(
             releaseKey: record.key, actor: envelope.actor, action: ReleaseChangeAdded.messageType,
-            details: ["change": change.externalID, "risk": change.risk.rawValue], in: context.transaction)
+            details: ["change": change.externalID, "risk": change.risk.rawValue], serializedBy: .releaseRowLock,
+            in: context.transaction)
         try await context.publish(
             ReleaseChangeAdded(
                 releaseKey: record.key, actor: envelope.actor, externalId: change.externalID, title: change.title,
@@ -37,7 +38,7 @@ extension PlanningCommandHandlers {
         details["reason"] = command.reason
         try await AuditTrail(schema: schema).append(
             releaseKey: record.key, actor: envelope.actor, action: ReleaseChangeRemoved.messageType, details: details,
-            in: context.transaction)
+            serializedBy: .releaseRowLock, in: context.transaction)
         try await context.publish(
             ReleaseChangeRemoved(releaseKey: record.key, actor: envelope.actor, externalId: command.externalId, reason: command.reason),
             correlationId: record.key)

@@ -66,15 +66,11 @@ extension PlanningCommandHandlers {
         for event in outcome.events {
             var details = ["phase": outcome.state.phase.rawValue, "status": outcome.state.status.rawValue]
             if !outcome.warnings.isEmpty { details["warnings"] = outcome.warnings.map(\.name).joined(separator: ",") }
-            try await audit.append(releaseKey: key, actor: envelope.actor, action: event.messageType, details: details, in: transaction)
-            switch event {
-            case .submitted(let payload): try await context.publish(payload, correlationId: key)
-            case .approved(let payload): try await context.publish(payload, correlationId: key)
-            case .rejected(let payload): try await context.publish(payload, correlationId: key)
-            case .phaseChanged(let payload): try await context.publish(payload, correlationId: key)
-            case .statusChanged(let payload): try await context.publish(payload, correlationId: key)
-            }
+            try await audit.append(releaseKey: key, actor: envelope.actor, action: event.messageType, details: details,
+                               serializedBy: .releaseRowLock, in: transaction)
         }
+        // All of the command's events in one outbox statement, in the order the rules gave them.
+        try await context.publish(outcome.events.map(\.payload), correlationId: key)
         var summary = outcome.state.summary
         if !outcome.warnings.isEmpty {
             summary.warnings = outcome.warnings.map { "\($0.name): \($0.detail ?? "failed")" }

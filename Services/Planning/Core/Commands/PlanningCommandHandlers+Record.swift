@@ -22,18 +22,14 @@ extension PlanningCommandHandlers {
         try rules.check("the release cannot be created as given")
 
         let transaction = context.transaction
+        let (key, template) = try await ReleaseTemplates(schema: schema).newRelease(
+            template: command.templateName, keySequence: schema + ".release_key_seq", in: transaction)
         var releaseGates = gates
-        let templates = ReleaseTemplates(schema: schema)
-        if let name = command.templateName {
-            let template = try await templates.usable(name, in: transaction)
-            command = template.apply(to: command)
-            releaseGates = template.gates
-        } else if let template = try await templates.usableDefault(in: transaction) {
+        if let template {
             command = template.apply(to: command)
             releaseGates = template.gates
         }
         let title = command.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        let key = try await ReleaseKeys.next(schema: schema, in: transaction)
         let type = command.type ?? .minor
         let impact = command.impact ?? .medium
         let urgency = command.urgency ?? .medium
@@ -51,7 +47,8 @@ extension PlanningCommandHandlers {
         var details = ["title": title, "type": type.rawValue, "priority": priority.rawValue]
         details["template"] = command.templateName
         try await AuditTrail(schema: schema).append(
-            releaseKey: key, actor: envelope.actor, action: ReleaseCreated.messageType, details: details, in: transaction)
+            releaseKey: key, actor: envelope.actor, action: ReleaseCreated.messageType, details: details, serializedBy: .releaseRowLock,
+            in: transaction)
         try await context.publish(
             ReleaseCreated(
                 releaseKey: key, actor: envelope.actor, title: title, type: type, priority: priority,
@@ -119,7 +116,8 @@ extension PlanningCommandHandlers {
         try await releases.save(record, in: transaction)
         try await AuditTrail(schema: schema).append(
             releaseKey: record.key, actor: envelope.actor, action: ReleaseUpdated.messageType,
-            details: ["fields": changed.joined(separator: ","), "priority": record.priority], in: transaction)
+            details: ["fields": changed.joined(separator: ","), "priority": record.priority],
+            serializedBy: .releaseRowLock, in: transaction)
         try await context.publish(ReleaseUpdated(releaseKey: record.key, actor: envelope.actor, fields: changed), correlationId: record.key)
         return state.summary
     }

@@ -47,19 +47,34 @@ public struct ReleaseTemplates: Sendable {
         return try row.decode(at: 0, as: Int.self)
     }
 
-    /// The template a new release may use: not found when unknown, a conflict when retired.
-    public func usable(_ name: String, in transaction: PostgresTransaction) async throws -> ReleaseTemplate {
+    /// The name of the template a release created without one gets, when it is defined.
+    public static let defaultName = "default"
+
+    /// Draws the key of a new release and loads the template it is made from, in one round
+    /// trip: the template `name`, or, when `name` is nil, the template `default` if it is
+    /// defined and not retired. A named template that is unknown is not found, a retired
+    /// one a conflict. (A refused command leaves a gap in the keys, as any rollback does.)
+    public func newRelease(
+        template name: String?, keySequence: String, in transaction: PostgresTransaction
+    ) async throws -> (key: String, template: ReleaseTemplate?) {
+        let wanted = name ?? Self.defaultName
         let rows = try await transaction.query(
             """
-            SELECT name, description, type, impact, urgency, risk, job_plan_name, gates::text, retired
-            FROM \(identifier: schema).release_templates WHERE name = \(name)
-            """, label: "load template")
-        guard let row = rows.first else {
+            SELECT 'REL-' || lpad(nextval(\(keySequence)::regclass)::text, 6, '0') AS key,
+                   t.name, t.description, t.type, t.impact, t.urgency, t.risk, t.job_plan_name, t.gates::text, t.retired
+            FROM (SELECT 1) AS one
+            LEFT JOIN \(identifier: schema).release_templates t ON t.name = \(wanted)
+            """, label: "new release key and template")
+        let row = try rows.single()
+        let key = try row.decode("key", as: String.self)
+        guard try row.decode("name", as: String?.self) != nil else {
+            guard let name else { return (key, nil) }
             throw CommandError(
                 .notFound, "release template \(name) does not exist", rule: "templates.exists",
                 fields: ["templateName": "unknown template"])
         }
-        guard try !row.decode("retired", as: Bool.self) else {
+        if try row.decode("retired", as: Bool.self) {
+            guard let name else { return (key, nil) }
             throw CommandError(
                 .conflict, "release template \(name) is retired", rule: "templates.retired",
                 fields: ["templateName": "retired"])
@@ -67,24 +82,14 @@ public struct ReleaseTemplates: Sendable {
         func value<Value: RawRepresentable>(_ column: String, as: Value.Type) throws -> Value? where Value.RawValue == String {
             try row.decode(column, as: String?.self).flatMap(Value.init(rawValue:))
         }
-        return ReleaseTemplate(
-            name: try row.decode("name", as: String.self), description: try row.decode("description", as: String.self),
+        let template = ReleaseTemplate(
+            name: wanted, description: try row.decode("description", as: String.self),
             type: try value("type", as: ReleaseType.self) ?? .minor, impact: try value("impact", as: Impact.self),
             urgency: try value("urgency", as: Urgency.self), risk: try value("risk", as: ReleaseRisk.self),
             jobPlanName: try row.decode("job_plan_name", as: String?.self),
             gates: try ContractCoding.decode(
                 [ReleasePhase: ApprovalGate].self, from: Data(try row.decode("gates", as: String.self).utf8)))
-    }
-
-    /// The name of the template a release created without one gets, when it is defined.
-    public static let defaultName = "default"
-
-    /// The template `default` when it exists and is not retired; nil otherwise.
-    public func usableDefault(in transaction: PostgresTransaction) async throws -> ReleaseTemplate? {
-        let rows = try await transaction.query(
-            "SELECT 1 FROM \(identifier: schema).release_templates WHERE name = \(Self.defaultName) AND NOT retired",
-            label: "default template exists")
-        return rows.isEmpty ? nil : try await usable(Self.defaultName, in: transaction)
+        return (key, template)
     }
 
     /// Checks names, lengths and gates before a template is stored.

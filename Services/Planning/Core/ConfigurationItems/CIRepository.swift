@@ -19,7 +19,7 @@ public struct CIRepository: Sendable {
 
     /// Inserts the CI, or updates name, class, site and attributes of the one with its key.
     public func upsert(_ item: ConfigurationItem) async throws {
-        try await inTransaction { try await CIStore(schema: schema).upsert(item, in: $0) }
+        _ = try await inTransaction { try await CIStore(schema: schema).upsert(item, in: $0) }
     }
 
     /// The stored CI with `key`, if any.

@@ -18,4 +18,15 @@ public enum ReleaseEvent: Sendable, Equatable {
         case .statusChanged: ReleaseStatusChanged.messageType
         }
     }
+
+    /// The event itself, for the outbox.
+    public var payload: any EventContract {
+        switch self {
+        case .submitted(let event): event
+        case .approved(let event): event
+        case .rejected(let event): event
+        case .phaseChanged(let event): event
+        case .statusChanged(let event): event
+        }
+    }
 }

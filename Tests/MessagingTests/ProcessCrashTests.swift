@@ -62,7 +62,7 @@ struct ProcessCrashTests {
         try await withAMQP(topology: fixture.topology(retry: .standard)) { client in
             let first = try ProbeProcess(fixture: fixture, handlerDelayMs: 20, concurrency: 4)
             try await Self.waitForConsumer(client, fixture)
-            let ids = try await Self.publish(client, fixture, values: (0..<200).map { "burst \($0)" })
+            let ids = try await Self.publish(client, fixture, values: (0..<500).map { "burst \($0)" })
             #expect(try await eventually { try await fixture.effectCount() >= 30 })
             first.signal(SIGTERM)
             #expect(try await first.waitForExit() == 0, "graceful shutdown exits 0")

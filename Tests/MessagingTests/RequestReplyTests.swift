@@ -36,6 +36,31 @@ struct RequestReplyTests {
         await fixture.drop()
     }
 
+    @Test("a repeated request whose handler trips over its own first effect (a unique key) gets the first reply, not a retry")
+    func repeatTrippingOnItsOwnEffect() async throws {
+        let fixture = try await MessagingFixture.make("rpcuniq")
+        // A second effect with the same value is a unique violation (a database error, not a refusal).
+        try await fixture.pool.query("CREATE UNIQUE INDEX ON \(identifier: fixture.schema).effects (value)")
+        var topology = fixture.topology(retry: .standard)
+        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: Record.routingKey))
+        try await withAMQP(topology: topology) { client in
+            let runner = ConsumerRunner(
+                queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
+                pool: fixture.pool, amqp: client)
+            let requests = RequestClient(amqp: client)
+            try await running({ try await runner.run() }) {
+                let command = Envelope(Record(value: "once"), correlationId: "REL-000001", actor: "alice")
+                let first = try await requests.send(command, timeout: .seconds(5))
+                let started = ContinuousClock.now
+                #expect(try await requests.send(command, timeout: .seconds(5)) == first)
+                #expect(ContinuousClock.now - started < .seconds(2), "answered at once, not after retries")
+                #expect(try await fixture.effectCount() == 1)
+            }
+            await requests.close()
+        }
+        await fixture.drop()
+    }
+
     /// `test.record` as a sender with another idea of its payload would send it.
     struct MisshapenRecord: CommandContract {
         typealias Result = RecordResult

@@ -20,7 +20,12 @@ struct PlanningCommandTests {
         let key = created.releaseKey
         #expect(ReleaseKeys.isValid(key))
 
-        #expect(try await harness.send(SubmitRelease(releaseKey: key), as: "alice").status == .pendingApproval)
+        // The same request twice (a client retry): the second runs into the first's inbox row,
+        // rolls back (its own attempt would be refused: no longer a draft) and gets the first reply.
+        let submit = Envelope(SubmitRelease(releaseKey: key), correlationId: key, actor: "alice")
+        #expect(try await harness.requests.send(submit).status == .pendingApproval)
+        #expect(try await harness.requests.send(submit).status == .pendingApproval)
+        #expect(await harness.refusal(SubmitRelease(releaseKey: key), as: "alice")?.rule == "lifecycle.submit_requires_draft")
         for forbidden in ["alice", "carol"] {
             let error = await harness.refusal(ApproveRelease(releaseKey: key), as: forbidden)
             #expect(error?.kind == .forbidden && error?.rule == "approval.segregation_of_duties", "\(forbidden) approved their own release")

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Messaging
 import PlanningCore
+import Postgres
 import ShipboardTestSupport
 import Testing
 
@@ -21,6 +22,36 @@ struct PlanningServiceProcessTests {
         throw CommandError(.notFound, "shipboard-planning not found next to the tests: build with swift build --build-tests")
     }
 
+    /// A complete matrix with every cell `low` but medium × medium.
+    static func matrixJSON(mediumMedium: String) -> String {
+        var table: [String: [String: String]] = [:]
+        for impact in Impact.allCases {
+            for urgency in Urgency.allCases { table[impact.rawValue, default: [:]][urgency.rawValue] = "low" }
+        }
+        table["medium"]?["medium"] = mediumMedium
+        return String(decoding: try! JSONEncoder().encode(table), as: UTF8.self)
+    }
+
+    @Test("an incomplete priority matrix stops the service at start-up, naming the variable and the missing cells")
+    func badMatrixRefused() async throws {
+        let process = Process()
+        process.executableURL = try Self.binary()
+        var environment = ProcessInfo.processInfo.environment
+        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+        environment["SHIPBOARD_PRIORITY_MATRIX"] = #"{"high":{"high":"critical"}}"#
+        process.environment = environment
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(text.contains("SHIPBOARD_PRIORITY_MATRIX") && text.contains("medium/low"))
+        #expect(!text.contains(try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")), "no secret in the error")
+    }
+
     @Test("handles commands over request/reply, replies with typed errors, and stops cleanly on SIGTERM")
     func serviceProcess() async throws {
         try await FaultBroker.exclusively {
@@ -34,6 +65,8 @@ struct PlanningServiceProcessTests {
             environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
             environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
             environment["SHIPBOARD_HTTP_PORT"] = "0"
+            // A matrix of its own: medium × medium is critical here (P3 in the standard one).
+            environment["SHIPBOARD_PRIORITY_MATRIX"] = Self.matrixJSON(mediumMedium: "critical")
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-planning-test.log")
@@ -61,6 +94,11 @@ struct PlanningServiceProcessTests {
             }
             let release = try #require(created, "the service never answered")
             #expect(release.status == .draft)
+            let owner = PostgresPool(configuration: try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")), maxConnections: 1)
+            let priority = try await owner.query("SELECT priority FROM planning.releases WHERE key = \(release.releaseKey)")
+                .single().decode(at: 0, as: String.self)
+            await owner.close()
+            #expect(priority == "critical", "the configured matrix decides the priority")
             let submitted = try await requests.send(
                 Envelope(SubmitRelease(releaseKey: release.releaseKey), correlationId: release.releaseKey, actor: "alice"))
             #expect(submitted.status == .pendingApproval)

@@ -49,7 +49,7 @@ struct PlanningService {
         let pool = PostgresPool(configuration: database, maxConnections: 10, logger: logger)
         let client = AMQPClient(configuration: broker, topology: MessagingTopology.shipboard, logger: logger)
         let runner = ConsumerRunner(
-            queue: "planning.commands", schema: PlanningSchema.name, handlers: PlanningCommandHandlers().handlers(),
+            queue: "planning.commands", schema: PlanningSchema.name, handlers: PlanningCommandHandlers(matrix: settings.priorityMatrix).handlers(),
             pool: pool, amqp: client, logger: logger)
         let relay = OutboxRelay(outbox: Outbox(schema: PlanningSchema.name), pool: pool, amqp: client, logger: logger)
         let endpoint = OperationsEndpoint(

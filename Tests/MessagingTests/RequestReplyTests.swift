@@ -7,58 +7,58 @@ import Testing
 /// Request/reply tests bind `test.record` (the command's routing key), so they run one at a time.
 @Suite("Request/reply over direct reply-to", .serialized)
 struct RequestReplyTests {
-    @Test("a command gets its result; a refusal is a typed error with no effect; a repeat gets the same reply")
-    func commandReplies() async throws {
-        let fixture = try await MessagingFixture.make("rpc")
+    /// A recording consumer on a fixture's queue, bound to `routingKeys` on the commands
+    /// exchange, and a RequestClient; runs `body` while the consumer runs, then cleans up.
+    static func withRecordingService(
+        _ name: String, routingKeys: [String] = [Record.routingKey],
+        _ body: (MessagingFixture, AMQPClient, RequestClient) async throws -> Void
+    ) async throws {
+        let fixture = try await MessagingFixture.make(name)
         var topology = fixture.topology(retry: .standard)
-        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: Record.routingKey))
+        for key in routingKeys {
+            topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: key))
+        }
         try await withAMQP(topology: topology) { client in
             let runner = ConsumerRunner(
                 queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
                 pool: fixture.pool, amqp: client)
             let requests = RequestClient(amqp: client)
-            try await running({ try await runner.run() }) {
-                let command = Envelope(Record(value: "alpha"), correlationId: "REL-000001", actor: "alice")
-                let result = try await requests.send(command, timeout: .seconds(5))
-                #expect(result == RecordResult(stored: "alpha"))
-                // The same request again (e.g. a client retry): same reply, no second effect.
-                #expect(try await requests.send(command, timeout: .seconds(5)) == result)
-                #expect(try await fixture.effectCount() == 1)
-
-                let refused = Envelope(Record(value: "refuse"), correlationId: "REL-000001", actor: "alice")
-                await #expect(throws: CommandError(.conflict, "cannot record 'refuse'", rule: "test.no_refuse")) {
-                    try await requests.send(refused, timeout: .seconds(5))
-                }
-                #expect(try await fixture.effectCount() == 1)
-            }
+            try await running({ try await runner.run() }) { try await body(fixture, client, requests) }
             await requests.close()
         }
         await fixture.drop()
     }
 
+    @Test("a command gets its result; a refusal is a typed error with no effect; a repeat gets the same reply")
+    func commandReplies() async throws {
+        try await Self.withRecordingService("rpc") { fixture, _, requests in
+            let command = Envelope(Record(value: "alpha"), correlationId: "REL-000001", actor: "alice")
+            let result = try await requests.send(command, timeout: .seconds(5))
+            #expect(result == RecordResult(stored: "alpha"))
+            // The same request again (e.g. a client retry): same reply, no second effect.
+            #expect(try await requests.send(command, timeout: .seconds(5)) == result)
+            #expect(try await fixture.effectCount() == 1)
+
+            let refused = Envelope(Record(value: "refuse"), correlationId: "REL-000001", actor: "alice")
+            await #expect(throws: CommandError(.conflict, "cannot record 'refuse'", rule: "test.no_refuse")) {
+                try await requests.send(refused, timeout: .seconds(5))
+            }
+            #expect(try await fixture.effectCount() == 1)
+        }
+    }
+
     @Test("a repeated request whose handler trips over its own first effect (a unique key) gets the first reply, not a retry")
     func repeatTrippingOnItsOwnEffect() async throws {
-        let fixture = try await MessagingFixture.make("rpcuniq")
-        // A second effect with the same value is a unique violation (a database error, not a refusal).
-        try await fixture.pool.query("CREATE UNIQUE INDEX ON \(identifier: fixture.schema).effects (value)")
-        var topology = fixture.topology(retry: .standard)
-        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: Record.routingKey))
-        try await withAMQP(topology: topology) { client in
-            let runner = ConsumerRunner(
-                queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
-                pool: fixture.pool, amqp: client)
-            let requests = RequestClient(amqp: client)
-            try await running({ try await runner.run() }) {
-                let command = Envelope(Record(value: "once"), correlationId: "REL-000001", actor: "alice")
-                let first = try await requests.send(command, timeout: .seconds(5))
-                let started = ContinuousClock.now
-                #expect(try await requests.send(command, timeout: .seconds(5)) == first)
-                #expect(ContinuousClock.now - started < .seconds(2), "answered at once, not after retries")
-                #expect(try await fixture.effectCount() == 1)
-            }
-            await requests.close()
+        try await Self.withRecordingService("rpcuniq") { fixture, _, requests in
+            // A second effect with the same value is a unique violation (a database error, not a refusal).
+            try await fixture.pool.query("CREATE UNIQUE INDEX ON \(identifier: fixture.schema).effects (value)")
+            let command = Envelope(Record(value: "once"), correlationId: "REL-000001", actor: "alice")
+            let first = try await requests.send(command, timeout: .seconds(5))
+            let started = ContinuousClock.now
+            #expect(try await requests.send(command, timeout: .seconds(5)) == first)
+            #expect(ContinuousClock.now - started < .seconds(2), "answered at once, not after retries")
+            #expect(try await fixture.effectCount() == 1)
         }
-        await fixture.drop()
     }
 
     /// `test.record` as a sender with another idea of its payload would send it.
@@ -76,47 +76,34 @@ struct RequestReplyTests {
 
     @Test("a request that cannot be read, or that nobody handles, is answered with a validation error at once and dead-lettered")
     func malformedRequestsAreAnswered() async throws {
-        let fixture = try await MessagingFixture.make("rpcbad")
-        var topology = fixture.topology(retry: .standard)
-        for key in [Record.routingKey, Unheard.routingKey] {
-            topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: key))
-        }
-        try await withAMQP(topology: topology) { client in
-            let runner = ConsumerRunner(
-                queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
-                pool: fixture.pool, amqp: client)
-            let requests = RequestClient(amqp: client)
-            try await running({ try await runner.run() }) {
-                let started = ContinuousClock.now
-                do {
-                    _ = try await requests.send(Envelope(MisshapenRecord(value: 7), correlationId: "REL-1", actor: "alice"), timeout: .seconds(8))
-                    Issue.record("a misshapen command was accepted")
-                } catch let error as CommandError {
-                    #expect(error.kind == .validation && error.rule == "messages.malformed")
-                    #expect(error.fields?["payload.value"] != nil, "\(error)")
-                }
-                do {
-                    _ = try await requests.send(Envelope(Unheard(), correlationId: "REL-1", actor: "alice"), timeout: .seconds(8))
-                    Issue.record("a command without handler was accepted")
-                } catch let error as CommandError {
-                    #expect(error.kind == .validation && error.rule == "messages.unknown_type")
-                }
-                // Answered, not timed out.
-                #expect(ContinuousClock.now - started < .seconds(4))
-                #expect(try await fixture.effectCount() == 0)
-                let dead = try await client.consume(queue: MessagingTopology.deadLetterQueue(for: fixture.queue), prefetch: 10)
-                var reasons: [String] = []
-                for try await letter in dead {
-                    reasons.append(letter.properties.headers[MessageHeaders.error]?.stringValue ?? "")
-                    try await letter.ack()
-                    if reasons.count == 2 { break }
-                }
-                #expect(reasons.contains { $0.contains("payload does not match test.record") })
-                #expect(reasons.contains { $0.contains("no handler for test.unheard") })
+        try await Self.withRecordingService("rpcbad", routingKeys: [Record.routingKey, Unheard.routingKey]) { fixture, client, requests in
+            let started = ContinuousClock.now
+            do {
+                _ = try await requests.send(Envelope(MisshapenRecord(value: 7), correlationId: "REL-1", actor: "alice"), timeout: .seconds(8))
+                Issue.record("a misshapen command was accepted")
+            } catch let error as CommandError {
+                #expect(error.kind == .validation && error.rule == "messages.malformed")
+                #expect(error.fields?["payload.value"] != nil, "\(error)")
             }
-            await requests.close()
+            do {
+                _ = try await requests.send(Envelope(Unheard(), correlationId: "REL-1", actor: "alice"), timeout: .seconds(8))
+                Issue.record("a command without handler was accepted")
+            } catch let error as CommandError {
+                #expect(error.kind == .validation && error.rule == "messages.unknown_type")
+            }
+            // Answered, not timed out.
+            #expect(ContinuousClock.now - started < .seconds(4))
+            #expect(try await fixture.effectCount() == 0)
+            let dead = try await client.consume(queue: MessagingTopology.deadLetterQueue(for: fixture.queue), prefetch: 10)
+            var reasons: [String] = []
+            for try await letter in dead {
+                reasons.append(letter.properties.headers[MessageHeaders.error]?.stringValue ?? "")
+                try await letter.ack()
+                if reasons.count == 2 { break }
+            }
+            #expect(reasons.contains { $0.contains("payload does not match test.record") })
+            #expect(reasons.contains { $0.contains("no handler for test.unheard") })
         }
-        await fixture.drop()
     }
 
     @Test("a request to a service that is down times out within its limit")

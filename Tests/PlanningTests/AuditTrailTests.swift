@@ -8,11 +8,7 @@ import Testing
 struct AuditTrailTests {
     /// A schema of its own with the audit table.
     static func makeTrail() async throws -> (AuditTrail, PostgresPool) {
-        let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await MigrationGate.shared.ensureMigrated(configuration)
-        let schema = "audit_\(UUID().uuidString.prefix(8).lowercased())"
-        let pool = PostgresPool(configuration: configuration, maxConnections: 4)
-        try await pool.query("SELECT public.shipboard_create_planning_audit_tables(\(schema))")
+        let (schema, pool) = try await PlanningTestSchema.make("audit")
         return (AuditTrail(schema: schema), pool)
     }
 

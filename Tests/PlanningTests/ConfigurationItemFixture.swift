@@ -9,11 +9,7 @@ struct ConfigurationItemFixture {
     let repository: CIRepository
 
     static func make() async throws -> ConfigurationItemFixture {
-        let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await MigrationGate.shared.ensureMigrated(configuration)
-        let schema = "ci_\(UUID().uuidString.prefix(8).lowercased())"
-        let pool = PostgresPool(configuration: configuration, maxConnections: 4)
-        try await pool.query("SELECT public.shipboard_create_planning_ci_tables(\(schema))")
+        let (schema, pool) = try await PlanningTestSchema.make("ci")
         return ConfigurationItemFixture(repository: CIRepository(schema: schema, pool: pool))
     }
 

@@ -20,11 +20,7 @@ final class PlanningHarness: Sendable {
     private let tasks: [Task<Void, Never>]
 
     init(prefix: String = "plan") async throws {
-        let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await MigrationGate.shared.ensureMigrated(configuration)
-        schema = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
-        pool = PostgresPool(configuration: configuration, maxConnections: 4)
-        try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
+        (schema, pool) = try await PlanningTestSchema.make(prefix)
         queue = "test.planning.\(schema)"
         exchange = "test.commands.\(schema)"
         var topology = AMQPTopology(exchanges: MessagingTopology.exchanges + [.init(name: exchange, kind: .topic, durable: false)])

@@ -32,15 +32,24 @@ struct PlanningServiceProcessTests {
         return String(decoding: try! JSONEncoder().encode(table), as: UTF8.self)
     }
 
+    /// The service's environment as in .run/env: it runs as the role that owns nothing and
+    /// applies the migrations as the owner, on the fault broker, with `priorityMatrix`.
+    static func environment(priorityMatrix: String) throws -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+        environment["SHIPBOARD_MIGRATION_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")
+        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+        environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
+        environment["SHIPBOARD_HTTP_PORT"] = "0"
+        environment["SHIPBOARD_PRIORITY_MATRIX"] = priorityMatrix
+        return environment
+    }
+
     @Test("an incomplete priority matrix stops the service at start-up, naming the variable and the missing cells")
     func badMatrixRefused() async throws {
         let process = Process()
         process.executableURL = try Self.binary()
-        var environment = ProcessInfo.processInfo.environment
-        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
-        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
-        environment["SHIPBOARD_PRIORITY_MATRIX"] = #"{"high":{"high":"critical"}}"#
-        process.environment = environment
+        process.environment = try Self.environment(priorityMatrix: #"{"high":{"high":"critical"}}"#)
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
@@ -57,17 +66,8 @@ struct PlanningServiceProcessTests {
         try await FaultBroker.exclusively {
             let process = Process()
             process.executableURL = try Self.binary()
-            var environment = ProcessInfo.processInfo.environment
-            // As in .run/env: the service runs as the role that owns nothing, and applies the
-            // migrations as the owner.
-            environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
-            environment["SHIPBOARD_MIGRATION_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")
-            environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
-            environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
-            environment["SHIPBOARD_HTTP_PORT"] = "0"
             // A matrix of its own: medium × medium is critical here (P3 in the standard one).
-            environment["SHIPBOARD_PRIORITY_MATRIX"] = Self.matrixJSON(mediumMedium: "critical")
-            process.environment = environment
+            process.environment = try Self.environment(priorityMatrix: Self.matrixJSON(mediumMedium: "critical"))
             process.standardOutput = FileHandle.nullDevice
             let log = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-planning-test.log")
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)

@@ -8,12 +8,7 @@ import Testing
 @Suite("Changes added to releases")
 struct ReleaseChangesTests {
     static func makeSchema() async throws -> (String, PostgresPool) {
-        let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await MigrationGate.shared.ensureMigrated(configuration)
-        let schema = "rel_\(UUID().uuidString.prefix(8).lowercased())"
-        let pool = PostgresPool(configuration: configuration, maxConnections: 2)
-        try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
-        return (schema, pool)
+        try await PlanningTestSchema.make("rel", maxConnections: 2)
     }
 
     static func createRelease(_ schema: String, _ pool: PostgresPool) async throws -> String {

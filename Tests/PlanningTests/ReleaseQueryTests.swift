@@ -119,11 +119,7 @@ struct ReleaseQueryFixture {
     var queries: ReleaseQueries { ReleaseQueries(schema: schema, pool: pool) }
 
     static func make() async throws -> ReleaseQueryFixture {
-        let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await MigrationGate.shared.ensureMigrated(configuration)
-        let schema = "query_\(UUID().uuidString.prefix(8).lowercased())"
-        let pool = PostgresPool(configuration: configuration, maxConnections: 2)
-        try await pool.query("SELECT public.shipboard_create_planning_schema(\(schema))")
+        let (schema, pool) = try await PlanningTestSchema.make("query", maxConnections: 2)
         return ReleaseQueryFixture(schema: schema, pool: pool)
     }
 

@@ -13,19 +13,22 @@ public struct ReleaseChanges: Sendable {
     /// Adds an approved change to a release, in the caller's transaction.
     public func add(_ change: ChangeRequest, to releaseKey: String, by actor: String, in transaction: PostgresTransaction) async throws {
         try change.validateForRelease()
-        let exists = try await transaction.query(
-            "SELECT 1 FROM \(identifier: schema).releases WHERE key = \(releaseKey)", label: "release exists")
-        guard !exists.isEmpty else {
+        // No existence query first: the handlers have the release locked already, and the
+        // foreign key answers for an unknown one.
+        let inserted: PostgresRows
+        do {
+            inserted = try await transaction.query(
+                """
+                INSERT INTO \(identifier: schema).release_changes
+                    (release_key, external_id, title, status, risk, affected_cis, added_by)
+                VALUES (\(releaseKey), \(change.externalID), \(change.title), \(change.status.rawValue), \(change.risk.rawValue),
+                        ARRAY(SELECT jsonb_array_elements_text(\(json: change.affectedCIs)::jsonb)), \(actor))
+                ON CONFLICT (release_key, external_id) DO NOTHING
+                """, label: "add change")
+        } catch {
+            guard error.postgresError?.code == .foreignKeyViolation else { throw error }
             throw CommandError(.notFound, "release \(releaseKey) does not exist", rule: "releases.exists")
         }
-        let inserted = try await transaction.query(
-            """
-            INSERT INTO \(identifier: schema).release_changes
-                (release_key, external_id, title, status, risk, affected_cis, added_by)
-            VALUES (\(releaseKey), \(change.externalID), \(change.title), \(change.status.rawValue), \(change.risk.rawValue),
-                    ARRAY(SELECT jsonb_array_elements_text(\(json: change.affectedCIs)::jsonb)), \(actor))
-            ON CONFLICT (release_key, external_id) DO NOTHING
-            """, label: "add change")
         guard inserted.affectedRows == 1 else {
             throw CommandError(.conflict, "change \(change.externalID) is already part of \(releaseKey)", rule: "changes.unique")
         }

@@ -63,9 +63,9 @@ extension PlanningCommandHandlers {
         record.state = try ContractCoding.encode(outcome.state)
         try await releases.save(record, in: transaction)
         let audit = AuditTrail(schema: schema)
+        var details = ["phase": outcome.state.phase.rawValue, "status": outcome.state.status.rawValue]
+        if !outcome.warnings.isEmpty { details["warnings"] = outcome.warnings.map(\.name).joined(separator: ",") }
         for event in outcome.events {
-            var details = ["phase": outcome.state.phase.rawValue, "status": outcome.state.status.rawValue]
-            if !outcome.warnings.isEmpty { details["warnings"] = outcome.warnings.map(\.name).joined(separator: ",") }
             try await audit.append(releaseKey: key, actor: envelope.actor, action: event.messageType, details: details,
                                serializedBy: .releaseRowLock, in: transaction)
         }

@@ -84,16 +84,10 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible, CustomReflec
         self.init()
         self.host = host
         self.port = components.port ?? (scheme == "amqps" ? 5671 : 5672)
-        // The percent-encoded forms, decoded once here: `components.user` is already decoded,
-        // and decoding that again corrupts a password such as `a%25b` (which is `a%b`).
-        guard let encodedUser = components.percentEncodedUser, !encodedUser.isEmpty,
-              let encodedPassword = components.percentEncodedPassword
-        else {
-            throw AMQPError.invalidConfiguration("AMQP URL has no user and password (amqp://user:password@host/vhost)")
-        }
-        guard let user = encodedUser.removingPercentEncoding, let password = encodedPassword.removingPercentEncoding else {
-            throw AMQPError.invalidConfiguration("AMQP URL has malformed percent-encoding in its user or password")
-        }
+        // Credentials come from the URL text itself, decoded once here: `components.user` is
+        // already decoded (decoding it again corrupts `a%25b`, which is `a%b`), and Foundation
+        // silently repairs malformed escapes such as `%zz`, which must be an error instead.
+        let (user, password) = try Self.credentials(in: url)
         self.user = user
         self.password = password
         let path = components.percentEncodedPath
@@ -128,6 +122,34 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible, CustomReflec
         self.tls = tls
     }
 
+    /// User and password of `url`'s authority, each percent-decoded exactly once.
+    private static func credentials(in url: String) throws(AMQPError) -> (String, String) {
+        let missing = AMQPError.invalidConfiguration("AMQP URL has no user and password (amqp://user:password@host/vhost)")
+        guard let schemeEnd = url.range(of: "://") else { throw missing }
+        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        guard let at = authority.lastIndex(of: "@") else { throw missing }
+        let userInfo = authority[..<at]
+        guard let colon = userInfo.firstIndex(of: ":"), colon != userInfo.startIndex else { throw missing }
+        return (try decodeOnce(userInfo[..<colon]), try decodeOnce(userInfo[userInfo.index(after: colon)...]))
+    }
+
+    /// Percent-decodes `encoded`; an escape that is not `%` and two hex digits is an error.
+    private static func decodeOnce(_ encoded: Substring) throws(AMQPError) -> String {
+        let malformed = AMQPError.invalidConfiguration("AMQP URL has malformed percent-encoding in its user or password")
+        let bytes = Array(encoded.utf8)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "%") else {
+                index += 1
+                continue
+            }
+            guard index + 2 < bytes.count, bytes[index + 1].isHexDigit, bytes[index + 2].isHexDigit else { throw malformed }
+            index += 3
+        }
+        guard let decoded = String(encoded).removingPercentEncoding else { throw malformed }
+        return decoded
+    }
+
     private static func integer(_ text: String, name: String, range: ClosedRange<Int>) throws(AMQPError) -> Int {
         guard let value = Int(text), range.contains(value) else {
             throw AMQPError.invalidConfiguration(
@@ -150,5 +172,12 @@ public struct AMQPConfiguration: Sendable, CustomStringConvertible, CustomReflec
             "writeTimeout": writeTimeout, "maxMessageSize": maxMessageSize, "channelMax": channelMax,
             "tls": tls as Any, "connectionName": connectionName,
         ], displayStyle: .struct)
+    }
+}
+
+extension UInt8 {
+    fileprivate var isHexDigit: Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(self) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(self)
+            || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(self)
     }
 }

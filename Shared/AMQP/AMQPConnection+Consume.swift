@@ -169,6 +169,11 @@ extension AMQPConnection {
     }
 }
 
+extension AMQPConnection {
+    /// Deliveries handed to consumers on this connection and not yet settled.
+    var unsettledDeliveries: Int { consumerChannels.values.reduce(0) { $0 + $1.unsettled } }
+}
+
 extension AMQPConnection.Sink {
     /// Ends the consumer's stream (a client's reply stream is left open: it outlives connections).
     func finish(throwing error: (any Error)?, dropBuffered: Bool = false) {

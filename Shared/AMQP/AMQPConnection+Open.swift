@@ -160,8 +160,12 @@ extension AMQPConnection {
     /// The connection is gone: standalone consumers end (their buffered deliveries are
     /// dropped, the broker redelivers them); a client's streams stay open for the next connection.
     func finishConsumers(with error: AMQPError?) {
-        for route in consumers.values where route.finishOnConnectionLoss {
-            route.sink.finish(throwing: error, dropBuffered: true)
+        for route in consumers.values {
+            if route.finishOnConnectionLoss {
+                route.sink.finish(throwing: error, dropBuffered: true)
+            } else if case .queue(let deliveries) = route.sink {
+                deliveries.purge(deliveredBy: self)
+            }
         }
         consumers.removeAll()
         consumerChannels.removeAll()

@@ -159,9 +159,11 @@ public actor AMQPConnection {
     @discardableResult
     func fail(_ error: AMQPError) -> AMQPError {
         guard status.failure == nil else { return status.failure ?? error }
+        // Buffered deliveries go first, so that once `isLive` reads false no copy of this
+        // connection is left to take out of a stream.
+        finishConsumers(with: error)
         let failure = status.markFailed(error)
         logger.debug("amqp connection failed", metadata: ["amqp.reason": "\(error)"])
-        finishConsumers(with: failure)
         failInflight(failure)
         return failure
     }

@@ -10,6 +10,9 @@ import Foundation
 /// `deadline` is the time after which the sender no longer waits for the outcome: request/reply
 /// commands carry it, and a receiver does not execute a command whose deadline has passed. It is
 /// encoded only when set, so envelopes without one look as they always did.
+///
+/// Decoding enforces ``EnvelopeLimits`` on `type`, `correlationId` and `actor` (they travel as
+/// AMQP properties and log fields): a violation is a `DecodingError` naming the field.
 public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var id: UUID
     public var type: String
@@ -36,6 +39,23 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
         self.actor = actor
         self.deadline = deadline
         self.payload = payload
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, type, version, occurredAt, correlationId, causationId, actor, deadline, payload
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(UUID.self, forKey: .id)
+        type = try container.decodeLimited(.type, bytes: EnvelopeLimits.typeBytes)
+        version = try container.decode(Int.self, forKey: .version)
+        occurredAt = try container.decode(Date.self, forKey: .occurredAt)
+        correlationId = try container.decodeLimited(.correlationId, bytes: EnvelopeLimits.correlationIdBytes)
+        causationId = try container.decodeIfPresent(UUID.self, forKey: .causationId)
+        actor = try container.decodeLimited(.actor, bytes: EnvelopeLimits.actorBytes)
+        deadline = try container.decodeIfPresent(Date.self, forKey: .deadline)
+        payload = try container.decode(Payload.self, forKey: .payload)
     }
 }
 

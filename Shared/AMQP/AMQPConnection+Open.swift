@@ -145,7 +145,10 @@ extension AMQPConnection {
             consumers[tag] = nil
             if !route.keepOnChannelClose { route.sink.finish(throwing: error) }
         }
-        let level: Logger.Level = error.isPermanent ? .error : .info
+        // A refused declaration (control channel) is thrown to whoever declared, and the
+        // client logs it once per outage; a refusal elsewhere (403 on publish or consume)
+        // needs an operator too.
+        let level: Logger.Level = error.isPermanent && channel != Self.controlChannel ? .error : .info
         logger.log(level: level, "amqp channel closed by broker", metadata: [
             "amqp.channel": "\(channel)", "amqp.reason": "\(error)",
             "amqp.advice": "\(error.operatorAdvice ?? "none")",

@@ -47,6 +47,8 @@ write_env() {
       echo "export SHIPBOARD_TEST_FAULT_DATABASE_SERVICE_URL=$(sh_quote "postgres://shipboard_service:$servicepass@$fault_pg/shipboard_test")"
       echo "export SHIPBOARD_TEST_FAULT_DATABASE_ADMIN_URL=$(sh_quote "postgres://postgres:$pgpass@$fault_pg/shipboard_test")"
       echo "export SHIPBOARD_TEST_FAULT_DATABASE_CTL=$(sh_quote "$pg_ctl")"
+      # Network namespaces with packet loss for fault tests (Tests/TestSupport NetworkFault).
+      echo "export SHIPBOARD_TEST_NETFAULT_CTL=$(sh_quote "$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR/netfault.sh")")"
       echo "export SHIPBOARD_MIGRATIONS_DIR=$(sh_quote "$MIGRATIONS_DIR")"
     } > "$tmp"
   )
@@ -104,6 +106,10 @@ start_all() {
   else
     run_parallel "$s/postgres.sh start" "$s/rabbitmq.sh --instance main start" \
       || die "some servers failed to start (see above)"
+  fi
+  if [[ "$with_fault" == 1 ]]; then
+    # Namespaces left by a test process that died (cheap when there are none).
+    bash "$SHIPBOARD_SCRIPTS_DIR/netfault.sh" cleanup 9>&- || warn "netfault cleanup failed"
   fi
   write_env
   print_summary "$with_fault"

@@ -9,17 +9,19 @@ import Foundation
 ///   a pipe open and the read would never end.
 /// - A non-zero exit throws, with the last lines of the output (the scripts print
 ///   passwords only as `***`).
-enum ControlScript {
+public enum ControlScript {
     /// What the command printed (stdout and stderr interleaved) and its exit status.
-    struct Outcome: Sendable {
-        var status: Int32
-        var output: String
+    public struct Outcome: Sendable {
+        /// The exit status.
+        public var status: Int32
+        /// stdout and stderr, interleaved.
+        public var output: String
     }
 
     /// Runs `commandLine verb...` and returns its outcome; `accepting` lists exit statuses
     /// that are not failures (e.g. 3, "not running", for `status`).
     @discardableResult
-    static func run(_ commandLine: String, _ verb: String..., accepting: Set<Int32> = [0]) async throws -> Outcome {
+    public static func run(_ commandLine: String, _ verb: String..., accepting: Set<Int32> = [0]) async throws -> Outcome {
         let line = ([commandLine] + verb).joined(separator: " ")
         let log = FileManager.default.temporaryDirectory
             .appendingPathComponent("shipboard-ctl-\(UUID().uuidString).log")

@@ -61,7 +61,7 @@ struct AMQPAlarmTests {
                 let burst = Task { await publisher.run(client, name: name, timeout: timeout) }
                 #expect(await eventually { await publisher.batches >= 3 })
 
-                try await BrokerAlarm.during {
+                try await FaultBroker.withAlarm {
                     #expect(await eventually(timeout: .seconds(10)) { await client.isBlocked }, "the broker blocked the publisher")
                     let receivedWhenBlocked = await collector.count
                     let failuresWhenBlocked = await publisher.failures.count
@@ -117,7 +117,7 @@ struct AMQPAlarmTests {
             try await withClient(try AMQPConfiguration(url: url), topology: .testRoute(name)) { client in
                 try await withClient(try TestEnvironment.faultBroker()) { probe in
                     let outcome = Outcome()
-                    try await BrokerAlarm.during {
+                    try await FaultBroker.withAlarm {
                         // The probe's publish makes the broker block it: then the alarm is on.
                         #expect(await eventually(timeout: .seconds(10)) {
                             try? await probe.publish(message(name, "probe"), timeout: .milliseconds(200))

@@ -6,8 +6,8 @@ import Foundation
 /// never publish.
 ///
 /// - Fields that travel as AMQP short strings (exchange, routing key, type, correlation id)
-///   are at most 255 UTF-8 bytes; type, correlation id and actor are not empty and hold no
-///   control characters (the rule envelopes are decoded with).
+///   are at most 255 UTF-8 bytes; type, correlation id and actor follow `EnvelopeLimits` (the
+///   one home of those rules, which envelope decoding enforces too).
 /// - Headers are strings (the row's type guarantees it): names 1...128 bytes without control
 ///   characters, values without NUL (PostgreSQL cannot store it), each value and all headers
 ///   together bounded, so the properties fit in one AMQP frame.
@@ -22,10 +22,7 @@ public struct OutboxLimits: Sendable, Equatable {
     /// The largest total of header names and values.
     public var maxHeaderBytes: Int
 
-    /// AMQP short strings (exchange, routing key, message properties) hold at most 255 bytes.
-    /// Until Contracts' `EnvelopeLimits` is merged this is the one local copy of that limit.
-    static let shortStringBytes = 255
-    /// AMQP field-table names hold at most 128 bytes.
+    /// AMQP field-table names hold at most 128 bytes (what the AMQP client accepts).
     static let headerNameBytes = 128
 
     public init(maxBodyBytes: Int = 16 * 1024 * 1024, maxHeaderValueBytes: Int = 4096, maxHeaderBytes: Int = 16 * 1024) {
@@ -56,17 +53,16 @@ public struct OutboxLimits: Sendable, Equatable {
         headers: [String: String], bodyBytes: Int
     ) -> [String: String] {
         var problems: [String: String] = [:]
-        let short = Self.shortStringBytes
+        let short = EnvelopeLimits.maxShortStringBytes
         if exchange.utf8.count > short { problems["exchange"] = "must be at most \(short) UTF-8 bytes" }
         if routingKey.utf8.count > short { problems["routingKey"] = "must be at most \(short) UTF-8 bytes" }
-        let envelopeRule = "must be 1 to \(short) UTF-8 bytes without control characters"
-        if !Self.isEnvelopeString(type) { problems["type"] = envelopeRule }
-        if !Self.isEnvelopeString(correlationId) { problems["correlationId"] = envelopeRule }
-        if let actor, !Self.isEnvelopeString(actor) { problems["actor"] = envelopeRule }
+        problems["type"] = EnvelopeLimits.typeProblem(type)
+        problems["correlationId"] = EnvelopeLimits.correlationIdProblem(correlationId)
+        if let actor { problems["actor"] = EnvelopeLimits.actorProblem(actor) }
         var headerBytes = 0
         for (name, value) in headers {
             headerBytes += name.utf8.count + value.utf8.count
-            if name.isEmpty || name.utf8.count > Self.headerNameBytes || name.unicodeScalars.contains(where: Self.isControl) {
+            if name.isEmpty || name.utf8.count > Self.headerNameBytes || EnvelopeLimits.containsControlCharacters(name) {
                 problems["headers"] = "names must be 1 to \(Self.headerNameBytes) UTF-8 bytes without control characters"
             } else if value.utf8.count > maxHeaderValueBytes || value.utf8.contains(0) {
                 problems["headers.\(name)"] = "must be at most \(maxHeaderValueBytes) UTF-8 bytes without NUL"
@@ -77,13 +73,5 @@ public struct OutboxLimits: Sendable, Equatable {
         }
         if bodyBytes > maxBodyBytes { problems["body"] = "must be at most \(maxBodyBytes) bytes" }
         return problems
-    }
-
-    static func isEnvelopeString(_ value: String) -> Bool {
-        !value.isEmpty && value.utf8.count <= shortStringBytes && !value.unicodeScalars.contains(where: isControl)
-    }
-
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control
     }
 }

@@ -22,28 +22,44 @@ extension AMQPClient {
         let deadline = ContinuousClock.now + timeout
         let id = UUID()
         let deliveries = DeliveryQueue(capacity: AMQPConnection.bufferCapacity(prefetch: prefetch))
-        while true {
+        var registered = false
+        while !registered {
             let connection = try await connection(.consuming, until: deadline)
-            await lockConsumerOperations()
-            defer { unlockConsumerOperations() }
-            guard connection === consuming else { continue }  // replaced meanwhile: use the new one
-            var registration = ConsumerRegistration(queue: queue, prefetch: prefetch, deliveries: deliveries)
-            do {
-                let subscription = try await connection.subscribe(
-                    queue: queue, prefetch: prefetch, deliveries: deliveries, finishOnConnectionLoss: false)
-                registration.connection = connection
-                registration.tag = subscription.tag
-                registration.channel = subscription.channel
-            } catch where error.isConnectionError {
-                // The connection went down under us: the next one subscribes it.
-            }
-            consumers[id] = registration
-            break
+            registered = try await register(id, queue: queue, prefetch: prefetch, deliveries: deliveries, on: connection)
         }
         deliveries.setOnTermination { [weak self] in
             Task { await self?.cancel(consumer: id) }
         }
         return AMQPConsumer(id: id, deliveries: AMQPDeliveries(queue: deliveries), client: self)
+    }
+
+    /// Subscribes and records a new consumer on `connection`; false when that is no longer
+    /// the consuming connection (the caller takes the new one). A connection that fails under
+    /// the subscribe still records it: the next connection subscribes it.
+    private func register(
+        _ id: UUID, queue: String, prefetch: UInt16, deliveries: DeliveryQueue, on connection: AMQPConnection
+    ) async throws(AMQPError) -> Bool {
+        await lockConsumerOperations()
+        defer { unlockConsumerOperations() }
+        guard connection === consuming else { return false }
+        var registration = ConsumerRegistration(queue: queue, prefetch: prefetch, deliveries: deliveries)
+        let outcome: Result<AMQPConnection.Subscription, AMQPError>
+        do {
+            outcome = .success(try await connection.subscribe(
+                queue: queue, prefetch: prefetch, deliveries: deliveries, finishOnConnectionLoss: false))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let subscription):
+            registration.connection = connection
+            registration.tag = subscription.tag
+            registration.channel = subscription.channel
+        case .failure(let error):
+            guard error.isConnectionError else { throw error }
+        }
+        consumers[id] = registration
+        return true
     }
 
     /// Stops a consumer: the broker sends no more deliveries, those already received still

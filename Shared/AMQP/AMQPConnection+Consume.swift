@@ -6,7 +6,8 @@ extension AMQPConnection {
     /// Starts a consumer on its own channel with manual acknowledgement and `prefetch`
     /// unacknowledged messages at most. Deliveries arrive while `run()` drives the connection;
     /// the sequence ends (throwing) when the connection fails or the broker cancels the
-    /// consumer. Dropping its iterator cancels the consumer and requeues what it still buffers.
+    /// consumer. Dropping the sequence (and its iterators) cancels the consumer and requeues
+    /// what it still buffers.
     public func consume(queue: String, prefetch: UInt16) throws(AMQPError) -> AMQPDeliveries {
         let deliveries = DeliveryQueue(capacity: Self.bufferCapacity(prefetch: prefetch))
         let subscription = try subscribe(queue: queue, prefetch: prefetch, deliveries: deliveries, finishOnConnectionLoss: true)

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// - Deliveries of a lost connection still in the buffer are dropped (the broker redelivers
 ///   them); one already taken reports `isLive == false`.
-/// - When the reader goes away (its iterator is dropped or its task cancelled) the consumer
-///   is cancelled and what it still buffers goes back to the queue.
+/// - When the reader goes away (every copy of the consumer and its iterators is dropped, or
+///   the task waiting for the next delivery is cancelled) the consumer is cancelled and what
+///   it still buffers goes back to the queue.
 public struct AMQPConsumer: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
     public let id: UUID

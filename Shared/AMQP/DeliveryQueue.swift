@@ -154,16 +154,24 @@ final class DeliveryQueue: Sendable {
     }
 }
 
-/// Deliveries of one consumer, in order: an async sequence with a single reader.
+/// Deliveries of one consumer, in order: an async sequence with one reader at a time
+/// (iterating it again later continues where the last iterator stopped).
 ///
-/// Dropping the iterator (or cancelling the task that reads) ends the consumer's interest:
-/// deliveries still buffered are rejected back to the queue, none is left unacknowledged.
+/// When the reader goes away for good (every copy of the sequence and of its iterators is
+/// gone, or the task waiting in `next()` is cancelled) the consumer is cancelled and the
+/// deliveries still buffered are rejected back to the queue: none is left unacknowledged.
 public struct AMQPDeliveries: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
     let queue: DeliveryQueue
+    private let token: ReaderToken
+
+    init(queue: DeliveryQueue) {
+        self.queue = queue
+        self.token = ReaderToken(queue: queue)
+    }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(queue: queue, token: ReaderToken(queue: queue))
+        Iterator(queue: queue, token: token)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
@@ -175,7 +183,7 @@ public struct AMQPDeliveries: AsyncSequence, Sendable {
         }
     }
 
-    /// Terminates the queue when the last copy of its iterator goes away.
+    /// Terminates the queue when the last copy of the sequence or an iterator goes away.
     final class ReaderToken: Sendable {
         let queue: DeliveryQueue
         init(queue: DeliveryQueue) { self.queue = queue }

@@ -96,7 +96,7 @@ struct AMQPConsumerLifecycleTests {
         }
     }
 
-    @Test("a consumer whose reader goes away requeues what it holds and closes its channel; the number is reused")
+    @Test("a consumer dropped by its reader requeues what it holds and closes its channel; the number is reused")
     func cancelRequeuesAndReusesChannel() async throws {
         let name = uniqueName("cancel")
         try await withClient(try TestEnvironment.broker(), topology: .testRoute(name)) { client in
@@ -110,7 +110,7 @@ struct AMQPConsumerLifecycleTests {
                 try await one.ack()
                 firstChannel = one.channel
                 #expect(await eventually { await consuming.unsettledDeliveries == 9 })
-            }  // the iterator is dropped here: nobody will read the other nine
+            }  // consumer and iterator are dropped here: nobody will read the other nine
             #expect(await eventually { await !consuming.openChannels.contains(firstChannel) }, "channel closed")
 
             let second = try await client.consume(queue: "\(name).q", prefetch: 10)
@@ -140,6 +140,27 @@ struct AMQPConsumerLifecycleTests {
                 await consumer.cancel()
             }
             #expect(await eventually { await consuming.openChannels.max() ?? 0 <= 5 })
+            try await client.currentConnection().deleteQueue("\(name).q")
+        }
+    }
+
+    @Test("consumers subscribed, paused, resumed and cancelled concurrently on one client all work")
+    func concurrentConsumerOperations() async throws {
+        let name = uniqueName("concurrent")
+        try await withClient(try TestEnvironment.broker(), topology: .testRoute(name)) { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<12 {
+                    group.addTask {
+                        let consumer = try await client.consume(queue: "\(name).q", prefetch: 5)
+                        await consumer.pause()
+                        await consumer.resume()
+                        await consumer.cancel()
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let consuming = try #require(await client.consuming)
+            #expect(await eventually { await consuming.openChannels.count == 2 }, "only control and publish channels remain")
             try await client.currentConnection().deleteQueue("\(name).q")
         }
     }

@@ -148,16 +148,17 @@ extension LibPQConnection {
             message: "\(cancel.interruption.reason); the statement was cancelled")
     }
 
-    /// Sends `PQcancel` from a dispatch thread: it opens its own connection to the server and
-    /// waits for the server to take the request, which can block for as long as the server
-    /// is unresponsive, so it must not hold this connection's executor.
+    /// Sends `PQcancel` from a thread of its own: it opens its own connection to the server
+    /// and waits for the server to take the request, which can block for as long as the
+    /// server is unresponsive, so it must hold neither this connection's executor nor a
+    /// thread of the width-limited global queues (a fresh serial queue gets its own thread).
     private func requestCancel(_ interruption: Interruption, now: ContinuousClock.Instant) -> PendingCancel {
         let delivered = DispatchSemaphore(value: 0)
         // The PGcancel object is independent of the connection and owned by the thread below
         // from here on, which frees it; it crosses as an address because OpaquePointer is not
         // Sendable.
         let address = UInt(bitPattern: PQgetCancel(pointer))
-        DispatchQueue.global().async {
+        DispatchQueue(label: "shipboard.postgres.cancel").async {
             if let request = OpaquePointer(bitPattern: address) {
                 var message = [CChar](repeating: 0, count: 256)
                 if PQcancel(request, &message, Int32(message.count)) == 1 {

@@ -11,21 +11,22 @@ import Darwin
 ///
 /// - The statement is sent (`PQsend…`), flushed, and its results read as they arrive:
 ///   `poll()` runs only while libpq has no complete result, in slices of at most
-///   ``pollSlice``, so a fast statement costs what `PQexec…` costs (send, poll, read).
-/// - After each slice without a result, the deadline (``LibPQConnection/queryTimeout`` from
-///   the send) and, for a cancellable statement, the task's cancellation are checked. A
+///   ``pollSliceMilliseconds``, so a fast statement makes the system calls `PQexec…` makes
+///   (send, poll, read).
+/// - After each slice without a result, the deadline (``PostgresConfiguration/queryTimeout``
+///   from the send) and, for a cancellable statement, the task's cancellation are checked. A
 ///   statement finishing within its first slice is never interrupted, so clean-up statements
 ///   of a cancelled task still run.
 /// - On either, `PQcancel` is sent from another thread (it blocks on its own connection to the
-///   server) and the result awaited for ``LibPQConnection/cancelGracePeriod``. If the result
+///   server) and the result awaited for ``PostgresConfiguration/cancelGracePeriod``. If the result
 ///   comes and the cancel request was delivered, the connection stays usable; otherwise the
 ///   connection is marked abandoned (a frozen backend, or a cancel that could still hit a
 ///   later statement) and never used again.
 /// - The caller gets ``PostgresError/Code/clientTimeout`` or ``PostgresError/Code/taskCancelled``,
 ///   unless the statement completed anyway, in which case its result is returned.
 extension LibPQConnection {
-    /// The longest single `poll()`; bounds how late a task's cancellation is noticed.
-    static let pollSlice = Duration.milliseconds(100)
+    /// The longest single `poll()` in milliseconds; bounds how late a task's cancellation is noticed.
+    static let pollSliceMilliseconds: Int32 = 100
 
     /// Why a statement was interrupted.
     enum Interruption {
@@ -50,7 +51,8 @@ extension LibPQConnection {
     /// once `PQcancel` returned (the server has taken the request).
     struct PendingCancel {
         let interruption: Interruption
-        let graceEnd: ContinuousClock.Instant
+        /// ``MonotonicTime`` nanoseconds.
+        let graceEnd: UInt64
         let delivered: DispatchSemaphore
     }
 
@@ -63,7 +65,7 @@ extension LibPQConnection {
     ) throws(PostgresError) -> OpaquePointer {
         guard !isAbandoned else { throw Self.abandonedError }
         guard send() == 1 else { throw makeError(nil, binds: binds) }
-        let deadline = queryTimeout.map { ContinuousClock.now + $0 }
+        let deadline = queryTimeoutNanoseconds.map { MonotonicTime.adding($0, to: MonotonicTime.now()) }
         var cancel: PendingCancel?
         var last: OpaquePointer?
         do throws(PostgresError) {
@@ -95,7 +97,7 @@ extension LibPQConnection {
     /// Reads (and flushes) until libpq holds a complete result, honouring the deadline and
     /// cancellation as described on the extension.
     private func awaitResult(
-        needsFlush: Bool, deadline: ContinuousClock.Instant?, cancellable: Bool, cancel: inout PendingCancel?
+        needsFlush: Bool, deadline: UInt64?, cancellable: Bool, cancel: inout PendingCancel?
     ) throws(PostgresError) {
         var flushing = needsFlush
         while true {
@@ -106,10 +108,7 @@ extension LibPQConnection {
             }
             if !flushing && PQisBusy(pointer) == 0 { return }
 
-            var wake = ContinuousClock.now + Self.pollSlice
-            if let deadline, cancel == nil { wake = min(wake, deadline) }
-            if let cancel { wake = min(wake, cancel.graceEnd) }
-            switch pollSocket(writing: flushing, until: wake) {
+            switch pollSocket(writing: flushing, timeoutMilliseconds: Self.sliceMilliseconds(until: cancel?.graceEnd ?? deadline)) {
             case .failed:
                 throw PostgresError(code: .connectionLost, message: "the connection's socket is no longer usable")
             case .readable:
@@ -119,7 +118,7 @@ extension LibPQConnection {
                 break
             }
 
-            let now = ContinuousClock.now
+            let now = MonotonicTime.now()
             if let pending = cancel {
                 if now >= pending.graceEnd { throw abandon(pending.interruption) }
             } else if let deadline, now >= deadline {
@@ -134,8 +133,9 @@ extension LibPQConnection {
     /// cancel request was delivered within the grace period (a late one could cancel a later
     /// statement), and turns the server's "canceling statement" error into the interruption's.
     private func settle(_ cancel: PendingCancel, result: OpaquePointer) throws(PostgresError) {
-        let remaining = max(.zero, cancel.graceEnd - ContinuousClock.now)
-        if cancel.delivered.wait(timeout: .now() + .milliseconds(Int(remaining.milliseconds))) == .timedOut {
+        let now = MonotonicTime.now()
+        let remaining = cancel.graceEnd > now ? cancel.graceEnd - now : 0
+        if cancel.delivered.wait(timeout: .now() + .nanoseconds(Int(clamping: remaining))) == .timedOut {
             isAbandoned = true
         }
         let status = PQresultStatus(result)
@@ -152,7 +152,7 @@ extension LibPQConnection {
     /// and waits for the server to take the request, which can block for as long as the
     /// server is unresponsive, so it must hold neither this connection's executor nor a
     /// thread of the width-limited global queues (a fresh serial queue gets its own thread).
-    private func requestCancel(_ interruption: Interruption, now: ContinuousClock.Instant) -> PendingCancel {
+    private func requestCancel(_ interruption: Interruption, now: UInt64) -> PendingCancel {
         let delivered = DispatchSemaphore(value: 0)
         // The PGcancel object is independent of the connection and owned by the thread below
         // from here on, which frees it; it crosses as an address because OpaquePointer is not
@@ -167,7 +167,8 @@ extension LibPQConnection {
                 PQfreeCancel(request)
             }
         }
-        return PendingCancel(interruption: interruption, graceEnd: now + cancelGracePeriod, delivered: delivered)
+        return PendingCancel(
+            interruption: interruption, graceEnd: MonotonicTime.adding(cancelGraceNanoseconds, to: now), delivered: delivered)
     }
 
     /// Gives up on the connection: its statement may still be running and the server's
@@ -187,17 +188,26 @@ extension LibPQConnection {
         case readable, writable, timeout, failed
     }
 
-    /// `poll()` on the socket until `instant` (at least once, without waiting when it has
-    /// passed): for input, and for output too while `writing`. Retries on EINTR. An error or
-    /// hang-up counts as readable: reading reports it.
-    private func pollSocket(writing: Bool, until instant: ContinuousClock.Instant) -> SocketReadiness {
+    /// How long the next `poll()` may wait: a slice, or less when `limit` (``MonotonicTime``
+    /// nanoseconds; `nil` for none) comes sooner, rounded up to whole milliseconds.
+    private static func sliceMilliseconds(until limit: UInt64?) -> Int32 {
+        guard let limit else { return pollSliceMilliseconds }
+        let now = MonotonicTime.now()
+        guard limit > now else { return 0 }
+        let remaining = limit - now
+        guard remaining < UInt64(pollSliceMilliseconds) * 1_000_000 else { return pollSliceMilliseconds }
+        return Int32((remaining + 999_999) / 1_000_000)
+    }
+
+    /// One `poll()` on the socket for input, and for output too while `writing`; retries on
+    /// EINTR. An error or hang-up counts as readable: reading reports it.
+    private func pollSocket(writing: Bool, timeoutMilliseconds: Int32) -> SocketReadiness {
         let socket = PQsocket(pointer)
         guard socket >= 0 else { return .failed }
         let events = Int16(POLLIN) | (writing ? Int16(POLLOUT) : 0)
         var descriptor = pollfd(fd: socket, events: events, revents: 0)
         while true {
-            let timeout = max(.zero, instant - ContinuousClock.now).pollMilliseconds
-            let ready = poll(&descriptor, 1, timeout)
+            let ready = poll(&descriptor, 1, timeoutMilliseconds)
             if ready > 0 {
                 return descriptor.revents & ~Int16(POLLOUT) != 0 ? .readable : .writable
             }

@@ -87,7 +87,7 @@ extension LibPQConnection {
         error.sqlState == "26000" || (error.sqlState == "0A000" && error.message.contains("cached plan"))
     }
 
-    private static func validate(_ query: PostgresQuery) throws(PostgresEncodingError) {
+    static func validate(_ query: PostgresQuery) throws(PostgresEncodingError) {
         if let reason = query.deferredError {
             throw PostgresEncodingError(reason)
         }

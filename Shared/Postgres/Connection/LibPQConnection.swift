@@ -26,17 +26,19 @@ final class LibPQConnection {
     /// Names of prepared statements evicted from the cache, deallocated on the server the
     /// next time the connection is outside a transaction (never inside the caller's).
     var pendingDeallocations: [String] = []
-    /// Client-side deadline of one statement; `nil` waits as long as the server takes.
-    let queryTimeout: Duration?
-    /// How long a cancelled statement may take to end before the connection is abandoned.
-    let cancelGracePeriod: Duration
+    /// Client-side deadline of one statement in nanoseconds; `nil` waits as long as the
+    /// server takes.
+    let queryTimeoutNanoseconds: UInt64?
+    /// How long (nanoseconds) a cancelled statement may take to end before the connection
+    /// is abandoned.
+    let cancelGraceNanoseconds: UInt64
 
     private init(pointer: OpaquePointer, secrets: [String], configuration: PostgresConfiguration) {
         self.pointer = pointer
         self.secrets = secrets
         self.statements = PreparedStatementCache(capacity: configuration.preparedStatementCacheSize)
-        self.queryTimeout = configuration.queryTimeout
-        self.cancelGracePeriod = configuration.cancelGracePeriod
+        self.queryTimeoutNanoseconds = configuration.queryTimeout.map(MonotonicTime.nanoseconds)
+        self.cancelGraceNanoseconds = MonotonicTime.nanoseconds(configuration.cancelGracePeriod)
     }
 
     deinit {

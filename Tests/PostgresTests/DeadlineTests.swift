@@ -64,7 +64,7 @@ struct DeadlineTests {
             #expect(error.code == .clientTimeout)
             #expect(PostgresFailureKind(classifying: error) == .timeout)
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(3))
         // The server confirmed the cancel: the same session goes on.
         #expect(!(await connection.isClosed))
         #expect(try await connection.query("SELECT pg_backend_pid()").single().decode(Int32.self) == pid)
@@ -100,7 +100,7 @@ struct DeadlineTests {
         } catch let error as PostgresError {
             #expect(error.code == .taskCancelled)
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(3))
         #expect(try await connection.query("SELECT pg_backend_pid()").single().decode(Int32.self) == pid)
         await connection.close()
     }
@@ -126,7 +126,7 @@ struct DeadlineTests {
             }
             let elapsed = ContinuousClock.now - started
             #expect(elapsed >= .seconds(1))
-            #expect(elapsed < .seconds(1) + .milliseconds(500) + .seconds(1), "took \(elapsed)")
+            #expect(elapsed < .seconds(1) + .milliseconds(500) + .seconds(2), "took \(elapsed)")
 
             // Still frozen, yet the pool serves the next query on a fresh connection.
             let next = try await pool.query("SELECT pg_backend_pid()").single().decode(Int32.self)

@@ -54,22 +54,8 @@ extension PlanningCommandHandlers {
 
     private func configureExitCriterion(_ envelope: Envelope<ConfigureExitCriterion>, _ context: HandlerContext) async throws -> ExitCriteriaSummary {
         let command = envelope.payload
-        guard let criterion = ExitCriterion(rawValue: command.criterion) else {
-            throw CommandError(
-                .validation, "unknown exit criterion; known: \(ExitCriterion.allCases.map(\.rawValue).joined(separator: ", "))",
-                rule: "exit_criteria.known", fields: ["criterion": "unknown"])
-        }
-        let severity: ExitCriterionSeverity?
-        switch command.severity {
-        case "off": severity = nil
-        default:
-            guard let known = ExitCriterionSeverity(rawValue: command.severity) else {
-                throw CommandError(
-                    .validation, "severity must be warning, error or off", rule: "exit_criteria.severity",
-                    fields: ["severity": "must be warning, error or off"])
-            }
-            severity = known
-        }
+        let setting = try ExitCriterionSetting(command)
+        let (criterion, severity) = (setting.criterion, setting.severity)
         let settings = ExitCriteriaSettings(schema: schema)
         try await settings.configure(criterion, of: command.phase, severity: severity, by: envelope.actor, in: context.transaction)
         try await recordConfiguration("exit_criteria", command.phase.rawValue, "\(criterion.rawValue)=\(command.severity)",

@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
         .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
         .executable(name: "shipboard-scenario", targets: ["ShipboardScenario"]),
+        .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -90,6 +92,12 @@ let package = Package(
             dependencies: ["Postgres"],
             path: "Services/Migrate/Main"),
 
+        // Operator tool: lists, retries and discards failed outbox rows (shipboard-admin outbox …).
+        .executableTarget(
+            name: "ShipboardAdmin",
+            dependencies: ["Messaging", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/Admin/Main"),
+
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
         .executableTarget(
             name: "ShipboardBench",
@@ -102,11 +110,15 @@ let package = Package(
             dependencies: ["AMQP", "Contracts", "Messaging", "PlanningCore", "Postgres"],
             path: "Tests/Scenario"),
 
-        // Shared by the test targets: settings from test.sh and control of the fault broker.
+        // Shared by the test targets: settings from test.sh and the fault harness (fault servers, proxy, namespaces).
         .target(
             name: "ShipboardTestSupport",
-            dependencies: ["Postgres"],
+            dependencies: ["Postgres", "CTestSupport"],
             path: "Tests/TestSupport"),
+        // setns, eventfd, accept4 for the harness (Glibc does not show them to Swift).
+        .target(
+            name: "CTestSupport",
+            path: "Tests/CTestSupport"),
 
         // Integration tests against the real PostgreSQL and RabbitMQ started by Infra/scripts/test.sh.
         .testTarget(
@@ -123,7 +135,9 @@ let package = Package(
             path: "Tests/ContractsTests"),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Messaging", "ShipboardTestSupport"],
+            dependencies: [
+                "Messaging", "ShipboardTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             path: "Tests/MessagingTests"),
         .testTarget(
             name: "PlanningTests",
@@ -132,6 +146,11 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PlanningTests"),
+        // The fault harness itself: fault PostgreSQL and RabbitMQ verbs, the TCP proxy, network namespaces.
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: ["ShipboardTestSupport", "Postgres"],
+            path: "Tests/HarnessTests"),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],

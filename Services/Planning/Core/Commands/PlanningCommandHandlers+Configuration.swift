@@ -55,14 +55,14 @@ extension PlanningCommandHandlers {
     private func configureExitCriterion(_ envelope: Envelope<ConfigureExitCriterion>, _ context: HandlerContext) async throws -> ExitCriteriaSummary {
         let command = envelope.payload
         let setting = try ExitCriterionSetting(command)
-        let (criterion, severity) = (setting.criterion, setting.severity)
         let settings = ExitCriteriaSettings(schema: schema)
-        try await settings.configure(criterion, of: command.phase, severity: severity, by: envelope.actor, in: context.transaction)
-        try await recordConfiguration("exit_criteria", command.phase.rawValue, "\(criterion.rawValue)=\(command.severity)",
+        try await settings.configure(
+            setting.criterion, of: setting.phase, severity: setting.severity, by: envelope.actor, in: context.transaction)
+        try await recordConfiguration("exit_criteria", setting.phase.rawValue, "\(setting.criterion.rawValue)=\(command.severity)",
                                       envelope.actor, context)
-        let current = try await settings.criteria(of: command.phase, in: context.transaction)
+        let current = try await settings.criteria(of: setting.phase, in: context.transaction)
         return ExitCriteriaSummary(
-            phase: command.phase, criteria: Dictionary(uniqueKeysWithValues: current.map { ($0.key.rawValue, $0.value.rawValue) }))
+            phase: setting.phase, criteria: Dictionary(uniqueKeysWithValues: current.map { ($0.key.rawValue, $0.value.rawValue) }))
     }
 
     /// Audits a configuration change under `CONFIGURATION` and announces it.

@@ -34,6 +34,7 @@ extension PlanningCommandHandlers {
             releaseGates = template.gates
         }
         let title = command.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Fields left out (not unknown ones: the rules refused those) get the service's defaults.
         let type = command.type ?? .minor
         let impact = command.impact ?? .medium
         let urgency = command.urgency ?? .medium
@@ -112,7 +113,8 @@ extension PlanningCommandHandlers {
                 fields: ["scheduledEnd": "must not be before scheduledStart"])
         }
         guard !changed.isEmpty else { return state.summary }
-        record.priority = try matrix.priority(impact: Impact(rawValue: record.impact), urgency: Urgency(rawValue: record.urgency)).rawValue
+        record.priority = try matrix.priority(
+            impact: Impact(rawValue: record.impact), urgency: Urgency(rawValue: record.urgency)).rawValue
         record.state = try ContractCoding.encode(state)
         try await releases.save(record, in: transaction)
         try await AuditTrail(schema: schema).append(

@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
@@ -102,7 +103,10 @@ let package = Package(
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
         .executableTarget(
             name: "ShipboardBench",
-            dependencies: ["Postgres", "AMQP", "Messaging", "PlanningCore"],
+            dependencies: [
+                "Postgres", "AMQP", "Messaging", "PlanningCore",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             path: "Tests/Benchmarks"),
 
         // The main scenario up.sh runs against the running services (a client, like the CLI will be).

@@ -67,6 +67,19 @@ public final class NetworkFault: Sendable {
         try await ControlScript.run(script, "loss", name, String(format: "%.2f", percent))
     }
 
+    /// Drops `percent` % of the packets for `duration`, then clears the rules (also when the
+    /// wait is cancelled): "30% packet loss to the broker for 20 s".
+    public func loss(percent: Double, for duration: Duration) async throws {
+        try await loss(percent: percent)
+        do {
+            try await Task.sleep(for: duration)
+        } catch {
+            try? await clear()
+            throw error
+        }
+        try await clear()
+    }
+
     /// Drops every packet to and from ``hostAddress``: open connections hang, new ones time out.
     public func blackhole() async throws {
         try await ControlScript.run(script, "blackhole", name)
@@ -86,17 +99,25 @@ public final class NetworkFault: Sendable {
         return count
     }
 
-    /// A process (not yet started) that runs `executable` with `arguments` inside the
-    /// namespace. It sees only the namespace's own loopback and the veth pair: give it
-    /// the address of a ``forwarder(to:port:)``. ``remove()`` kills it if still running.
-    public func process(_ executable: String, _ arguments: [String]) throws -> Process {
+    /// The command that runs `executable` with `arguments` inside the namespace
+    /// (`ip netns exec`), for `Process` or swift-subprocess alike. The program sees only
+    /// the namespace's own loopback and the veth pair: give it the address of a
+    /// ``forwarder(to:port:)``. ``remove()`` kills it if it still runs.
+    public func command(_ executable: String, _ arguments: [String]) throws -> (executable: String, arguments: [String]) {
         let candidates = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
         guard let ip = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw TestSettingsError(description: "ip not found (run Infra/scripts/install-deps.sh)")
         }
+        return (ip, ["netns", "exec", name, executable] + arguments)
+    }
+
+    /// A `Process` (not yet started) for ``command(_:_:)``; set its environment and output,
+    /// then run it.
+    public func process(_ executable: String, _ arguments: [String]) throws -> Process {
+        let command = try command(executable, arguments)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ip)
-        process.arguments = ["netns", "exec", name, executable] + arguments
+        process.executableURL = URL(fileURLWithPath: command.executable)
+        process.arguments = command.arguments
         return process
     }
 

@@ -21,6 +21,13 @@ extension PostgresError {
         case connectionFailure
         /// The connection broke while in use; the connection is unusable.
         case connectionLost
+        /// The client-side query deadline (``PostgresConfiguration/queryTimeout``) passed: the
+        /// statement was cancelled, and if the server did not answer the cancel in time the
+        /// connection was abandoned.
+        case clientTimeout
+        /// The calling task was cancelled while the statement ran: the statement was cancelled
+        /// on the server (or the connection abandoned when the server did not answer).
+        case taskCancelled
         /// Any other SQLSTATE (or `"XX000"`-like raw value; empty when libpq gave none).
         case other(String)
 
@@ -51,6 +58,8 @@ extension PostgresError {
             case .queryCanceled: "queryCanceled"
             case .connectionFailure: "connectionFailure"
             case .connectionLost: "connectionLost"
+            case .clientTimeout: "clientTimeout"
+            case .taskCancelled: "taskCancelled"
             case .other(let state): "other(\(state))"
             }
         }

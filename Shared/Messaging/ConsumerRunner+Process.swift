@@ -52,7 +52,12 @@ extension ConsumerRunner {
                 redelivered: delivery.redelivered, logger: logger)
         }
         do {
-            let reply = try await handleResolvingConflicts(header.id, prepared: prepared, context: context)
+            let reply: Data?
+            if let deadline = header.deadline, deadline < Date() {
+                reply = try await answerExpired(header)
+            } else {
+                reply = try await handleResolvingConflicts(header.id, prepared: prepared, context: context)
+            }
             if let reply, let replyTo = delivery.properties.replyTo {
                 await sendReply(reply, to: replyTo, correlationID: delivery.properties.correlationID, logger: logger)
             }
@@ -99,6 +104,23 @@ extension ConsumerRunner {
             guard let refusal = Self.commandError(in: error) else { throw error }
             return try await recordRefusal(refusal, for: id, outcome: "refused")
         }
+    }
+
+    /// A request whose sender has given up is not executed: it is answered with a `timeout`
+    /// refusal, recorded in the inbox like any answer (a repeat of a request handled in time
+    /// gets its stored reply instead).
+    private func answerExpired(_ header: EnvelopeHeader) async throws -> Data? {
+        let refusal = try ContractCoding.encode(CommandRefusal(error: CommandError(
+            .timeout, "\(header.type) arrived after its deadline and was not executed", rule: "messages.deadline")))
+        let (reply, fresh) = try await pool.withTransaction { transaction -> (Data?, Bool) in
+            guard try await inbox.claim(header.id, in: transaction) else {
+                return (try await inbox.storedReply(for: header.id, in: transaction), false)
+            }
+            try await inbox.storeReply(refusal, for: header.id, in: transaction)
+            return (refusal, true)
+        }
+        outcomes(fresh ? "expired" : "duplicate").increment()
+        return reply
     }
 
     /// Records `refusal` as the message's reply (so a repeat gets it too) and returns it.

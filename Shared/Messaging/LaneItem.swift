@@ -28,9 +28,12 @@ struct LaneItem: Sendable {
     }
 
     /// Events that decode and are on their first try may share a transaction with others;
-    /// requests (answered one by one), retries and anything malformed go alone.
+    /// requests (answered one by one, and checked against their deadline), retries and
+    /// anything malformed go alone.
     var batchable: Bool {
-        guard !alone, attempt == 1, delivery.properties.replyTo == nil, case .success = header else { return false }
+        guard !alone, attempt == 1, delivery.properties.replyTo == nil, case .success(let header) = header,
+              header.deadline == nil
+        else { return false }
         return true
     }
 }

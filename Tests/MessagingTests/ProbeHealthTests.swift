@@ -41,7 +41,7 @@ struct ProbeHealthTests {
     func healthAndMetrics() async throws {
         let fixture = try await MessagingFixture.make("health")
         let port = try Self.freePort()
-        try await withAMQP(topology: fixture.topology(retry: .standard)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let probe = try ProbeProcess(fixture: fixture, environment: [
                 "SHIPBOARD_HTTP_PORT": "\(port)", "SHIPBOARD_LOG_FORMAT": "json",
             ])

@@ -9,10 +9,13 @@ import ServiceLifecycle
 /// Consumes one work queue: decode, handle in a transaction with the inbox insert,
 /// commit, then ack. Never acks before the effect is committed.
 ///
-/// - Order: messages of one correlation id (a lane) are handled one at a time, in delivery
-///   order, also across retries; different lanes run in parallel (`concurrency` workers).
-///   The order holds per consumer: replicas on one queue compete, and a redelivery (after a
-///   crash or a lost connection) may come after later messages of its lane.
+/// - Order: events and fire-and-forget commands of one correlation id (a lane) are handled
+///   one at a time, in delivery order, also across retries; different lanes run in parallel
+///   (`concurrency` workers). The order holds per consumer: replicas on one queue compete,
+///   and a redelivery (after a crash or a lost connection) may come after later messages of
+///   its lane. Requests (request/reply commands) are not ordered: each sender waits for its
+///   reply before it sends what depends on it, so requests in flight together have no order
+///   to keep, and they run in parallel.
 /// - A message that cannot be decoded, has no handler for its type and version, is
 ///   dead-lettered at once with the reason in `x-shipboard-error`: the JSON path and what is
 ///   wrong there, never the value.

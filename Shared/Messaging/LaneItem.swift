@@ -7,7 +7,9 @@ struct LaneItem: Sendable {
     let delivery: AMQPDelivery
     /// The envelope header, or why the body is not an envelope.
     let header: Result<EnvelopeHeader, any Error>
-    /// The correlation id; an undecodable message gets a lane of its own.
+    /// The correlation id. A request (it has a `replyTo`) and an undecodable message get a
+    /// lane of their own: a request's sender waits for its reply before it sends what must
+    /// come after it, so concurrent requests carry no order to keep (see `ConsumerRunner`).
     let lane: String
     /// Arrival order: a lane's items are handled in this order.
     let sequence: UInt64
@@ -21,7 +23,11 @@ struct LaneItem: Sendable {
         self.sequence = sequence
         let decoded = Result { try ContractCoding.decode(EnvelopeHeader.self, from: delivery.body) }
         self.header = decoded
-        self.lane = (try? decoded.get().correlationId) ?? "\u{0}undecodable \(sequence)"
+        if delivery.properties.replyTo == nil, let header = try? decoded.get() {
+            self.lane = header.correlationId
+        } else {
+            self.lane = "\u{0}alone \(sequence)"
+        }
         // A message retried through an older delay queue carries its attempt count.
         self.attempt = max(1, Int(delivery.properties.headers[MessageHeaders.attempt]?.intValue ?? 1))
         self.alone = false

@@ -6,6 +6,13 @@ import Foundation
 /// `causationId` is the id of the message that caused this one. Contracts change
 /// additively: decoders ignore unknown fields, so a newer sender does not break an
 /// older receiver.
+///
+/// `deadline` is the time after which the sender no longer waits for the outcome: request/reply
+/// commands carry it, and a receiver does not execute a command whose deadline has passed. It is
+/// encoded only when set, so envelopes without one look as they always did.
+///
+/// Decoding enforces ``EnvelopeLimits`` on `type`, `correlationId` and `actor` (they travel as
+/// AMQP properties and log fields): a violation is a `DecodingError` naming the field.
 public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var id: UUID
     public var type: String
@@ -15,11 +22,13 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var causationId: UUID?
     /// Who caused the message: a user name, or `service:<name>` for automation.
     public var actor: String
+    /// When the sender stops waiting for the outcome; nil for events and fire-and-forget commands.
+    public var deadline: Date?
     public var payload: Payload
 
     public init(
         id: UUID = UUID(), type: String, version: Int = 1, occurredAt: Date = Date(),
-        correlationId: String, causationId: UUID? = nil, actor: String, payload: Payload
+        correlationId: String, causationId: UUID? = nil, actor: String, deadline: Date? = nil, payload: Payload
     ) {
         self.id = id
         self.type = type
@@ -28,7 +37,25 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
         self.correlationId = correlationId
         self.causationId = causationId
         self.actor = actor
+        self.deadline = deadline
         self.payload = payload
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, type, version, occurredAt, correlationId, causationId, actor, deadline, payload
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(UUID.self, forKey: .id)
+        type = try container.decodeLimited(.type, bytes: EnvelopeLimits.typeBytes)
+        version = try container.decode(Int.self, forKey: .version)
+        occurredAt = try container.decode(Date.self, forKey: .occurredAt)
+        correlationId = try container.decodeLimited(.correlationId, bytes: EnvelopeLimits.correlationIdBytes)
+        causationId = try container.decodeIfPresent(UUID.self, forKey: .causationId)
+        actor = try container.decodeLimited(.actor, bytes: EnvelopeLimits.actorBytes)
+        deadline = try container.decodeIfPresent(Date.self, forKey: .deadline)
+        payload = try container.decode(Payload.self, forKey: .payload)
     }
 }
 
@@ -36,22 +63,10 @@ extension Envelope where Payload: MessageContract {
     /// An envelope for a contract message; type and version come from the contract.
     public init(
         _ payload: Payload, correlationId: String, actor: String, causationId: UUID? = nil,
-        id: UUID = UUID(), occurredAt: Date = Date()
+        id: UUID = UUID(), occurredAt: Date = Date(), deadline: Date? = nil
     ) {
         self.init(
             id: id, type: Payload.messageType, version: Payload.version, occurredAt: occurredAt,
-            correlationId: correlationId, causationId: causationId, actor: actor, payload: payload)
+            correlationId: correlationId, causationId: causationId, actor: actor, deadline: deadline, payload: payload)
     }
-}
-
-/// The envelope without its payload: decoded first to find the handler for `type` and
-/// `version` (the payload's shape depends on them).
-public struct EnvelopeHeader: Codable, Sendable, Equatable {
-    public var id: UUID
-    public var type: String
-    public var version: Int
-    public var occurredAt: Date
-    public var correlationId: String
-    public var causationId: UUID?
-    public var actor: String
 }

@@ -15,17 +15,21 @@ extension ConsumerRunner {
     /// lanes how each ended.
     func processBatch(_ items: [LaneItem]) async {
         var ready: [Ready] = []
+        var settled: [LaneItem] = []
         for item in items {
             // Stale deliveries and anything without a handler take the single path, which drops
-            // or dead-letters them; it never fails, so the lane's next message may follow.
+            // or dead-letters them (it never waits or retries). Lanes count what is in hand, so
+            // theirs stays busy while later messages of it are in this batch.
             guard await item.delivery.isLive, case .success(let header) = item.header,
                   let prepared = try? handlers.prepare(header, body: item.delivery.body)
             else {
-                await conclude(item, await process(item))
+                _ = await process(item)
+                settled.append(item)
                 continue
             }
             ready.append(Ready(item: item, header: header, prepared: prepared))
         }
+        await lanes.done(settled)
         guard !ready.isEmpty else { return }
         var conflicts = 0
         while true {

@@ -14,8 +14,9 @@
 ///   empty batch once nothing more can be handed out.
 actor DeliveryLanes {
     private var waiting: [LaneItem] = []
-    /// Lanes whose message is in a worker's hands or waiting for a retry.
-    private var busy: Set<String> = []
+    /// Lanes with messages in a worker's hands or waiting for a retry, and how many: a lane
+    /// is free again only when the last of them is done or put back.
+    private var busy: [String: Int] = [:]
     /// Messages waiting for a retry: their lanes, and the timer that puts them back.
     private var retrying: [Int: RetryTimer] = [:]
     private var nextTimer = 0
@@ -47,21 +48,21 @@ actor DeliveryLanes {
 
     /// The worker is done with `items` (settled, or abandoned): their lanes are free.
     func done(_ items: [LaneItem]) {
-        for item in items { busy.remove(item.lane) }
+        for item in items { release(item.lane) }
         serve()
     }
 
     /// Returns `items` to the head of their lanes, unchanged in order (an outage, a failed
     /// batch): they are handed out again before anything that arrived after them.
     func putBack(_ items: [LaneItem]) {
-        for item in items { busy.remove(item.lane) }
+        for item in items { release(item.lane) }
         if finished && held { return serve() }
         waiting.append(contentsOf: items)
         waiting.sort { $0.sequence < $1.sequence }
         serve()
     }
 
-    /// Hands `items` out again after `delay`; their lanes stay busy until then.
+    /// Hands `items` (in a worker's hands) out again after `delay`; their lanes stay busy until then.
     func retry(_ items: [LaneItem], after delay: Duration) {
         let lanes = Set(items.map(\.lane))
         guard !finished else {
@@ -106,8 +107,13 @@ actor DeliveryLanes {
         serve()
     }
 
+    private func release(_ lane: String) {
+        guard let count = busy[lane] else { return }
+        busy[lane] = count > 1 ? count - 1 : nil
+    }
+
     private func abandonLane(_ lane: String) {
-        busy.remove(lane)
+        busy[lane] = nil
         waiting.removeAll { $0.lane == lane }
     }
 
@@ -128,7 +134,7 @@ actor DeliveryLanes {
         guard !held, !waiting.isEmpty else { return [] }
         var batch: [LaneItem] = []
         var taken: Set<Int> = []
-        var blocked = busy
+        var blocked = Set(busy.keys)
         for (index, item) in waiting.enumerated() where !blocked.contains(item.lane) {
             if !item.batchable {
                 if batch.isEmpty {
@@ -145,7 +151,7 @@ actor DeliveryLanes {
         }
         guard !batch.isEmpty else { return [] }
         waiting = waiting.indices.filter { !taken.contains($0) }.map { waiting[$0] }
-        for item in batch { busy.insert(item.lane) }
+        for item in batch { busy[item.lane, default: 0] += 1 }
         return batch
     }
 }

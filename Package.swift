@@ -102,11 +102,15 @@ let package = Package(
             dependencies: ["AMQP", "Contracts", "Messaging", "PlanningCore", "Postgres"],
             path: "Tests/Scenario"),
 
-        // Shared by the test targets: settings from test.sh and control of the fault broker.
+        // Shared by the test targets: settings from test.sh and the fault harness (fault servers, proxy, namespaces).
         .target(
             name: "ShipboardTestSupport",
-            dependencies: ["Postgres"],
+            dependencies: ["Postgres", "CTestSupport"],
             path: "Tests/TestSupport"),
+        // setns, eventfd, accept4 for the harness (Glibc does not show them to Swift).
+        .target(
+            name: "CTestSupport",
+            path: "Tests/CTestSupport"),
 
         // Integration tests against the real PostgreSQL and RabbitMQ started by Infra/scripts/test.sh.
         .testTarget(
@@ -132,6 +136,11 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/PlanningTests"),
+        // The fault harness itself: fault PostgreSQL and RabbitMQ verbs, the TCP proxy, network namespaces.
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: ["ShipboardTestSupport", "Postgres"],
+            path: "Tests/HarnessTests"),
         .testTarget(
             name: "ServiceKitTests",
             dependencies: ["ServiceKit", .product(name: "HummingbirdTesting", package: "hummingbird")],

@@ -10,7 +10,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # client libraries the Swift package links, pkg-config, which SwiftPM uses
 # to find their headers, and openssl, which creates the local TLS certificates
 # (rabbitmq-server depends on it too; listed because lib.sh runs it itself).
-SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev pkg-config openssl)
+# iproute2 and iptables are for the fault harness (Infra/scripts/netfault.sh: network
+# namespaces, and packet loss inside them).
+SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev pkg-config openssl iproute2 iptables)
 
 install_missing_packages() {
   local missing=() p status

@@ -7,24 +7,44 @@ SHIPBOARD_LIB_LOADED=1
 
 SHIPBOARD_SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)"
 SHIPBOARD_ROOT="$(cd "$SHIPBOARD_SCRIPTS_DIR/../.." && pwd -P)"
-RUN_DIR="$SHIPBOARD_ROOT/.run"
+# SHIPBOARD_RUN_DIR lets a second checkout (a git worktree) drive the servers of
+# another one instead of starting a second set on the same ports, and
+# SHIPBOARD_ENV_FILE lets it write its own settings file instead of overwriting
+# the one the other checkout's users source.
+RUN_DIR="${SHIPBOARD_RUN_DIR:-$SHIPBOARD_ROOT/.run}"
 SECRETS_DIR="$RUN_DIR/secrets"
 LOCK_DIR="$RUN_DIR/locks"
-ENV_FILE="$RUN_DIR/env"
+ENV_FILE="${SHIPBOARD_ENV_FILE:-$RUN_DIR/env}"
 MIGRATIONS_DIR="$SHIPBOARD_ROOT/Infra/postgres/migrations"
+# Locks that fault tests hold while they stop, kill or pause a fault instance
+# (CrossProcessLock in Tests/TestSupport: a file in the temporary folder).
+FAULT_TEST_LOCK_DIR="${TMPDIR:-/tmp}"
 
 # --- PostgreSQL --------------------------------------------------------------
 PG_HOST=127.0.0.1
-PG_PORT=55432
-PG_DIR="$RUN_DIR/postgres"
-PG_DATA="$PG_DIR/data"
-PG_LOG="$PG_DIR/postgres.log"
-PG_SOCKET_DIR="$PG_DIR"
-# A unix socket path is limited to 107 bytes; fall back to a short folder in /tmp
-# (named after the repository path) when the checkout lives deep in the tree.
-if (( ${#PG_SOCKET_DIR} + 20 > 100 )); then
-  PG_SOCKET_DIR="/tmp/shipboard-pg-$(printf '%s' "$SHIPBOARD_ROOT" | cksum | cut -d' ' -f1)"
-fi
+
+# pg_instance INSTANCE -> sets PG_INSTANCE PG_PORT PG_DIR PG_DATA PG_LOG
+# PG_SOCKET_DIR PG_DATABASES (the databases created in that instance).
+#   main   55432  .run/postgres/        shipboard, shipboard_test, shipboard_bench
+#   fault  55442  .run/postgres-fault/  shipboard_test (stopped, killed, paused by tests)
+pg_instance() {
+  case "$1" in
+    main)  PG_PORT=55432; PG_DIR="$RUN_DIR/postgres";       PG_DATABASES=(shipboard shipboard_test shipboard_bench) ;;
+    fault) PG_PORT=55442; PG_DIR="$RUN_DIR/postgres-fault"; PG_DATABASES=(shipboard_test) ;;
+    *) die "unknown PostgreSQL instance '$1' (expected main or fault)" ;;
+  esac
+  PG_INSTANCE="$1"
+  PG_DATA="$PG_DIR/data"
+  PG_LOG="$PG_DIR/postgres.log"
+  PG_SOCKET_DIR="$PG_DIR"
+  # A unix socket path is limited to 107 bytes; fall back to a short folder in /tmp
+  # (named after the checkout that owns .run) when the checkout lives deep in the tree.
+  if (( ${#PG_SOCKET_DIR} + 20 > 100 )); then
+    PG_SOCKET_DIR="/tmp/shipboard-pg-$(printf '%s' "${RUN_DIR%/.run}" | cksum | cut -d' ' -f1)"
+    [[ "$1" == main ]] || PG_SOCKET_DIR+="-$1"
+  fi
+}
+pg_instance main
 
 pg_bin_dir() {
   local dir

@@ -1,12 +1,40 @@
 #!/usr/bin/env bash
-# Local PostgreSQL for Shipboard: 127.0.0.1:55432, data in .run/postgres/data.
-# Usage: Infra/scripts/postgres.sh {start|stop|status}
-#   start  initialise (first time), start, set passwords, create roles and databases
-#   stop   fast shutdown
-#   status exit 0 when running
+# Local PostgreSQL instances for Shipboard, each with its own data folder, listening
+# on 127.0.0.1 only, with the same roles and passwords.
+#
+# Usage: Infra/scripts/postgres.sh [--instance main|fault] {start|stop|kill|pause|resume|status}
+#   start   initialise (first time), start, set passwords, create roles and databases;
+#           resumes a paused server
+#   stop    fast shutdown (clients are disconnected, then a clean checkpoint)
+#   kill    SIGKILL the postmaster and every backend at once (a simulated crash:
+#           clients see their connections drop; the next start runs crash recovery)
+#   pause   SIGSTOP the postmaster and every backend (a frozen server: connections
+#           stay open, nothing answers, new connections hang)
+#   resume  SIGCONT them again
+#   status  exit 0 when running (prints "paused" when frozen)
+#
+#   instance  port   data                       databases
+#   main      55432  .run/postgres/data         shipboard, shipboard_test, shipboard_bench
+#   fault     55442  .run/postgres-fault/data   shipboard_test  (stopped/killed/paused by tests)
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+INSTANCE=main
+ACTION=
+USAGE="usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status}"
+while (( $# )); do
+  case "$1" in
+    --instance) INSTANCE="${2:?--instance needs a value}"; shift 2 ;;
+    --instance=*) INSTANCE="${1#*=}"; shift ;;
+    start|stop|kill|pause|resume|status) ACTION="$1"; shift ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "$USAGE" >&2; exit 2 ;;
+  esac
+done
+[[ -n "$ACTION" ]] || { echo "$USAGE" >&2; exit 2; }
+pg_instance "$INSTANCE"
+MARK="[$INSTANCE]"
 
 PG_BIN="$(pg_bin_dir)"
 
@@ -24,7 +52,7 @@ pg_running_pid() {
       echo "$pid"; return 0
     fi
   fi
-  log "postgres: removing stale postmaster.pid (PID ${pid:-?} is not a running postgres)"
+  log "postgres $MARK: removing stale postmaster.pid (PID ${pid:-?} is not a running postgres)"
   rm -f "$pidfile"
 }
 
@@ -39,8 +67,18 @@ clear_stale_socket_lock() {
   if pid_alive "$pid" && [[ "$(readlink "/proc/$pid/exe" 2>/dev/null || true)" == */postgres* ]]; then
     return 0
   fi
-  log "postgres: removing stale socket lock file (PID ${pid:-?} is not a running postgres)"
+  log "postgres $MARK: removing stale socket lock file (PID ${pid:-?} is not a running postgres)"
   rm -f "$lock" "$PG_SOCKET_DIR/.s.PGSQL.$PG_PORT"
+}
+
+# instance_config -> settings of one instance only. The fault instance runs without
+# fsync: its crashes are SIGKILLs of processes, never of the machine, so the page cache
+# keeps every committed write, and a restart skips the data-folder sync and the slow
+# end-of-recovery checkpoint (seconds on a busy disk) that fault tests would wait for.
+instance_config() {
+  if [[ "$PG_INSTANCE" == fault ]]; then
+    printf "%s\n" "# The fault-injection instance only (see postgres.sh):" "fsync = off"
+  fi
 }
 
 write_config() {
@@ -52,6 +90,7 @@ port = $PG_PORT
 unix_socket_directories = '$PG_SOCKET_DIR'
 max_connections = 200
 password_encryption = 'scram-sha-256'
+$(instance_config)
 CONF
   cat > "$PG_DATA/pg_hba.conf" <<'HBA'
 # Written by Infra/scripts/postgres.sh on every start; edits are lost.
@@ -88,20 +127,29 @@ init_cluster() {
     return 0
   fi
   if [[ -e "$PG_DATA" ]]; then
-    log "postgres: removing incomplete data folder $PG_DATA (no PG_VERSION)"
+    log "postgres $MARK: removing incomplete data folder $PG_DATA (no PG_VERSION)"
     rm -rf "$PG_DATA"
   fi
-  log "postgres: initdb $PG_DATA"
+  log "postgres $MARK: initdb $PG_DATA"
   local pwfile
   as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
     >"$PG_DIR/initdb.log" 2>&1 9>&- \
-    || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed (log: $PG_DIR/initdb.log)"; }
+    || { cat "$PG_DIR/initdb.log" >&2; die "postgres $MARK: initdb failed (log: $PG_DIR/initdb.log)"; }
 }
 
 # Roles: `shipboard` owns the databases and schemas and runs the migrations;
 # `shipboard_service` is what the services log in as. It owns nothing, so it can
 # neither disable the audit triggers nor change privileges; migration 0006 grants
 # it what the services need (and not UPDATE/DELETE/TRUNCATE on audit tables).
+# create_databases_sql -> psql lines creating each of the instance's databases when missing.
+create_databases_sql() {
+  local db
+  for db in "${PG_DATABASES[@]}"; do
+    printf '%s\n' "SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$db') AS need_db \gset" \
+      '\if :need_db' "CREATE DATABASE $db OWNER shipboard;" '\endif'
+  done
+}
+
 setup_roles() {
   local pgpass apppass servicepass
   pgpass="$(secret postgres-superuser)"
@@ -127,18 +175,7 @@ CREATE ROLE shipboard_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERI
 \\else
 ALTER ROLE shipboard_service LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD :'servicepass';
 \\endif
-SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'shipboard') AS need_db \\gset
-\\if :need_db
-CREATE DATABASE shipboard OWNER shipboard;
-\\endif
-SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'shipboard_test') AS need_db \\gset
-\\if :need_db
-CREATE DATABASE shipboard_test OWNER shipboard;
-\\endif
-SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'shipboard_bench') AS need_db \\gset
-\\if :need_db
-CREATE DATABASE shipboard_bench OWNER shipboard;
-\\endif
+$(create_databases_sql)
 SQL
 }
 
@@ -149,12 +186,12 @@ pg_start() {
   pid="$(pg_running_pid)"
   if [[ -z "$pid" ]]; then
     if port_busy "$PG_PORT"; then
-      die "port $PG_PORT is already taken by another process: $(who_listens "$PG_PORT")"
+      die "postgres $MARK: port $PG_PORT is already taken by another process: $(who_listens "$PG_PORT")"
     fi
     clear_stale_socket_lock
     write_config
     touch "$PG_LOG"; chown postgres:postgres "$PG_LOG"; chmod 640 "$PG_LOG"
-    log "postgres: starting on $PG_HOST:$PG_PORT"
+    log "postgres $MARK: starting on $PG_HOST:$PG_PORT"
     local attempt
     for attempt in 1 2 3; do
       # The daemon must inherit neither our lock nor a caller's pipe.
@@ -164,43 +201,132 @@ pg_start() {
       fi
       # After a SIGKILL of the postmaster its children may still hold the old
       # shared memory for a moment; retry briefly.
-      [[ $attempt == 3 ]] && { tail -n 20 "$PG_LOG" >&2; die "postgres failed to start (log: $PG_LOG)"; }
-      warn "postgres: start attempt $attempt failed; retrying"
+      [[ $attempt == 3 ]] && { tail -n 20 "$PG_LOG" >&2; die "postgres $MARK: failed to start (log: $PG_LOG)"; }
+      warn "postgres $MARK: start attempt $attempt failed; retrying"
       sleep 1
     done
   else
+    if [[ "$(proc_state "$pid")" == T ]]; then
+      log "postgres $MARK: paused; resuming"
+      signal_server CONT "$pid"
+    fi
     write_config  # harmless; takes effect on the next start
   fi
   setup_roles
-  log "postgres: ready at postgres://{shipboard,shipboard_service}:***@$PG_HOST:$PG_PORT/{shipboard,shipboard_test,shipboard_bench} (socket $PG_SOCKET_DIR) in $(elapsed "$t0")"
+  local IFS=,
+  log "postgres $MARK: ready at postgres://{shipboard,shipboard_service}:***@$PG_HOST:$PG_PORT/{${PG_DATABASES[*]}} (socket $PG_SOCKET_DIR) in $(elapsed "$t0")"
 }
 
 pg_stop() {
   local pid t0
   t0="$(now_ms)"
-  [[ -d "$PG_DATA" ]] || { log "postgres: not initialised"; return 0; }
+  [[ -d "$PG_DATA" ]] || { log "postgres $MARK: not initialised"; return 0; }
   pid="$(pg_running_pid)"
-  if [[ -z "$pid" ]]; then log "postgres: not running"; return 0; fi
+  if [[ -z "$pid" ]]; then log "postgres $MARK: not running"; return 0; fi
+  # A paused server could not answer the shutdown request.
+  signal_server CONT "$pid"
   as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -m fast -w -t 60 -s stop </dev/null 9>&- \
-    || die "pg_ctl stop failed"
-  log "postgres: stopped in $(elapsed "$t0")"
+    || die "postgres $MARK: pg_ctl stop failed"
+  log "postgres $MARK: stopped in $(elapsed "$t0")"
+}
+
+# proc_state PID -> the process state letter (R, S, T for stopped, Z, ...), or nothing.
+# Reads /proc with builtins only: pause and kill walk every process.
+proc_state() {
+  local stat=""
+  read -r stat 2>/dev/null < "/proc/$1/stat" || true
+  stat="${stat##*) }"   # the command name may contain spaces; the state follows ") "
+  printf '%s' "${stat%% *}"
+}
+
+# server_pids POSTMASTER_PID -> the postmaster and its children (backends, background
+# workers), one per line; postgres processes never fork grandchildren.
+server_pids() {
+  local p stat rest
+  echo "$1"
+  for p in /proc/[0-9]*; do
+    stat=""
+    read -r stat 2>/dev/null < "$p/stat" || continue
+    rest="${stat##*) }"          # "S PPID ..."
+    rest="${rest#* }"
+    [[ "${rest%% *}" == "$1" ]] && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+# signal_server SIGNAL POSTMASTER_PID: STOP freezes the postmaster first (so it forks
+# nothing new), then its children; CONT wakes the children first, then the postmaster.
+signal_server() {
+  local sig="$1" pid="$2" children
+  if [[ "$sig" == STOP ]]; then kill -STOP "$pid" 2>/dev/null || true; fi
+  children="$(server_pids "$pid" | tail -n +2)"
+  if [[ -n "$children" ]]; then
+    # shellcheck disable=SC2086
+    kill "-$sig" $children 2>/dev/null || true
+  fi
+  if [[ "$sig" != STOP ]]; then kill "-$sig" "$pid" 2>/dev/null || true; fi
+}
+
+pg_kill() {
+  local pid pids p deadline t0
+  t0="$(now_ms)"
+  pid="$( [[ -d "$PG_DATA" ]] && pg_running_pid || true)"
+  if [[ -z "$pid" ]]; then log "postgres $MARK: not running"; return 0; fi
+  # Freeze first so that no backend exits cleanly or is forked between listing and killing.
+  signal_server STOP "$pid"
+  pids="$(server_pids "$pid")"
+  # shellcheck disable=SC2086
+  kill -KILL $pids 2>/dev/null || true
+  deadline=$(( $(now_ms) + 30000 ))
+  for p in $pids; do
+    while pid_alive "$p"; do
+      (( $(now_ms) < deadline )) || die "postgres $MARK: PID $p is still alive 30 s after SIGKILL"
+      sleep 0.05
+    done
+  done
+  # postmaster.pid and the socket lock stay behind, as after a real crash; start copes.
+  log "postgres $MARK: killed PID $pid and its $(( $(wc -w <<<"$pids") - 1 )) children (SIGKILL) in $(elapsed "$t0")"
+}
+
+pg_pause() {
+  local pid
+  pid="$( [[ -d "$PG_DATA" ]] && pg_running_pid || true)"
+  [[ -n "$pid" ]] || die "postgres $MARK: not running"
+  signal_server STOP "$pid"
+  log "postgres $MARK: paused PID $pid and its children (SIGSTOP)"
+}
+
+pg_resume() {
+  local pid
+  pid="$( [[ -d "$PG_DATA" ]] && pg_running_pid || true)"
+  [[ -n "$pid" ]] || die "postgres $MARK: not running"
+  signal_server CONT "$pid"
+  log "postgres $MARK: resumed PID $pid and its children (SIGCONT)"
 }
 
 pg_status() {
   local pid
   pid="$( [[ -d "$PG_DATA" ]] && pg_running_pid || true)"
   if [[ -n "$pid" ]]; then
-    log "postgres: running (PID $pid) on $PG_HOST:$PG_PORT"
+    if [[ "$(proc_state "$pid")" == T ]]; then
+      log "postgres $MARK: paused (PID $pid, SIGSTOP) on $PG_HOST:$PG_PORT"
+    else
+      log "postgres $MARK: running (PID $pid) on $PG_HOST:$PG_PORT"
+    fi
     return 0
   fi
-  log "postgres: not running"
+  log "postgres $MARK: not running"
   return 3
 }
 
 require_root
-case "${1:-}" in
-  start)  with_lock postgres pg_start ;;
-  stop)   with_lock postgres pg_stop ;;
+LOCK_NAME=postgres
+[[ "$INSTANCE" == main ]] || LOCK_NAME="postgres-$INSTANCE"
+case "$ACTION" in
+  start)  with_lock "$LOCK_NAME" pg_start ;;
+  stop)   with_lock "$LOCK_NAME" pg_stop ;;
+  kill)   with_lock "$LOCK_NAME" pg_kill ;;
+  pause)  with_lock "$LOCK_NAME" pg_pause ;;
+  resume) with_lock "$LOCK_NAME" pg_resume ;;
   status) pg_status ;;
-  *) echo "usage: $0 {start|stop|status}" >&2; exit 2 ;;
 esac

@@ -3,7 +3,7 @@
 # under .run/rabbitmq/<instance>/ (HOME with the Erlang cookie, mnesia, logs,
 # pid file, config), listening on 127.0.0.1 only.
 #
-# Usage: Infra/scripts/rabbitmq.sh [--instance main|fault] {start|stop|kill|pause|resume|status}
+# Usage: Infra/scripts/rabbitmq.sh [--instance main|fault] VERB
 #   start   start the node (no-op when running with the same configuration;
 #           restarts it when rabbitmq.conf or the TLS certificates changed)
 #           and wait until it is usable
@@ -12,6 +12,14 @@
 #   pause   SIGSTOP the node's Erlang VM (a frozen broker, for heartbeat tests)
 #   resume  SIGCONT it again
 #   status  exit 0 when the node runs
+#   alarm             raise a memory alarm (vm_memory_high_watermark 0.0001): the node
+#                     blocks every publishing connection (connection.blocked)
+#   clear-alarm       clear it (watermark back to 0.4, the default)
+#   disk-alarm        raise a disk alarm (disk_free_limit 1 PB), with the same effect
+#   clear-disk-alarm  clear it (disk_free_limit back to 50 MB, the default)
+#   alarms            print the active alarms
+#   Alarm verbs return once the node reports the alarm raised or cleared; a restart
+#   of the node clears them too.
 #
 #   instance  AMQP   AMQPS  distribution  epmd   node
 #   main      55672  55671  55673         54369  shipboard-main@localhost
@@ -22,16 +30,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INSTANCE=main
 ACTION=
+USAGE="usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status|alarm|clear-alarm|disk-alarm|clear-disk-alarm|alarms}"
 while (( $# )); do
   case "$1" in
     --instance) INSTANCE="${2:?--instance needs a value}"; shift 2 ;;
     --instance=*) INSTANCE="${1#*=}"; shift ;;
     start|stop|kill|pause|resume|status) ACTION="$1"; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status}" >&2; exit 2 ;;
+    alarm|clear-alarm|disk-alarm|clear-disk-alarm|alarms) ACTION="$1"; shift ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "$USAGE" >&2; exit 2 ;;
   esac
 done
-[[ -n "$ACTION" ]] || { echo "usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status}" >&2; exit 2; }
+[[ -n "$ACTION" ]] || { echo "$USAGE" >&2; exit 2; }
 
 rabbit_instance_ports "$INSTANCE"
 INST_DIR="$RABBIT_BASE/$INSTANCE"
@@ -336,6 +346,38 @@ rabbit_signal() {
   log "rabbitmq $MARK: sent SIG$1 to PID $pid"
 }
 
+# rabbit_alarm KIND(memory|disk) RAISE(1|0): sets the limit and waits, inside the
+# node, until the alarm is raised or cleared, all in one CLI call (each rabbitmqctl
+# call starts an Erlang VM: about a second on a busy machine).
+rabbit_alarm() {
+  local kind="$1" raise="$2" set out
+  [[ -n "$(beam_pid)" ]] || die "rabbitmq $MARK: not running"
+  case "$kind/$raise" in
+    memory/1) set="vm_memory_monitor:set_vm_memory_high_watermark(0.0001)" ;;
+    memory/0) set="vm_memory_monitor:set_vm_memory_high_watermark(0.4)" ;;
+    disk/1)   set="rabbit_disk_monitor:set_disk_free_limit(1000000000000000)" ;;
+    disk/0)   set="rabbit_disk_monitor:set_disk_free_limit(50000000)" ;;
+  esac
+  out="$(ctl eval "
+    $set,
+    Want = $( (( raise )) && echo true || echo false ),
+    Key = {resource_limit, $kind, node()},
+    Wait = fun W(0) -> timeout;
+               W(N) -> case lists:keymember(Key, 1, rabbit_alarm:get_alarms()) of
+                         Want -> ok;
+                         _ -> timer:sleep(50), W(N - 1)
+                       end
+           end,
+    Wait(200)." 2>&1)" || die "rabbitmq $MARK: rabbitmqctl eval failed: $out"
+  [[ "$out" == ok ]] || die "rabbitmq $MARK: the $kind alarm did not $( (( raise )) && echo rise || echo clear) within 10 s ($out)"
+  log "rabbitmq $MARK: $kind alarm $( (( raise )) && echo raised || echo cleared)"
+}
+
+rabbit_alarms() {
+  [[ -n "$(beam_pid)" ]] || die "rabbitmq $MARK: not running"
+  ctl eval '[{Resource, Node} || {{resource_limit, Resource, Node}, _} <- rabbit_alarm:get_alarms()].'
+}
+
 require_root
 case "$ACTION" in
   pause)  rabbit_signal STOP ;;
@@ -344,4 +386,9 @@ case "$ACTION" in
   stop)   with_lock "rabbitmq-$INSTANCE" rabbit_stop ;;
   kill)   with_lock "rabbitmq-$INSTANCE" rabbit_kill ;;
   status) rabbit_status ;;
+  alarm)            with_lock "rabbitmq-$INSTANCE" rabbit_alarm memory 1 ;;
+  clear-alarm)      with_lock "rabbitmq-$INSTANCE" rabbit_alarm memory 0 ;;
+  disk-alarm)       with_lock "rabbitmq-$INSTANCE" rabbit_alarm disk 1 ;;
+  clear-disk-alarm) with_lock "rabbitmq-$INSTANCE" rabbit_alarm disk 0 ;;
+  alarms) rabbit_alarms ;;
 esac

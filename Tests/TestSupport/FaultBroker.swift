@@ -1,42 +1,52 @@
 import Foundation
-import Glibc
 
-/// Settings that `Infra/scripts/test.sh` provides through the environment.
-public enum TestSettings {
-    /// The variable's value; a clear error when the tests were not started by test.sh.
-    public static func value(_ name: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-            throw TestSettingsError(description: "\(name) is not set: run the tests with `bash Infra/scripts/test.sh`")
-        }
-        return value
-    }
-}
-
-public struct TestSettingsError: Error, CustomStringConvertible {
-    public let description: String
-}
-
-/// The RabbitMQ node that fault tests stop, start, kill, pause and resume.
+/// The RabbitMQ node that fault tests stop, start, kill, pause, resume and alarm
+/// (`rabbitmq.sh --instance fault`, AMQP on 127.0.0.1:55682, `SHIPBOARD_TEST_FAULT_AMQP_URL`).
+/// Never the `main` node: other tests use it.
+///
+/// - Hold ``exclusively(_:)`` around a test that changes the node's state.
+/// - Every verb returns once done: `start` when the node is usable, an alarm once the node
+///   reports it raised or cleared.
+/// - A node restart clears alarms; ``withAlarm(disk:_:)`` clears its alarm even when the
+///   body throws, so a failing test does not leave every later publisher blocked.
 public enum FaultBroker {
-    /// Runs the control script (`start`, `stop`, `kill`, `pause`, `resume`) off the
-    /// cooperative pool: a stop takes seconds.
+    /// Runs the control script with `command` (`start`, `stop`, `kill`, `pause`, `resume`,
+    /// `alarm`, `clear-alarm`, `disk-alarm`, `clear-disk-alarm`).
     public static func control(_ command: String) async throws {
-        let script = try TestSettings.value("SHIPBOARD_TEST_FAULT_BROKER_CTL")
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/bash")
-            process.arguments = ["-c", "\(script) \(command)"]
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+        try await ControlScript.run(try TestSettings.value("SHIPBOARD_TEST_FAULT_BROKER_CTL"), command)
+    }
+
+    /// Raises a memory alarm (watermark 0.0001): the node sends `connection.blocked` to
+    /// every connection that publishes and stops reading from it.
+    public static func raiseAlarm() async throws { try await control("alarm") }
+
+    /// Clears the memory alarm (watermark 0.4): `connection.unblocked`.
+    public static func clearAlarm() async throws { try await control("clear-alarm") }
+
+    /// Raises a disk alarm (free-disk limit 1 PB): the same blocking as a memory alarm.
+    public static func raiseDiskAlarm() async throws { try await control("disk-alarm") }
+
+    /// Clears the disk alarm (limit back to 50 MB).
+    public static func clearDiskAlarm() async throws { try await control("clear-disk-alarm") }
+
+    /// Raises an alarm, runs `body`, and clears the alarm again, also when `body` throws.
+    public static func withAlarm<R: Sendable>(disk: Bool = false, _ body: () async throws -> R) async throws -> R {
+        try await control(disk ? "disk-alarm" : "alarm")
+        let result: R
+        do {
+            result = try await body()
+        } catch {
+            try? await control(disk ? "clear-disk-alarm" : "clear-alarm")
+            throw error
         }
-        guard status == 0 else {
-            throw TestSettingsError(description: "fault broker '\(command)' exited with \(status)")
-        }
+        try await control(disk ? "clear-disk-alarm" : "clear-alarm")
+        return result
     }
 
     /// Holds an exclusive lock on the fault broker for the whole of `body`: fault tests live
     /// in several test targets that `swift test` runs in one process, in parallel, and one
-    /// test's broker restart must not land in the middle of another's.
+    /// test's broker restart must not land in the middle of another's. `servers.sh start-test`
+    /// leaves the node alone while a test holds the lock.
     public static func exclusively<R: Sendable>(_ body: () async throws -> R) async throws -> R {
         try await CrossProcessLock.exclusively("shipboard-fault-broker", body)
     }

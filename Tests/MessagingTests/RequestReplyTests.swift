@@ -2,6 +2,7 @@ import AMQP
 import Contracts
 import Foundation
 import Messaging
+import ShipboardTestSupport
 import Testing
 
 /// Request/reply tests bind `test.record` (the command's routing key), so they run one at a time.
@@ -255,6 +256,53 @@ struct RequestReplyTests {
                 let second = Envelope(Record(value: "after"), correlationId: "REL-1", actor: "alice")
                 #expect(try await requests.send(second, timeout: .seconds(5)) == RecordResult(stored: "after"))
                 await requests.close()
+            }
+        }
+        await fixture.drop()
+    }
+
+    @Test("the connection drops after the broker took a request: it is resent with the same id and the stored reply comes back (not 'unavailable'); it ran once")
+    func outcomeUnknownIsResent() async throws {
+        let fixture = try await MessagingFixture.make("unknown")
+        let topology = Self.commandTopology(fixture)
+        let arrived = Flag()
+        var handlers = recordingHandlers(schema: fixture.schema)
+        handlers.onCommand(Record.self) { envelope, context in
+            if envelope.payload.value == "ran once" { await arrived.set() }
+            try await context.transaction.query(
+                "INSERT INTO \(identifier: fixture.schema).effects (message_id, value) VALUES (\(envelope.id), \(envelope.payload.value))")
+            return RecordResult(stored: envelope.payload.value)
+        }
+        try await withAMQP(topology: topology) { service in
+            let runner = ConsumerRunner(
+                queue: fixture.queue, schema: fixture.schema, handlers: handlers, pool: fixture.pool, amqp: service)
+            try await running({ try await runner.run() }) {
+                // The requester reaches the broker through a proxy the test controls.
+                let url = try MessagingTestEnvironment.value("SHIPBOARD_TEST_AMQP_URL")
+                let proxy = try TCPProxy(forwardingTo: url)
+                let client = AMQPClient(
+                    configuration: try AMQPConfiguration(url: proxy.rewrite(url: url)), topology: topology,
+                    backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(500)))
+                let clientRun = Task { await client.run() }
+                _ = try await client.currentConnection(timeout: .seconds(30))
+                let requests = RequestClient(amqp: client)
+                _ = try await requests.send(Envelope(Record(value: "warm up"), correlationId: "REL-1", actor: "alice"), timeout: .seconds(10))
+                // Slow the path, and cut the connection once the request has reached the service:
+                // its confirm (and reply) never come back on that connection.
+                proxy.delay(.milliseconds(1_000))
+                let command = Envelope(Record(value: "ran once"), correlationId: "REL-2", actor: "alice")
+                let cutter = Task {
+                    _ = await eventually(timeout: .seconds(20)) { await arrived.value }
+                    proxy.pass()
+                    proxy.resetAll()
+                }
+                let result = try await requests.send(command, timeout: .seconds(20))
+                #expect(result == RecordResult(stored: "ran once"))
+                await cutter.value
+                #expect(try await fixture.effects().map(\.1).filter { $0 == "ran once" }.count == 1)
+                await requests.close()
+                clientRun.cancel()
+                await proxy.close()
             }
         }
         await fixture.drop()

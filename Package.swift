@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
         .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
         .executable(name: "shipboard-scenario", targets: ["ShipboardScenario"]),
+        .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -90,6 +92,12 @@ let package = Package(
             dependencies: ["Postgres"],
             path: "Services/Migrate/Main"),
 
+        // Operator tool: lists, retries and discards failed outbox rows (shipboard-admin outbox …).
+        .executableTarget(
+            name: "ShipboardAdmin",
+            dependencies: ["Messaging", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Services/Admin/Main"),
+
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
         .executableTarget(
             name: "ShipboardBench",
@@ -127,7 +135,9 @@ let package = Package(
             path: "Tests/ContractsTests"),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Messaging", "ShipboardTestSupport"],
+            dependencies: [
+                "Messaging", "ShipboardTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             path: "Tests/MessagingTests"),
         .testTarget(
             name: "PlanningTests",

@@ -5,12 +5,26 @@ import Postgres
 /// Writes outgoing messages into a service's `outbox` table inside the caller's transaction,
 /// so a state change and the messages it causes commit together or not at all.
 /// `OutboxRelay` publishes them afterwards.
+///
+/// - Every row is checked against `limits` first (what the broker would refuse): a violation
+///   throws `CommandError(.validation, rule: "messages.limits")` and nothing is written, so
+///   the caller's transaction fails instead of leaving a row that can never be published.
+/// - One statement per call whatever the row count (bound arrays, `unnest`), so the
+///   prepared-statement cache holds one insert per schema.
+/// - Order per correlation id is commit order: that statement first takes a transaction
+///   advisory lock per correlation id (two-key space `(hashtext(schema), hashtext(id))`, apart
+///   from the relay's one-key locks), then draws `seq`. A second writer of the same id waits
+///   until the first commits or rolls back, so it draws a higher `seq` and commits later.
+///   Writers of different ids never wait for each other (barring a 32-bit hash collision).
 public struct Outbox: Sendable {
     /// The service's schema, holding its `outbox` table.
     public let schema: String
+    /// What a row may hold; checked on every enqueue and again by the relay.
+    public let limits: OutboxLimits
 
-    public init(schema: String) {
+    public init(schema: String, limits: OutboxLimits = OutboxLimits()) {
         self.schema = schema
+        self.limits = limits
     }
 
     /// The NOTIFY channel that wakes relays when a transaction with outbox rows commits.
@@ -21,6 +35,8 @@ public struct Outbox: Sendable {
         public let id: UUID
         public let type: String
         public let correlationId: String
+        /// The envelope's actor (inside the body), checked like the other envelope strings.
+        public let actor: String?
         public let exchange: String
         public let routingKey: String
         public let headers: [String: String]
@@ -32,6 +48,7 @@ public struct Outbox: Sendable {
             self.id = envelope.id
             self.type = envelope.type
             self.correlationId = envelope.correlationId
+            self.actor = envelope.actor
             self.exchange = exchange
             self.routingKey = routingKey
             self.headers = headers
@@ -53,35 +70,39 @@ public struct Outbox: Sendable {
         try await insert(envelopes.map { try $0.outboxRow() }, in: transaction)
     }
 
-    /// One round trip: the rows and one NOTIFY (delivered at commit) in one statement.
-    /// Placeholders are generated per row; every value is bound.
+    /// Validates, then one round trip: the writers' locks, the rows in the order given, and
+    /// one NOTIFY (delivered at commit), in one statement with constant text.
     private func insert(_ rows: [Row], in transaction: PostgresTransaction) async throws {
         guard !rows.isEmpty else { return }
-        var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: rows.count * 7 + 2)
-        sql.appendLiteral("WITH inserted AS (INSERT INTO ")
-        sql.appendInterpolation(identifier: schema)
-        sql.appendLiteral(".outbox (message_id, exchange, routing_key, message_type, correlation_id, headers, body) VALUES ")
-        for (index, row) in rows.enumerated() {
-            sql.appendLiteral(index == 0 ? "(" : ", (")
-            sql.appendInterpolation(row.id)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(row.exchange)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(row.routingKey)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(row.type)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(row.correlationId)
-            sql.appendLiteral(", ")
-            sql.appendInterpolation(json: row.headers)
-            sql.appendLiteral("::jsonb, ")
-            sql.appendInterpolation(row.body)
-            sql.appendLiteral(")")
-        }
-        sql.appendLiteral(" RETURNING 1) SELECT pg_notify(")
-        sql.appendInterpolation(channel)
-        sql.appendLiteral(", '') WHERE EXISTS (SELECT 1 FROM inserted)")
-        try await transaction.query(PostgresQuery(stringInterpolation: sql), label: "outbox insert")
+        for row in rows { try limits.validate(row) }
+        let correlations = OutboxArrayBind.texts(rows.map(\.correlationId))
+        try await transaction.query(
+            """
+            WITH locked AS MATERIALIZED (
+                SELECT count(pg_advisory_xact_lock(hashtext(\(schema)), key)) AS n
+                FROM (SELECT DISTINCT hashtext(c) AS key FROM unnest(\(bind: correlations)) AS c ORDER BY 1) AS keys
+            ), inserted AS (
+                INSERT INTO \(identifier: schema).outbox
+                    (message_id, exchange, routing_key, message_type, correlation_id, headers, body)
+                SELECT m, e, r, t, c, h::jsonb, b
+                FROM unnest(\(bind: OutboxArrayBind.uuids(rows.map(\.id))), \(bind: OutboxArrayBind.texts(rows.map(\.exchange))),
+                            \(bind: OutboxArrayBind.texts(rows.map(\.routingKey))), \(bind: OutboxArrayBind.texts(rows.map(\.type))),
+                            \(bind: correlations), \(bind: OutboxArrayBind.texts(rows.map { Self.headersJSON($0.headers) })),
+                            \(bind: OutboxArrayBind.byteas(rows.map(\.body)))) AS u(m, e, r, t, c, h, b)
+                -- An InitPlan: evaluated once, before the first row draws its seq.
+                WHERE (SELECT n FROM locked) >= 0
+                RETURNING 1
+            )
+            SELECT pg_notify(\(channel), '') WHERE EXISTS (SELECT 1 FROM inserted)
+            """, label: "outbox insert")
+    }
+
+    /// The headers as a JSON object (an object of strings: what the relay reads back).
+    static func headersJSON(_ headers: [String: String]) -> String {
+        guard !headers.isEmpty,
+              let data = try? JSONSerialization.data(withJSONObject: headers, options: [.sortedKeys])
+        else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Adds an event for `shipboard.events`, routed by its type.

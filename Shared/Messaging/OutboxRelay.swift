@@ -10,44 +10,78 @@ import ServiceLifecycle
 ///
 /// - Wakes on NOTIFY from committing transactions, and polls as a fallback (a notification
 ///   lost while the listener reconnects costs at most one poll interval).
-/// - Order: rows go out in `seq` order per correlation id. A relay takes a transaction-scoped
-///   advisory lock per correlation id before taking its rows, so two replicas never publish
-///   rows of one release concurrently (and so never out of order); rows are also locked
-///   `FOR UPDATE SKIP LOCKED`, so no row is taken by two replicas.
+/// - Order: rows go out in `seq` order per correlation id (which the outbox makes commit
+///   order). A relay takes a transaction-scoped advisory lock per correlation id before taking
+///   its rows, so two replicas never publish rows of one release concurrently (and so never
+///   out of order); rows are also locked `FOR UPDATE SKIP LOCKED`, so no row is taken by two replicas.
 /// - Publishing happens inside the transaction that holds the row locks, with batched
-///   confirms; rows are marked only after the broker confirmed them. If the broker is down,
-///   the transaction rolls back and the rows stay pending until it is back.
+///   confirms; rows are marked only after the broker confirmed them. A batch holds at most
+///   `batchSize` rows and `maxBatchBytes` of bodies (always at least one row). Happy path per
+///   batch: one claim query, one publish, one mark.
+/// - Outages are not the rows' fault: when the broker is unreachable, blocked or does not
+///   confirm in time, or the database fails, the transaction rolls back, the rows stay pending
+///   and the relay backs off; an outage is logged once when it starts and once when it ends.
+/// - Poison rows: a row that cannot be published because of what it holds (it breaks the
+///   limits, or the broker refuses it: invalid argument, nack, returned, channel closed over
+///   it) is found by publishing the failed batch's rows one by one. Each such failure is an
+///   attempt (`attempts`, `last_error`, retried after `attemptBackoff`, doubling); a row that
+///   breaks the limits, or reaches `maxAttempts`, is marked failed. Later rows of its
+///   correlation id wait behind it (order); every other correlation id goes on. An operator
+///   lists, retries or discards failed rows (`OutboxAdministration`, `shipboard-admin outbox`).
+/// - Metrics (`OutboxMetrics`): pending rows, age of the oldest, failed rows, refreshed every
+///   `metricsInterval` (not per batch).
 /// - After a wake-up it waits `coalescing` (5 ms) so that, under load, one batch carries
 ///   many rows: far fewer relay transactions for at most that much added latency.
-/// - At-least-once: a crash between the broker's confirm and COMMIT republishes the batch;
-///   consumers deduplicate by message id (inbox).
+/// - At-least-once: a crash between the broker's confirm and COMMIT republishes the batch, as
+///   does finding a poison row (rows before it went out with the failed batch and go out again
+///   one by one); consumers deduplicate by message id (inbox).
 public struct OutboxRelay: Service {
     public let outbox: Outbox
     let pool: PostgresPool
     let listenerConfiguration: PostgresConfiguration
     let amqp: AMQPClient
     let batchSize: Int
+    let maxBatchBytes: Int
     let pollInterval: Duration
     let retention: Duration
     let coalescing: Duration
+    let maxAttempts: Int
+    let attemptBackoff: Duration
+    let publishTimeout: Duration
+    let metricsInterval: Duration
     let logger: Logger
-    private let published: Counter
+    let metrics: OutboxMetrics
 
+    /// - Parameters:
+    ///   - maxBatchBytes: bodies per batch (default 4 MiB); a larger single row goes alone.
+    ///   - maxAttempts: failed publishes of a row (its own fault) before it is marked failed.
+    ///   - attemptBackoff: wait before a row's second attempt; doubles per attempt.
+    ///   - metricsFactory: where the gauges go (default: the process's `MetricsSystem`).
     public init(
         outbox: Outbox, pool: PostgresPool, amqp: AMQPClient, batchSize: Int = 500,
         pollInterval: Duration = .seconds(1), retention: Duration = .seconds(7 * 24 * 3600),
-        coalescing: Duration = .milliseconds(5), logger: Logger = Logger(label: "shipboard.outbox")
+        coalescing: Duration = .milliseconds(5), maxBatchBytes: Int = 4 * 1024 * 1024, maxAttempts: Int = 3,
+        attemptBackoff: Duration = .seconds(1), publishTimeout: Duration = .seconds(5),
+        metricsInterval: Duration = .seconds(5), metricsFactory: (any MetricsFactory)? = nil,
+        logger: Logger = Logger(label: "shipboard.outbox")
     ) {
         self.outbox = outbox
         self.pool = pool
         self.listenerConfiguration = pool.configuration
         self.amqp = amqp
-        self.batchSize = batchSize
+        self.batchSize = max(1, batchSize)
+        self.maxBatchBytes = max(1, maxBatchBytes)
         self.pollInterval = pollInterval
         self.retention = retention
         self.coalescing = coalescing
+        self.maxAttempts = max(1, maxAttempts)
+        self.attemptBackoff = attemptBackoff
+        self.publishTimeout = publishTimeout
+        self.metricsInterval = metricsInterval
+        var logger = logger
+        logger[metadataKey: "outbox.schema"] = "\(outbox.schema)"
         self.logger = logger
-        self.published = Counter(label: "shipboard_outbox_published_total", dimensions: [("schema", outbox.schema)])
+        self.metrics = OutboxMetrics(schema: outbox.schema, factory: metricsFactory)
     }
 
     /// Relays until cancelled or gracefully shut down.
@@ -59,13 +93,15 @@ public struct OutboxRelay: Service {
             for await _ in notifications { await wake.signal() }
         }
         defer { forwarder.cancel() }
+        let gauges = Task { await refreshMetricsPeriodically() }
+        defer { gauges.cancel() }
         await cancelWhenGracefulShutdown {
-            var failures = 0
+            var outage = OutboxRelayOutage()
             var lastPrune = ContinuousClock.now - .seconds(3600)
             while !Task.isCancelled {
                 do {
-                    while try await relayBatch() == batchSize && !Task.isCancelled {}
-                    failures = 0
+                    while try await relayOnce().isFull && !Task.isCancelled {}
+                    outage.ended(logger: logger)
                     if ContinuousClock.now - lastPrune > .seconds(600) {
                         lastPrune = .now
                         let pruned = try await prune()
@@ -76,11 +112,7 @@ public struct OutboxRelay: Service {
                     // many rows instead of one relay transaction per commit.
                     try? await Task.sleep(for: coalescing)
                 } catch {
-                    failures += 1
-                    let delay = min(Duration.milliseconds(100) * (1 << min(failures, 6)), .seconds(5))
-                    logger.log(
-                        level: failures == 1 ? .warning : .debug, "outbox relay failed; rows stay pending",
-                        metadata: ["outbox.error": "\(error)", "outbox.failures": "\(failures)"])
+                    let delay = outage.failed(error, logger: logger)
                     try? await Task.sleep(for: delay)
                 }
             }
@@ -88,59 +120,27 @@ public struct OutboxRelay: Service {
         await listener.stop()
     }
 
-    /// Publishes up to `batchSize` pending rows; returns how many went out.
+    /// Reads the outbox's figures and records them in the gauges; returns them.
     @discardableResult
-    public func relayBatch() async throws -> Int {
-        let count = try await pool.withTransaction { transaction in
-            let rows = try await transaction.query(
-                """
-                WITH oldest AS (
-                    -- Bounded scan: the oldest pending rows decide which releases go next.
-                    SELECT correlation_id, seq FROM \(identifier: outbox.schema).outbox
-                    WHERE published_at IS NULL ORDER BY seq LIMIT \(batchSize)
-                ), candidates AS (
-                    SELECT correlation_id, min(seq) AS first_seq FROM oldest
-                    GROUP BY correlation_id ORDER BY first_seq
-                ), claimed AS MATERIALIZED (
-                    SELECT correlation_id FROM candidates
-                    WHERE pg_try_advisory_xact_lock(hashtextextended(\(outbox.schema) || '/' || correlation_id, 0))
-                )
-                SELECT o.seq, o.message_id, o.exchange, o.routing_key, o.message_type, o.correlation_id, o.headers::text, o.body
-                FROM \(identifier: outbox.schema).outbox o
-                WHERE o.published_at IS NULL AND o.correlation_id IN (SELECT correlation_id FROM claimed)
-                ORDER BY o.seq
-                LIMIT \(batchSize)
-                FOR UPDATE OF o SKIP LOCKED
-                """, label: "claim pending rows")
-            guard !rows.isEmpty else { return 0 }
-            var sequence: [Int64] = []
-            var messages: [AMQPMessage] = []
-            for row in rows {
-                let (seq, id, exchange, routingKey, type, correlation, headersJSON, body) =
-                    try row.decode((Int64, UUID, String, String, String, String, String, Data).self)
-                let headers = headersJSON == "{}"
-                    ? [:] : (try? JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
-                sequence.append(seq)
-                messages.append(AMQPMessage(
-                    exchange: exchange, routingKey: routingKey, body: body,
-                    properties: AMQPProperties(
-                        messageID: id.uuidString.lowercased(), correlationID: correlation, type: type,
-                        contentType: "application/json", timestamp: Date(),
-                        headers: headers.mapValues { .string($0) })))
-            }
-            try await amqp.publish(messages, timeout: .seconds(5))
-            // The ids are integers from this query, so the array literal is safe to build.
-            let list = "{" + sequence.map(String.init).joined(separator: ",") + "}"
-            try await transaction.query(
-                "UPDATE \(identifier: outbox.schema).outbox SET published_at = now() WHERE seq = ANY(\(list)::bigint[])",
-                label: "mark published")
-            return messages.count
-        }
-        if count > 0 { published.increment(by: count) }
-        return count
+    public func refreshMetrics() async throws -> OutboxStatistics {
+        let statistics = try await OutboxStatistics.read(schema: outbox.schema, pool: pool)
+        metrics.record(statistics)
+        return statistics
     }
 
-    /// Deletes rows published longer ago than the retention.
+    private func refreshMetricsPeriodically() async {
+        while !Task.isCancelled {
+            do {
+                try await refreshMetrics()
+            } catch {
+                // The relay's own loop reports the outage; stale gauges are the lesser evil.
+                logger.debug("outbox metrics not refreshed", metadata: ["outbox.error": "\(error)"])
+            }
+            try? await Task.sleep(for: metricsInterval)
+        }
+    }
+
+    /// Deletes rows published longer ago than the retention (failed and discarded rows stay).
     @discardableResult
     public func prune() async throws -> Int {
         let seconds = Int(retention.components.seconds)

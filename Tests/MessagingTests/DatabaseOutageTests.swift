@@ -78,7 +78,7 @@ struct DatabaseOutageTests {
                     try await FaultPostgres.start()
 
                     let expected = Set(await ids.all)
-                    #expect(try await eventually(timeout: .seconds(90)) {
+                    #expect(try await eventually(timeout: .seconds(60)) {
                         try await Self.effects(consumerPool, fixture.schema).count >= expected.count
                     })
                     try await Task.sleep(for: .seconds(1))  // anything handled twice would show by now

@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
@@ -101,7 +103,10 @@ let package = Package(
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
         .executableTarget(
             name: "ShipboardBench",
-            dependencies: ["Postgres", "AMQP", "Messaging", "PlanningCore"],
+            dependencies: [
+                "Postgres", "AMQP", "Messaging", "PlanningCore",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             path: "Tests/Benchmarks"),
 
         // The main scenario up.sh runs against the running services (a client, like the CLI will be).
@@ -113,7 +118,7 @@ let package = Package(
         // Shared by the test targets: settings from test.sh and the fault harness (fault servers, proxy, namespaces).
         .target(
             name: "ShipboardTestSupport",
-            dependencies: ["Postgres", "CTestSupport"],
+            dependencies: ["Postgres", "CTestSupport", .product(name: "Subprocess", package: "swift-subprocess")],
             path: "Tests/TestSupport"),
         // setns, eventfd, accept4 for the harness (Glibc does not show them to Swift).
         .target(

@@ -15,8 +15,9 @@ PGBENCH="$(pg_bin_dir)/pgbench"
 export PGBENCH
 
 cd "$SHIPBOARD_ROOT"
-log "building shipboard-bench (release)"
-if ! swift build -c release --product shipboard-bench; then
+log "building shipboard-bench and messaging-probe (release)"
+# messaging-probe runs as separate consumer processes in the failover row.
+if ! swift build -c release --product shipboard-bench || ! swift build -c release --product messaging-probe; then
   log "build FAILED in $(elapsed "$T0")"
   exit 1
 fi

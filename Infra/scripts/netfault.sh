@@ -71,7 +71,7 @@ in_ns() { local name="$1"; shift; ip netns exec "$name" "$@"; }
 
 ns_create() {
   local owner="$1" slot name host inner
-  cleanup_stale
+  cleanup_stale 0
   for (( slot = 0; slot < 64; slot++ )); do
     compgen -G "$NETNS_RUN/$NETNS_PREFIX$slot-*" >/dev/null && continue
     ip link show "$NETNS_PREFIX$slot-h" >/dev/null 2>&1 && continue
@@ -115,8 +115,9 @@ ns_rules() {
 
 ns_loss() {
   local name="$1" percent="$2" probability
-  [[ "$percent" =~ ^[0-9]+([.][0-9]+)?$ ]] && awk -v p="$percent" 'BEGIN { exit !(p > 0 && p <= 100) }' \
-    || die "netfault: PERCENT must be a number in (0, 100], not '$percent'"
+  if ! [[ "$percent" =~ ^[0-9]+([.][0-9]+)?$ ]] || ! awk -v p="$percent" 'BEGIN { exit !(p > 0 && p <= 100) }'; then
+    die "netfault: PERCENT must be a number in (0, 100], not '$percent'"
+  fi
   probability="$(awk -v p="$percent" 'BEGIN { printf "%.4f", p / 100 }')"
   ns_rules "$name" "-m statistic --mode random --probability $probability"
   log "netfault: $name drops $percent% of the packets to and from $(host_address "$(slot_of "$name")")"

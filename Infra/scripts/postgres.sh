@@ -131,7 +131,6 @@ init_cluster() {
     rm -rf "$PG_DATA"
   fi
   log "postgres $MARK: initdb $PG_DATA"
-  local pwfile
   as_postgres "$PG_BIN/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
     >"$PG_DIR/initdb.log" 2>&1 9>&- \
     || { cat "$PG_DIR/initdb.log" >&2; die "postgres $MARK: initdb failed (log: $PG_DIR/initdb.log)"; }

@@ -137,7 +137,12 @@ extension OutboxRelay {
                 try await amqp.publish([row.message], timeout: publishTimeout)
                 published.append(row.seq)
             } catch let error where OutboxRowFault.isRowFault(error) {
-                faults.append(OutboxRowFault(seq: row.seq, messageID: row.id, type: row.type, reason: error.description))
+                // The client refuses what it cannot encode (too long, too large) the same way
+                // every time: no point in trying again.
+                var isPermanent = false
+                if case .invalidArgument = error { isPermanent = true }
+                faults.append(OutboxRowFault(
+                    seq: row.seq, messageID: row.id, type: row.type, reason: error.description, isPermanent: isPermanent))
                 refused.insert(row.correlationId)
             }
         }

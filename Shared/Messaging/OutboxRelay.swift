@@ -25,7 +25,8 @@ import ServiceLifecycle
 ///   limits, or the broker refuses it: invalid argument, nack, returned, channel closed over
 ///   it) is found by publishing the failed batch's rows one by one. Each such failure is an
 ///   attempt (`attempts`, `last_error`, retried after `attemptBackoff`, doubling); a row that
-///   breaks the limits, or reaches `maxAttempts`, is marked failed. Later rows of its
+///   breaks the limits or that the client cannot encode, or one that reaches `maxAttempts`, is
+///   marked failed. Later rows of its
 ///   correlation id wait behind it (order); every other correlation id goes on. An operator
 ///   lists, retries or discards failed rows (`OutboxAdministration`, `shipboard-admin outbox`).
 /// - Metrics (`OutboxMetrics`): pending rows, age of the oldest, failed rows, refreshed every

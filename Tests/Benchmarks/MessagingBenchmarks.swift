@@ -12,19 +12,6 @@ enum MessagingBenchmarks {
         var index: Int
     }
 
-    /// Handled-at minus occurred-at, per event, collected by the handler.
-    actor Latencies {
-        private(set) var samples: [Double] = []
-        func add(_ seconds: Double) { samples.append(seconds) }
-        func reset() { samples.removeAll() }
-        var count: Int { samples.count }
-        func percentile(_ p: Double) -> Double {
-            guard !samples.isEmpty else { return .nan }
-            let sorted = samples.sorted()
-            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
-        }
-    }
-
     static func run(databaseURL: String, amqpURL: String, migrations: String, events: Int, rawTransport: Double) async throws -> [BenchmarkRow] {
         let database = try PostgresConfiguration(url: databaseURL)
         _ = try await PostgresMigrator(directory: URL(fileURLWithPath: migrations)).migrate(configuration: database)
@@ -40,10 +27,10 @@ enum MessagingBenchmarks {
         let clientTask = Task { await client.run() }
         _ = try await client.currentConnection(timeout: .seconds(30))
 
-        let latencies = Latencies()
+        let latencies = LatencyRecorder()
         var handlers = MessageHandlers()
         handlers.on(Ping.self) { envelope, _ in
-            await latencies.add(Date().timeIntervalSince(envelope.occurredAt))
+            await latencies.add(seconds: Date().timeIntervalSince(envelope.occurredAt))
         }
         let outbox = Outbox(schema: schema)
         let relay = OutboxRelay(outbox: outbox, pool: servicePool, amqp: client, batchSize: 500, pollInterval: .milliseconds(200))
@@ -89,8 +76,8 @@ enum MessagingBenchmarks {
             try await clock.sleep(until: next)
         }
         while await latencies.count < paced { try await Task.sleep(for: .milliseconds(5)) }
-        let p50 = await latencies.percentile(0.50) * 1000
-        let p99 = await latencies.percentile(0.99) * 1000
+        let p50 = await latencies.milliseconds(atPercentile: 50)
+        let p99 = await latencies.milliseconds(atPercentile: 99)
 
         runnerTask.cancel()
         relayTask.cancel()

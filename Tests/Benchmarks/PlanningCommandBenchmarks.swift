@@ -29,7 +29,9 @@ enum PlanningCommandBenchmarks {
         let runnerTask = Task { try await runner.run() }
         let requests = RequestClient(amqp: client, exchange: exchange)
 
-        // Half creates, half submits of the created releases, from 16 concurrent senders.
+        // Half creates, half submits of the created releases, from 16 concurrent senders. Each
+        // create has a correlation id of its own, as the gateway gives every new release: the
+        // consumer handles one message per correlation id at a time.
         let senders = 16
         let perSender = max(1, commands / senders / 2)
         let started = ContinuousClock.now
@@ -39,7 +41,7 @@ enum PlanningCommandBenchmarks {
                     for index in 0..<perSender {
                         let created = try await requests.send(
                             Envelope(CreateRelease(title: "Bench \(sender)-\(index)", requester: "alice", coordinator: "carol"),
-                                     correlationId: "bench", actor: "alice"), timeout: .seconds(30))
+                                     correlationId: "bench-\(sender)-\(index)", actor: "alice"), timeout: .seconds(30))
                         _ = try await requests.send(
                             Envelope(SubmitRelease(releaseKey: created.releaseKey), correlationId: created.releaseKey, actor: "alice"),
                             timeout: .seconds(30))

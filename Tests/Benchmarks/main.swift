@@ -1,26 +1,44 @@
 import Foundation
 
 // shipboard-bench: throughput of the foundation wrappers beside same-run baselines.
-// Usage: bash Infra/scripts/bench.sh [--quick] [--only=release-commands]
-// `--only=release-commands` runs the raw AMQP rows (its baseline) and the release commands row.
+// Usage: bash Infra/scripts/bench.sh [--quick] [--only=GROUP[,GROUP…]]
+// Groups: amqp, messaging, failover, postgres, cmdb, release-commands. The rows of a group
+// that compare against the raw AMQP rate run the `amqp` group too.
 let quick = CommandLine.arguments.contains("--quick")
-let onlyReleaseCommands = CommandLine.arguments.contains("--only=release-commands")
+let only: Set<String>? = CommandLine.arguments.first { $0.hasPrefix("--only=") }
+    .map { Set($0.dropFirst("--only=".count).split(separator: ",").map(String.init)) }
+func runs(_ group: String) -> Bool { only?.contains(group) ?? true }
 var rows: [BenchmarkRow] = []
 do {
-    rows += try await AMQPBenchmarks.run(url: try environment("SHIPBOARD_AMQP_URL"), messages: quick ? 20_000 : 100_000)
-    if !onlyReleaseCommands {
+    if runs("amqp") || runs("messaging") || runs("release-commands") {
+        rows += try await AMQPBenchmarks.run(url: try environment("SHIPBOARD_AMQP_URL"), messages: quick ? 20_000 : 100_000)
+    }
+    let rawTransport = rows.first { $0.name.hasPrefix("AMQP consume") }?.value ?? 0
+    if runs("messaging") {
         rows += try await MessagingBenchmarks.run(
             databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
             migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), events: quick ? 5_000 : 20_000,
-            rawTransport: rows.first { $0.name.hasPrefix("AMQP consume") }?.value ?? 0)
+            rawTransport: rawTransport)
+    }
+    if runs("failover") {
+        rows += try await ConsumerFailoverBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
+            migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), seconds: quick ? 3 : 6)
+    }
+    if runs("postgres") {
         rows += try await PostgresBenchmarks.run(
             url: try environment("SHIPBOARD_BENCH_DATABASE_URL"), pgbench: try environment("PGBENCH"), seconds: quick ? 5 : 10)
-        rows += try await PlanningBenchmarks.run(databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"))
     }
-    rows += try await PlanningCommandBenchmarks.run(
-        databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
-        migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), commands: quick ? 2_000 : 6_000,
-        rawTransport: rows.first { $0.name.hasPrefix("AMQP consume") }?.value ?? 0)
+    if runs("cmdb") {
+        rows += try await PlanningBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"))
+    }
+    if runs("release-commands") {
+        rows += try await PlanningCommandBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
+            migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), commands: quick ? 2_000 : 6_000,
+            rawTransport: rawTransport)
+    }
     BenchmarkReport.print(rows)
 } catch {
     FileHandle.standardError.write(Data("shipboard-bench: \(error)\n".utf8))

@@ -89,8 +89,10 @@ struct OutboxLimitsTests {
     func handlerRefusalReachesTheCaller() async throws {
         let fixture = try await MessagingFixture.make("limitsrpc")
         var topology = fixture.topology(retry: .standard)
-        // Only this test binds this command's routing key on the commands exchange.
-        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: EmitUnder.routingKey))
+        // An exchange of its own (named after the queue): no other test process's consumer
+        // can take and answer this test's commands.
+        topology.exchanges.append(.init(name: fixture.queue, kind: .topic, durable: false))
+        topology.bindings.append(.init(queue: fixture.queue, exchange: fixture.queue, routingKey: EmitUnder.routingKey))
         var handlers = MessageHandlers()
         handlers.onCommand(EmitUnder.self) { envelope, context in
             try await context.transaction.query(
@@ -101,7 +103,7 @@ struct OutboxLimitsTests {
         try await withAMQP(topology: topology) { client in
             let runner = ConsumerRunner(queue: fixture.queue, schema: fixture.schema, handlers: handlers,
                                         pool: fixture.pool, amqp: client)
-            let requests = RequestClient(amqp: client)
+            let requests = RequestClient(amqp: client, exchange: fixture.queue)
             try await running({ try await runner.run() }) {
                 let accepted = try await requests.send(
                     Envelope(EmitUnder(correlationId: "REL-000001"), correlationId: "REL-000001", actor: "alice"),

@@ -45,6 +45,12 @@ struct ConfigurationTests {
         "postgres://u:s3cr3t-pw%00@h/d",
         "postgres://u:s3cr3t-pw@[::1/d",
         "postgres://u:s3cr3t-pw@h/d/e",
+        "postgres://u:s3cr3t-pw@h/d?statement_timeout=soon",
+        "postgres://u:s3cr3t-pw@h/d?lock_timeout=-1",
+        "postgres://u:s3cr3t-pw@h/d?query_timeout=5h",
+        "postgres://u:s3cr3t-pw@h/d?tcp_user_timeout=99999999999999999999",
+        "postgres://u:s3cr3t-pw@h/d?keepalives=yes",
+        "postgres://u:s3cr3t-pw@h/d?keepalives_idle=0",
     ])
     func malformedURLsFailWithoutRevealingThePassword(url: String) {
         do {
@@ -54,6 +60,42 @@ struct ConfigurationTests {
             #expect(!error.description.contains("s3cr3t"))
             #expect(error.description.hasPrefix("invalid PostgreSQL configuration: "))
         }
+    }
+
+    @Test func timeoutsAndKeepalivesHaveServiceDefaults() throws {
+        let configuration = try PostgresConfiguration(url: "postgres://app@db/app")
+        #expect(configuration.statementTimeout == .seconds(30))
+        #expect(configuration.lockTimeout == .seconds(10))
+        #expect(configuration.queryTimeout == .seconds(35))
+        #expect(configuration.cancelGracePeriod == .seconds(1))
+        #expect(configuration.tcpUserTimeout == .seconds(30))
+        #expect(configuration.keepalives == PostgresConfiguration.Keepalives(idle: 30, interval: 10, count: 3))
+        #expect(configuration == PostgresConfiguration(host: "db", user: "app", database: "app"))
+    }
+
+    @Test func timeoutsAndKeepalivesComeFromTheURL() throws {
+        let configuration = try PostgresConfiguration(
+            url: "postgres://app@db/app?statement_timeout=5s&lock_timeout=250ms&query_timeout=1min&tcp_user_timeout=15000"
+                + "&keepalives_idle=20&keepalives_interval=5&keepalives_count=4")
+        #expect(configuration.statementTimeout == .seconds(5))
+        #expect(configuration.lockTimeout == .milliseconds(250))
+        #expect(configuration.queryTimeout == .seconds(60))
+        #expect(configuration.tcpUserTimeout == .seconds(15))
+        #expect(configuration.keepalives == PostgresConfiguration.Keepalives(idle: 20, interval: 5, count: 4))
+
+        // The client deadline follows the statement timeout unless given.
+        #expect(try PostgresConfiguration(url: "postgres://a@h/d?statement_timeout=2000").queryTimeout == .seconds(7))
+        #expect(try PostgresConfiguration(url: "postgres://a@h/d?statement_timeout=0").queryTimeout == nil)
+        let roleDefaults = try PostgresConfiguration(url: "postgres://a@h/d?statement_timeout=default&lock_timeout=default")
+        #expect(roleDefaults.statementTimeout == nil)
+        #expect(roleDefaults.lockTimeout == nil)
+        #expect(roleDefaults.queryTimeout == .seconds(35))
+
+        let off = try PostgresConfiguration(url: "postgres://a@h/d?keepalives=0&tcp_user_timeout=0&query_timeout=0")
+        #expect(off.keepalives == nil)
+        #expect(off.tcpUserTimeout == nil)
+        #expect(off.queryTimeout == nil)
+        #expect(off.description.contains("keepalives=0"))
     }
 
     @Test func descriptionRedactsThePassword() throws {

@@ -134,6 +134,14 @@ struct PoolTests {
         await #expect(throws: PostgresPoolError(reason: .closed)) { try await pool.query("SELECT 1") }
     }
 
+    @Test func borrowersDoNotWaitForeverByDefault() throws {
+        let pool = PostgresPool(configuration: try TestDatabase.configuration())
+        #expect(pool.acquireTimeout == .seconds(10))
+        #expect(PostgresPool.defaultAcquireTimeout == .seconds(10))
+        let patient = PostgresPool(configuration: try TestDatabase.configuration(), acquireTimeout: nil)
+        #expect(patient.acquireTimeout == nil)
+    }
+
     @Test func waitersAreServedWhenAConnectionComesBack() async throws {
         let pool = PostgresPool(configuration: try TestDatabase.configuration(), maxConnections: 1)
         try await withThrowingTaskGroup(of: Int.self) { group in

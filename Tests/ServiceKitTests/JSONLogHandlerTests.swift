@@ -103,6 +103,7 @@ struct JSONLogHandlerTests {
                 }
             }
         }
+        #expect(file.flush(timeout: .seconds(30)))
         let written = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(written.last == "")
         for lines in [memory.lines, written.dropLast().map(String.init)] {

@@ -86,17 +86,25 @@ public final class NetworkFault: Sendable {
         return count
     }
 
-    /// A process (not yet started) that runs `executable` with `arguments` inside the
-    /// namespace. It sees only the namespace's own loopback and the veth pair: give it
-    /// the address of a ``forwarder(to:port:)``. ``remove()`` kills it if still running.
-    public func process(_ executable: String, _ arguments: [String]) throws -> Process {
+    /// The command that runs `executable` with `arguments` inside the namespace
+    /// (`ip netns exec`), for `Process` or swift-subprocess alike. The program sees only
+    /// the namespace's own loopback and the veth pair: give it the address of a
+    /// ``forwarder(to:port:)``. ``remove()`` kills it if it still runs.
+    public func command(_ executable: String, _ arguments: [String]) throws -> (executable: String, arguments: [String]) {
         let candidates = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
         guard let ip = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw TestSettingsError(description: "ip not found (run Infra/scripts/install-deps.sh)")
         }
+        return (ip, ["netns", "exec", name, executable] + arguments)
+    }
+
+    /// A `Process` (not yet started) for ``command(_:_:)``; set its environment and output,
+    /// then run it.
+    public func process(_ executable: String, _ arguments: [String]) throws -> Process {
+        let command = try command(executable, arguments)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: ip)
-        process.arguments = ["netns", "exec", name, executable] + arguments
+        process.executableURL = URL(fileURLWithPath: command.executable)
+        process.arguments = command.arguments
         return process
     }
 

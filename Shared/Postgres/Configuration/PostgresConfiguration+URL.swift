@@ -2,6 +2,13 @@ extension PostgresConfiguration {
     /// Parses `postgres://user:password@host:port/database?sslmode=…&connect_timeout=…&application_name=…&options=…`
     /// (also `postgresql://`). User, password, database and query values are percent-decoded;
     /// an IPv6 host goes in brackets. Errors name the faulty part, never the password.
+    ///
+    /// Timeouts: `statement_timeout`, `lock_timeout`, `query_timeout` and `tcp_user_timeout`
+    /// take milliseconds or a number with the unit `ms`, `s` or `min` (`0` disables;
+    /// `statement_timeout=default` and `lock_timeout=default` leave the role's setting). A
+    /// `statement_timeout` without `query_timeout` moves the client deadline along with it
+    /// (5 s beyond; none when disabled). Keepalives: `keepalives=0|1`, `keepalives_idle`,
+    /// `keepalives_interval`, `keepalives_count` (seconds and a count, as in libpq).
     public init(url: String) throws(PostgresConfigurationError) {
         let schemes = ["postgres://", "postgresql://"]
         guard let scheme = schemes.first(where: { url.hasPrefix($0) }) else {
@@ -89,6 +96,8 @@ extension PostgresConfiguration {
     }
 
     private mutating func applyQuery(_ query: Substring) throws(PostgresConfigurationError) {
+        var queryTimeoutGiven = false
+        var statementTimeoutGiven = false
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = try Self.percentDecoded(parts[0], part: "query parameter name")
@@ -109,11 +118,62 @@ extension PostgresConfiguration {
                 applicationName = value
             case "options":
                 options = value
+            case "statement_timeout":
+                statementTimeout = value == "default" ? nil : try Self.duration(value, key: key)
+                statementTimeoutGiven = statementTimeout != nil
+            case "lock_timeout":
+                lockTimeout = value == "default" ? nil : try Self.duration(value, key: key)
+            case "query_timeout":
+                let timeout = try Self.duration(value, key: key)
+                queryTimeout = timeout == .zero ? nil : timeout
+                queryTimeoutGiven = true
+            case "tcp_user_timeout":
+                let timeout = try Self.duration(value, key: key)
+                tcpUserTimeout = timeout == .zero ? nil : timeout
+            case "keepalives":
+                guard value == "0" || value == "1" else {
+                    throw PostgresConfigurationError("keepalives must be 0 or 1")
+                }
+                keepalives = value == "1" ? (keepalives ?? Keepalives()) : nil
+            case "keepalives_idle", "keepalives_interval", "keepalives_count":
+                guard let number = Int(value), (1...86_400).contains(number) else {
+                    throw PostgresConfigurationError("\(key) must be a whole number from 1 to 86400")
+                }
+                var settings = keepalives ?? Keepalives()
+                switch key {
+                case "keepalives_idle": settings.idle = number
+                case "keepalives_interval": settings.interval = number
+                default: settings.count = number
+                }
+                keepalives = settings
             default:
                 throw PostgresConfigurationError(
-                    "unsupported query parameter '\(key)' (known: sslmode, connect_timeout, application_name, options)")
+                    "unsupported query parameter '\(key)' (known: \(Self.queryParameters.joined(separator: ", ")))")
             }
         }
+        // The client deadline follows an explicit statement timeout unless it was set too.
+        if statementTimeoutGiven, !queryTimeoutGiven, let statementTimeout {
+            queryTimeout = statementTimeout == .zero ? nil : statementTimeout + Defaults.queryTimeoutMargin
+        }
+    }
+
+    private static let queryParameters = [
+        "sslmode", "connect_timeout", "application_name", "options", "statement_timeout", "lock_timeout",
+        "query_timeout", "tcp_user_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+    ]
+
+    /// `1500`, `1500ms`, `30s` or `2min`: a whole, non-negative number of milliseconds,
+    /// seconds or minutes, up to a day.
+    private static func duration(_ text: String, key: String) throws(PostgresConfigurationError) -> Duration {
+        let units: [(suffix: String, milliseconds: Int64)] = [("ms", 1), ("min", 60_000), ("s", 1000), ("", 1)]
+        for unit in units where text.hasSuffix(unit.suffix) {
+            guard let number = Int64(text.dropLast(unit.suffix.count)), number >= 0,
+                  number <= 86_400_000 / unit.milliseconds
+            else { break }
+            return .milliseconds(number * unit.milliseconds)
+        }
+        throw PostgresConfigurationError(
+            "\(key) must be a whole number of milliseconds, or a number followed by ms, s or min (at most a day)")
     }
 
     /// Decodes `%XX` escapes; the result must be valid UTF-8 without NUL (libpq takes C strings).

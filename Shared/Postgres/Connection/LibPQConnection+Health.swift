@@ -29,7 +29,7 @@ extension LibPQConnection {
     /// Connected, outside any transaction, and not told by the server that it is going away.
     /// Reads libpq's state only.
     var isIdle: Bool {
-        !receivedFatal && PQstatus(pointer) == CONNECTION_OK && PQtransactionStatus(pointer) == PQTRANS_IDLE
+        !receivedFatal && !isAbandoned && PQstatus(pointer) == CONNECTION_OK && PQtransactionStatus(pointer) == PQTRANS_IDLE
     }
 
     enum PollOutcome {

@@ -67,6 +67,7 @@ extension PostgresConnection {
                     code: .other("25001"), sqlState: "25001",
                     message: "a transaction is already open on this connection")
             }
+            defer { dropIfAbandoned(handle) }
             try handle.executeScript(level.beginStatement)
             transaction = (serial, 0)
             return serial
@@ -79,10 +80,11 @@ extension PostgresConnection {
         defer { transaction = nil }
         do {
             let handle = try openHandle()
+            defer { dropIfAbandoned(handle) }
             // COMMIT of an aborted transaction "succeeds" with the tag ROLLBACK: a body that
             // swallowed a statement error must not be reported as committed.
             guard PQtransactionStatus(handle.pointer) != PQTRANS_INERROR else {
-                _ = try? handle.executeScript("ROLLBACK")
+                _ = try? handle.executeScript("ROLLBACK", cancellable: false)
                 throw Self.abortedTransactionError
             }
             let rows = try handle.executeScript("COMMIT")
@@ -94,19 +96,24 @@ extension PostgresConnection {
     }
 
     /// Rolls back whatever is open; errors are ignored (the connection may be gone, and the
-    /// pool discards connections that are not idle afterwards).
+    /// pool discards connections that are not idle afterwards). Runs even when the task is
+    /// cancelled (the transaction is usually being abandoned because of that); the deadline
+    /// still bounds it.
     func rollbackTransaction() {
         transaction = nil
-        guard let handle, PQstatus(handle.pointer) == CONNECTION_OK,
+        guard let handle, !handle.isAbandoned, PQstatus(handle.pointer) == CONNECTION_OK,
               PQtransactionStatus(handle.pointer) != PQTRANS_IDLE
         else { return }
-        _ = try? handle.executeScript("ROLLBACK")
+        defer { dropIfAbandoned(handle) }
+        _ = try? handle.executeScript("ROLLBACK", cancellable: false)
     }
 
     func transactionQuery(_ query: PostgresQuery, label: String?, serial: UInt64) throws(PostgresTransactionError) -> PostgresRows {
         let index = try nextStatement(label: label, serial: serial)
         do {
-            return try openHandle().execute(query)
+            let handle = try openHandle()
+            defer { dropIfAbandoned(handle) }
+            return try handle.execute(query)
         } catch {
             throw PostgresTransactionError(step: .statement(index: index, label: label), underlying: error, serial: serial)
         }
@@ -115,7 +122,9 @@ extension PostgresConnection {
     func transactionScript(_ sql: String, label: String?, serial: UInt64) throws(PostgresTransactionError) -> PostgresRows {
         let index = try nextStatement(label: label, serial: serial)
         do {
-            return try openHandle().executeScript(sql)
+            let handle = try openHandle()
+            defer { dropIfAbandoned(handle) }
+            return try handle.executeScript(sql)
         } catch {
             throw PostgresTransactionError(step: .statement(index: index, label: label), underlying: error, serial: serial)
         }

@@ -8,6 +8,12 @@ import Logging
 /// cooperative thread pool and the non-thread-safe `PGconn` is never shared between
 /// threads. Use it through a ``PostgresPool`` unless you need a dedicated connection.
 ///
+/// Every statement ends: the server's `statement_timeout`, the client's `queryTimeout` and the
+/// calling task's cancellation all stop it (``PostgresError/Code/clientTimeout``,
+/// ``PostgresError/Code/taskCancelled``). A connection whose statement could not be stopped
+/// cleanly (a frozen backend) is closed on the spot, so later calls fail with
+/// ``PostgresError/Code/connectionLost`` and a pool replaces it.
+///
 /// ```swift
 /// let connection = try await PostgresConnection.connect(configuration: configuration)
 /// let rows = try await connection.query("SELECT name FROM planning.releases WHERE id = \(id)")
@@ -79,14 +85,18 @@ public actor PostgresConnection {
     /// for a value that cannot be sent (e.g. a `String` containing NUL).
     @discardableResult
     public func query(_ query: PostgresQuery) throws -> PostgresRows {
-        try openHandle().execute(query)
+        let handle = try openHandle()
+        defer { dropIfAbandoned(handle) }
+        return try handle.execute(query)
     }
 
     /// Runs trusted SQL text that may contain several statements (`PQexec`, no parameters),
     /// such as a migration file from the repository. Never pass text built from input.
     @discardableResult
     public func executeUnsafeScript(_ sql: String) throws(PostgresError) -> PostgresRows {
-        try openHandle().executeScript(sql)
+        let handle = try openHandle()
+        defer { dropIfAbandoned(handle) }
+        return try handle.executeScript(sql)
     }
 
     /// Whether the idle connection can take work: connected, no open transaction, and the
@@ -104,6 +114,17 @@ public actor PostgresConnection {
     /// Waits up to `timeoutMilliseconds` for notifications on this connection (after LISTEN).
     func waitForNotifications(timeoutMilliseconds: Int32) throws(PostgresError) -> [PostgresNotification] {
         try openHandle().waitForNotifications(timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Closes the connection when a statement had to give up on it (its backend did not
+    /// answer a cancel request): nothing may run on it again. The open transaction record is
+    /// kept, so the transaction's next step reports the lost connection.
+    func dropIfAbandoned(_ used: LibPQConnection) {
+        guard used.isAbandoned, handle === used else { return }
+        handle = nil
+        logger.warning(
+            "postgres connection abandoned after an unanswered statement",
+            metadata: ["postgres.backend_pid": "\(backendPID)"])
     }
 
     func openHandle() throws(PostgresError) -> LibPQConnection {

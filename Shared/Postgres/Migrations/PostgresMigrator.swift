@@ -61,7 +61,15 @@ public struct PostgresMigrator: Sendable {
     }
 
     /// Connects, applies pending migrations, disconnects. Returns the files applied.
+    ///
+    /// The connection runs without statement, lock and client-side timeouts, whatever
+    /// `configuration` says: a migration may rightly take long, and a replica starting
+    /// meanwhile waits on the advisory lock until it is done.
     public func migrate(configuration: PostgresConfiguration) async throws(MigrationError) -> [PostgresMigration] {
+        var configuration = configuration
+        configuration.statementTimeout = .zero
+        configuration.lockTimeout = .zero
+        configuration.queryTimeout = nil
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: configuration, logger: logger)

@@ -19,8 +19,13 @@ public actor PostgresPool {
     public nonisolated let configuration: PostgresConfiguration
     /// The most connections open at once.
     public nonisolated let maxConnections: Int
-    /// How long a borrower waits for a connection before ``PostgresPoolError/Reason/acquireTimeout``; `nil` waits forever.
+    /// How long a borrower waits for a connection before ``PostgresPoolError/Reason/acquireTimeout``
+    /// (``defaultAcquireTimeout`` unless given); `nil` waits forever.
     public nonisolated let acquireTimeout: Duration?
+    /// The acquire timeout of a pool that is not given one: 10 s. Long enough to ride out a
+    /// burst, short enough that a borrower learns the database is unavailable rather than
+    /// hanging behind connections stuck on a dead server.
+    public static let defaultAcquireTimeout = Duration.seconds(10)
     nonisolated let logger: Logger
 
     /// What a borrower gets: an idle connection, or the right to open one.
@@ -46,7 +51,7 @@ public actor PostgresPool {
     public init(
         configuration: PostgresConfiguration,
         maxConnections: Int = 4,
-        acquireTimeout: Duration? = nil,
+        acquireTimeout: Duration? = PostgresPool.defaultAcquireTimeout,
         logger: Logger = Logger(label: "shipboard.postgres.pool")
     ) {
         self.configuration = configuration

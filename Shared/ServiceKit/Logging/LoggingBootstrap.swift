@@ -32,7 +32,9 @@ public enum LoggingBootstrap {
         case .json:
             return JSONLogHandler(label: label, level: level, sink: .standardError, metadataProvider: metadataProvider)
         case .plain:
-            var handler = StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
+            // swift-log's plain format, written through the non-blocking sink.
+            var handler = StreamLogHandler(
+                label: label, stream: LogSinkStream(sink: .standardError), metadataProvider: metadataProvider)
             handler.logLevel = level
             return handler
         }

@@ -16,7 +16,7 @@ import ServiceLifecycle
 ///   its lane. Requests (request/reply commands) are not ordered: each sender waits for its
 ///   reply before it sends what depends on it, so requests in flight together have no order
 ///   to keep, and they run in parallel.
-/// - A message that cannot be decoded, has no handler for its type and version, is
+/// - A message that cannot be decoded, or has no handler for its type and version, is
 ///   dead-lettered at once with the reason in `x-shipboard-error`: the JSON path and what is
 ///   wrong there, never the value.
 /// - A handler error (or a statement timeout) is the message's fault: it is retried in place

@@ -1,31 +1,56 @@
 import Foundation
 import Logging
 
-/// A connection to RabbitMQ that stays up: it reconnects with backoff after any failure,
-/// declares its topology again, and resubscribes its consumers.
+/// A RabbitMQ client that stays up: two connections, one for publishing (publishes and
+/// direct reply-to) and one for consuming (consumers and their acks), each reconnected on
+/// its own with backoff, topology declared again, consumers and the reply consumer
+/// subscribed again.
 ///
-/// `run()` owns the connection's life and must be running (e.g. as a service in a
-/// `ServiceGroup`, or in a task) for anything else to work. Publishing waits for a connection
-/// up to its timeout, so callers see `notConnected` during a long outage, never a hang.
+/// Why two: under a resource alarm the broker stops reading from every connection that
+/// publishes; acks sent on such a connection would wait for the alarm to clear. The consuming
+/// connection never publishes, so it is never blocked: consumers keep acking while publishes wait.
+///
+/// - `run()` owns both connections' lives and must be running (e.g. as a service in a
+///   `ServiceGroup`, or in a task) for anything else to work.
+/// - Publishing waits for a connection and for an unblock up to its timeout, so callers see
+///   `notConnected`, `blocked` or `confirmTimeout` during an outage, never a hang.
+/// - Permanent refusals (login refused, 403, 406 on re-declaring) are logged as errors with
+///   what to do; reconnecting keeps trying with backoff.
 public actor AMQPClient {
     public nonisolated let configuration: AMQPConfiguration
     let logger: Logger
     let backoff: Backoff
     var topology: AMQPTopology
-    var connection: AMQPConnection?
+    var publishing: AMQPConnection?
+    var consuming: AMQPConnection?
     var consumers: [UUID: ConsumerRegistration] = [:]
-    var attempt = 0
     var directReplies: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation?
+    /// Serializes subscribe, pause, resume, cancel and resubscribe-after-reconnect, which
+    /// await the consuming connection and must not interleave.
+    var consumerOperationsBusy = false
+    var consumerOperationWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Connection life events, for logs, health checks and tests.
     public nonisolated let events: AsyncStream<Event>
     let eventContinuation: AsyncStream<Event>.Continuation
 
     public enum Event: Sendable, Equatable {
+        /// One of the two connections came up.
         case connected
         case connectionLost(String)
         case reconnectFailed(String)
+        /// The broker blocked the publishing connection (reason, e.g. "low on memory").
+        case blocked(String)
+        case unblocked
     }
+
+    /// The two connections' jobs.
+    public enum Role: String, Sendable {
+        case publishing, consuming
+    }
+
+    /// Replies buffered for a requester that does not read them fast enough; more are dropped (and logged).
+    public static let directReplyBufferLimit = 1024
 
     /// Exponential backoff between reconnect attempts, with jitter.
     public struct Backoff: Sendable {
@@ -43,13 +68,6 @@ public actor AMQPClient {
         }
     }
 
-    struct ConsumerRegistration {
-        let queue: String
-        let prefetch: UInt16
-        let continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
-        var tag: String?
-    }
-
     public init(
         configuration: AMQPConfiguration, topology: AMQPTopology = AMQPTopology(),
         backoff: Backoff = Backoff(), logger: Logger = Logger(label: "shipboard.amqp")
@@ -61,61 +79,58 @@ public actor AMQPClient {
         (events, eventContinuation) = AsyncStream<Event>.makeStream(bufferingPolicy: .bufferingNewest(64))
     }
 
-    /// Keeps a connection open until the task is cancelled.
+    /// Keeps both connections open until the task is cancelled.
     public func run() async {
-        while !Task.isCancelled {
-            do {
-                let connection = try await AMQPConnection.connect(configuration, logger: logger)
-                try await connection.declare(topology)
-                try await resubscribe(on: connection)
-                self.connection = connection
-                attempt = 0
-                eventContinuation.yield(.connected)
-                logger.info("amqp connected", metadata: ["amqp.server": "\(configuration)"])
-                do {
-                    try await connection.run()
-                    await connection.close()  // cancelled: shut down politely
-                } catch {
-                    eventContinuation.yield(.connectionLost(error.description))
-                    logger.warning("amqp connection lost; reconnecting", metadata: ["amqp.reason": "\(error)"])
-                }
-                self.connection = nil
-            } catch {
-                connection = nil
-                eventContinuation.yield(.reconnectFailed("\(error)"))
-                // Every attempt is logged, but only every tenth loudly: an outage is one story.
-                logger.log(
-                    level: attempt % 10 == 0 ? .warning : .debug, "amqp connect failed; retrying",
-                    metadata: ["amqp.reason": "\(error)", "amqp.attempt": "\(attempt)"])
-            }
-            if Task.isCancelled { break }
-            let delay = backoff.delay(attempt: attempt)
-            attempt += 1
-            try? await Task.sleep(for: delay)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.maintain(.publishing) }
+            group.addTask { await self.maintain(.consuming) }
         }
-        connection = nil
-        for registration in consumers.values { registration.continuation.finish() }
+        for registration in consumers.values { registration.deliveries.finish() }
         consumers.removeAll()
         directReplies?.finish()
         eventContinuation.finish()
     }
 
-    /// The open connection, waiting up to `timeout` for one.
+    /// True while both connections are up (a service's broker readiness).
+    public var isReady: Bool {
+        publishing?.isOpen == true && consuming?.isOpen == true
+    }
+
+    /// True while the broker blocks the publishing connection (a resource alarm).
+    public var isBlocked: Bool {
+        publishing?.isBlocked ?? false
+    }
+
+    /// The consuming connection, for declarations and queue inspection (it never publishes,
+    /// so it is never blocked); waits up to `timeout` until both connections are up.
     public func currentConnection(timeout: Duration = .seconds(10)) async throws(AMQPError) -> AMQPConnection {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let connection, await connection.isOpen { return connection }
+            if isReady, let consuming { return consuming }
             if ContinuousClock.now >= deadline || Task.isCancelled { throw AMQPError.notConnected }
             try? await Task.sleep(for: .milliseconds(20))
         }
     }
 
-    /// Publishes a batch with publisher confirms (see `AMQPConnection.publish`), waiting up to
-    /// `timeout` for a connection. Not retried here: after a failure the caller decides
-    /// (the outbox republishes; consumers deduplicate by message id).
+    /// The open connection for `role`, waiting until `deadline` for one.
+    func connection(_ role: Role, until deadline: ContinuousClock.Instant) async throws(AMQPError) -> AMQPConnection {
+        while true {
+            let connection = role == .publishing ? publishing : consuming
+            if let connection, connection.isOpen { return connection }
+            if ContinuousClock.now >= deadline || Task.isCancelled { throw AMQPError.notConnected }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Publishes a batch with publisher confirms (see `AMQPConnection.publish`) on the
+    /// publishing connection; `timeout` bounds everything: waiting for a connection, for the
+    /// broker to unblock it, and for the confirms. Not retried here: after a failure the
+    /// caller decides (the outbox republishes; consumers deduplicate by message id).
     public func publish(_ messages: [AMQPMessage], timeout: Duration = .seconds(10)) async throws(AMQPError) {
-        let connection = try await currentConnection(timeout: timeout)
-        try await connection.publish(messages, confirmTimeout: timeout)
+        let deadline = ContinuousClock.now + timeout
+        for message in messages { try message.validate(maxMessageSize: configuration.maxMessageSize) }
+        let connection = try await connection(.publishing, until: deadline)
+        try await connection.publish(messages, deadline: deadline)
     }
 
     /// Publishes one message with a confirm.
@@ -123,74 +138,25 @@ public actor AMQPClient {
         try await publish([message], timeout: timeout)
     }
 
-    /// Declares `more` now (if connected) and again after every reconnect.
+    /// Declares `more` now (on the consuming connection, which an alarm never blocks) and
+    /// again on both connections after every reconnect.
     public func declare(_ more: AMQPTopology, timeout: Duration = .seconds(10)) async throws(AMQPError) {
         topology.merge(more)
-        let connection = try await currentConnection(timeout: timeout)
+        let connection = try await connection(.consuming, until: .now + timeout)
         try await connection.declare(more)
     }
 
-    /// Consumes `queue` with manual acks; the consumer survives reconnects (it is subscribed
-    /// again on each new connection; unacked deliveries of a lost connection are redelivered).
-    public func consume(queue: String, prefetch: UInt16, timeout: Duration = .seconds(10)) async throws(AMQPError) -> AMQPConsumer {
-        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
-        let id = UUID()
-        var registration = ConsumerRegistration(queue: queue, prefetch: prefetch, continuation: continuation)
-        let connection = try await currentConnection(timeout: timeout)
-        registration.tag = try await connection.subscribe(
-            queue: queue, prefetch: prefetch, continuation: continuation, finishOnConnectionLoss: false)
-        consumers[id] = registration
-        continuation.onTermination = { [weak self] _ in
-            Task { await self?.cancel(consumer: id) }
-        }
-        return AMQPConsumer(id: id, deliveries: stream, client: self)
-    }
-
-    /// Stops a consumer: the broker sends no more deliveries, those already received still
-    /// come out of the stream (and can be acked), then the stream ends.
-    public func cancel(consumer id: UUID) async {
-        guard let registration = consumers.removeValue(forKey: id) else { return }
-        if let tag = registration.tag, let connection {
-            await connection.cancelConsumer(tag: tag)
-        }
-        registration.continuation.finish()
-    }
-
-    /// Replies sent to `AMQPConnection.directReplyQueue` on any connection this client opens.
-    /// Call once; publish requests with `replyTo` set to that queue through this client.
+    /// Replies sent to `AMQPConnection.directReplyQueue` in answer to requests published
+    /// through this client (the reply consumer lives on the publishing connection). A second
+    /// call replaces the stream (the previous one ends). The stream buffers at most
+    /// `directReplyBufferLimit` replies; more are dropped and logged.
     public func directReplies(timeout: Duration = .seconds(10)) async throws(AMQPError) -> AsyncThrowingStream<AMQPDelivery, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
+        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(Self.directReplyBufferLimit))
+        directReplies?.finish()
         directReplies = continuation
-        let connection = try await currentConnection(timeout: timeout)
+        let connection = try await connection(.publishing, until: .now + timeout)
         try await connection.enableDirectReplies(continuation)
         return stream
-    }
-
-    private func resubscribe(on connection: AMQPConnection) async throws(AMQPError) {
-        if let directReplies { try await connection.enableDirectReplies(directReplies) }
-        for (id, registration) in consumers {
-            let tag = try await connection.subscribe(
-                queue: registration.queue, prefetch: registration.prefetch,
-                continuation: registration.continuation, finishOnConnectionLoss: false)
-            consumers[id]?.tag = tag
-        }
-    }
-}
-
-/// A consumer created by `AMQPClient.consume`: an async sequence of deliveries that lasts
-/// across reconnects until cancelled.
-public struct AMQPConsumer: AsyncSequence, Sendable {
-    public typealias Element = AMQPDelivery
-    public let id: UUID
-    let deliveries: AsyncThrowingStream<AMQPDelivery, any Error>
-    let client: AMQPClient
-
-    public func makeAsyncIterator() -> AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator {
-        deliveries.makeAsyncIterator()
-    }
-
-    /// Stops consuming.
-    public func cancel() async {
-        await client.cancel(consumer: id)
     }
 }

@@ -10,10 +10,16 @@ extension AMQPConnection {
     /// RabbitMQ requires the reply consumer to be no-ack and on the same channel that
     /// publishes the requests, so it lives on the publish channel and is subscribed again
     /// whenever that channel is reopened. Replies need no ack.
-    /// Idempotent: RabbitMQ allows one reply consumer per channel (a second is a 406).
+    /// Idempotent: RabbitMQ allows one reply consumer per channel (a second is a 406); a new
+    /// continuation replaces the previous one on the existing consumer.
     func enableDirectReplies(_ continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation) throws(AMQPError) {
         try ensureUsable()
         directReplies = continuation
+        for (tag, route) in consumers where route.queue == Self.directReplyQueue {
+            consumers[tag] = ConsumerRoute(
+                channel: route.channel, queue: route.queue, sink: .replies(continuation),
+                finishOnConnectionLoss: false, keepOnChannelClose: true)
+        }
         if !openChannels.contains(Self.publishChannel) {
             try openPublishChannel()  // subscribes the reply consumer too
         } else {
@@ -36,7 +42,7 @@ extension AMQPConnection {
             throw AMQPError.operationFailed(operation: "basic.consume reply-to", status: -1, reason: "no consumer tag")
         }
         consumers[tag] = ConsumerRoute(
-            channel: Self.publishChannel, queue: Self.directReplyQueue, continuation: continuation,
+            channel: Self.publishChannel, queue: Self.directReplyQueue, sink: .replies(continuation),
             finishOnConnectionLoss: false, keepOnChannelClose: true)
     }
 }

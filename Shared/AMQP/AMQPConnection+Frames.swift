@@ -35,6 +35,7 @@ extension AMQPConnection {
         // A zero-timeout read also lets rabbitmq-c send a due heartbeat.
         try readAvailableFrames(limit: 512)
         try checkHeartbeat()
+        try closeOverdueChannels()
     }
 
     /// How long `pump` may block: never past the point where the broker counts as silent.
@@ -88,20 +89,13 @@ extension AMQPConnection {
         case AMQPMethod.basicDeliver:
             let deliver = decoded.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
             let consumerTag = deliver.consumer_tag.string
-            let exchange = deliver.exchange.string
-            let routingKey = deliver.routing_key.string
             let (properties, body) = try readContent(channel: channel)
             let delivery = AMQPDelivery(
-                body: body, properties: properties, exchange: exchange, routingKey: routingKey,
+                body: body, properties: properties, exchange: deliver.exchange.string, routingKey: deliver.routing_key.string,
                 consumerTag: consumerTag, redelivered: deliver.redelivered != 0,
                 deliveryTag: deliver.delivery_tag, channel: channel,
-                channelEpoch: channelEpochs[channel, default: 0], connection: self)
-            if let route = consumers[consumerTag] {
-                route.continuation.yield(delivery)
-            } else {
-                // Consumer already cancelled: give the message back at once.
-                _ = amqp_basic_reject(handle.state, channel, deliver.delivery_tag, 1)
-            }
+                channelEpoch: status.epoch(channel), connection: self)
+            route(delivery, consumerTag: consumerTag)
         case AMQPMethod.basicAck:
             let ack = decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
             confirm(tag: ack.delivery_tag, multiple: ack.multiple != 0, positive: true)
@@ -126,14 +120,66 @@ extension AMQPConnection {
             let cancel = decoded.assumingMemoryBound(to: amqp_basic_cancel_t.self).pointee
             let tag = cancel.consumer_tag.string
             if let route = consumers.removeValue(forKey: tag) {
-                route.continuation.finish(throwing: AMQPError.channelClosed(code: 0, reason: "broker cancelled consumer on queue '\(route.queue)'"))
+                route.sink.finish(throwing: AMQPError.channelClosed(code: 0, reason: "broker cancelled consumer on queue '\(route.queue)'"))
             }
         case AMQPMethod.connectionBlocked:
-            logger.warning("amqp connection blocked by broker (resource alarm)")
+            let blocked = decoded.assumingMemoryBound(to: amqp_connection_blocked_t.self).pointee
+            let reason = blocked.reason.len > 0 ? blocked.reason.string : "resource alarm"
+            status.setBlocked(reason)
+            onBlockedChange?(reason)
+            logger.warning("amqp connection blocked by the broker; publishes wait", metadata: ["amqp.reason": "\(reason)"])
         case AMQPMethod.connectionUnblocked:
+            status.setBlocked(nil)
+            onBlockedChange?(nil)
             logger.info("amqp connection unblocked")
         default:
             break
+        }
+    }
+
+    /// Hands a delivery to its consumer. A delivery nobody can take (consumer cancelled,
+    /// reader gone, buffer full) goes back to the queue at once; one larger than
+    /// `maxMessageSize` is rejected without requeue, to the queue's dead-letter route.
+    private func route(_ delivery: AMQPDelivery, consumerTag: String) {
+        let channel = delivery.channel
+        // Nothing may be sent on a channel we closed (the broker would close the connection);
+        // closing it already gave its deliveries back.
+        guard openChannels.contains(channel) else { return }
+        guard let route = consumers[consumerTag] else {
+            _ = amqp_basic_reject(handle.state, channel, delivery.deliveryTag, 1)
+            return
+        }
+        switch route.sink {
+        case .queue(let queue):
+            guard delivery.body.count <= configuration.maxMessageSize else {
+                logger.error("amqp delivery larger than max_message_size; rejected without requeue (dead-lettered)", metadata: [
+                    "amqp.queue": "\(route.queue)", "amqp.message_id": "\(delivery.properties.messageID ?? "-")",
+                    "amqp.size": "\(delivery.body.count)", "amqp.max_message_size": "\(configuration.maxMessageSize)",
+                ])
+                _ = amqp_basic_reject(handle.state, channel, delivery.deliveryTag, 0)
+                return
+            }
+            switch queue.offer(delivery) {
+            case .accepted:
+                consumerChannels[channel]?.unsettled += 1
+            case .full:
+                logger.warning("amqp consumer buffer full; delivery requeued", metadata: ["amqp.queue": "\(route.queue)"])
+                _ = amqp_basic_reject(handle.state, channel, delivery.deliveryTag, 1)
+            case .closed:
+                _ = amqp_basic_reject(handle.state, channel, delivery.deliveryTag, 1)
+            }
+        case .replies(let continuation):
+            guard delivery.body.count <= configuration.maxMessageSize else {
+                logger.error("amqp direct reply larger than max_message_size; dropped", metadata: [
+                    "amqp.size": "\(delivery.body.count)", "amqp.max_message_size": "\(configuration.maxMessageSize)",
+                ])
+                return
+            }
+            if case .dropped = continuation.yield(delivery) {
+                logger.warning("amqp direct reply dropped: the reply buffer is full (is the requester reading?)", metadata: [
+                    "amqp.correlation_id": "\(delivery.properties.correlationID ?? "-")",
+                ])
+            }
         }
     }
 
@@ -144,17 +190,5 @@ extension AMQPConnection {
         try check(reply, operation: "read message", channel: channel)
         defer { amqp_destroy_message(&message) }
         return (AMQPProperties(message.properties), message.body.data)
-    }
-
-    private func confirm(tag: UInt64, multiple: Bool, positive: Bool) {
-        let tags = multiple ? unconfirmed.keys.filter { $0 <= tag } : [tag]
-        for settled in tags {
-            guard let messageID = unconfirmed.removeValue(forKey: settled) else { continue }
-            if !positive {
-                publishFailures.append(.publishNacked(messageID: messageID))
-            } else if let returned = returnedMessages.removeValue(forKey: messageID) {
-                publishFailures.append(.publishReturned(messageID: messageID, code: returned.code, reason: returned.reason))
-            }
-        }
     }
 }

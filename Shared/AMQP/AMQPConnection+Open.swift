@@ -1,6 +1,7 @@
 import CRabbitMQ
 import Foundation
 import Glibc
+import Logging
 
 extension AMQPConnection {
     /// Opens the socket, logs in and opens the control and publish channels.
@@ -53,7 +54,7 @@ extension AMQPConnection {
             ]),
         ])
         let reply = shipboard_amqp_login_plain(
-            state, try arena.cString(configuration.virtualHost), 0, 131_072,
+            state, try arena.cString(configuration.virtualHost), Int32(clamping: configuration.channelMax), 131_072,
             Int32(configuration.heartbeat), &properties,
             try arena.cString(configuration.user), try arena.cString(configuration.password))
         do {
@@ -64,10 +65,13 @@ extension AMQPConnection {
             case .connectionLost(let reason), .operationFailed(_, _, let reason): reason
             default: error.description
             }
-            failure = .loginRefused(reason: reason)
+            self.status.markFailed(.loginRefused(reason: reason))
             throw AMQPError.loginRefused(reason: reason)
         }
         heartbeat = Int(amqp_get_heartbeat(state))
+        let negotiated = Int(amqp_get_channel_max(state))
+        channelMax = UInt16(clamping: negotiated == 0 ? Int(UInt16.max) : negotiated)
+        self.status.setSocket(amqp_get_sockfd(state))
         lastInbound = .now
         try openChannel(Self.controlChannel)
         try openPublishChannel()
@@ -75,6 +79,9 @@ extension AMQPConnection {
     }
 
     func openChannel(_ channel: UInt16) throws(AMQPError) {
+        guard channel <= channelMax else {
+            throw AMQPError.invalidArgument("channel \(channel) is above the negotiated channel-max \(channelMax)")
+        }
         amqp_channel_open(handle.state, channel)
         try check(amqp_get_rpc_reply(handle.state), operation: "channel.open", channel: channel)
         openChannels.insert(channel)
@@ -131,16 +138,21 @@ extension AMQPConnection {
             _ = amqp_send_method(handle.state, channel, AMQPMethod.channelCloseOk, &ok)
         }
         openChannels.remove(channel)
-        channelEpochs[channel, default: 0] += 1
-        if channel == Self.publishChannel {
-            if !unconfirmed.isEmpty { publishFailures.append(error) }
-            unconfirmed.removeAll()
-        }
+        consumerChannels[channel] = nil
+        status.bumpEpoch(channel)
+        if channel == Self.publishChannel { failInflight(error) }
         for (tag, route) in consumers where route.channel == channel {
             consumers[tag] = nil
-            if !route.keepOnChannelClose { route.continuation.finish(throwing: error) }
+            if !route.keepOnChannelClose { route.sink.finish(throwing: error) }
         }
-        logger.info("amqp channel closed by broker", metadata: ["amqp.channel": "\(channel)", "amqp.reason": "\(error)"])
+        // A refused declaration (control channel) is thrown to whoever declared, and the
+        // client logs it once per outage; a refusal elsewhere (403 on publish or consume)
+        // needs an operator too.
+        let level: Logger.Level = error.isPermanent && channel != Self.controlChannel ? .error : .info
+        logger.log(level: level, "amqp channel closed by broker", metadata: [
+            "amqp.channel": "\(channel)", "amqp.reason": "\(error)",
+            "amqp.advice": "\(error.operatorAdvice ?? "none")",
+        ])
     }
 
     func answerConnectionClose() {
@@ -148,12 +160,17 @@ extension AMQPConnection {
         _ = amqp_send_method(handle.state, 0, AMQPMethod.connectionCloseOk, &ok)
     }
 
-    func finishConsumers(with error: AMQPError?, connectionLost: Bool) {
-        for (tag, route) in consumers {
-            if connectionLost && !route.finishOnConnectionLoss { continue }
-            consumers[tag] = nil
-            if let error { route.continuation.finish(throwing: error) } else { route.continuation.finish() }
+    /// The connection is gone: standalone consumers end (their buffered deliveries are
+    /// dropped, the broker redelivers them); a client's streams stay open for the next connection.
+    func finishConsumers(with error: AMQPError?) {
+        for route in consumers.values {
+            if route.finishOnConnectionLoss {
+                route.sink.finish(throwing: error, dropBuffered: true)
+            } else if case .queue(let deliveries) = route.sink {
+                deliveries.purge(deliveredBy: self)
+            }
         }
-        if connectionLost { consumers.removeAll() }
+        consumers.removeAll()
+        consumerChannels.removeAll()
     }
 }

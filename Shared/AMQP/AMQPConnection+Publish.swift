@@ -4,56 +4,120 @@ import Glibc
 
 extension AMQPConnection {
     /// Publishes `messages` in order on the confirm channel and waits until the broker has
-    /// confirmed all of them (one round of confirms per batch).
+    /// confirmed all of them, at most `confirmTimeout` (the wait for an unblock included).
     ///
-    /// Throws the first failure: a nack, a mandatory message returned as unroutable, the
-    /// channel closed by the broker (e.g. 404 for a missing exchange), a lost connection or
-    /// a confirm timeout. A message without an id gets a fresh UUID so returns can be matched.
-    public func publish(_ messages: [AMQPMessage], confirmTimeout: Duration = .seconds(15)) throws(AMQPError) {
-        try ensureUsable()
-        guard !messages.isEmpty else { return }
-        if !openChannels.contains(Self.publishChannel) { try openPublishChannel() }
-        publishFailures.removeAll()
-        unconfirmed.removeAll()
-        let channelEpoch = channelEpochs[Self.publishChannel, default: 0]
-        for message in messages {
-            try send(message)
-            // A broker that closes the channel mid-batch ignores the rest: stop early.
-            if channelEpochs[Self.publishChannel, default: 0] != channelEpoch { break }
-        }
-        let deadline = ContinuousClock.now + confirmTimeout
-        while !unconfirmed.isEmpty && channelEpochs[Self.publishChannel, default: 0] == channelEpoch {
-            let remaining = deadline - ContinuousClock.now
-            guard remaining > .zero else {
-                let pending = unconfirmed.count
-                unconfirmed.removeAll()
-                throw AMQPError.confirmTimeout(pending: pending)
-            }
-            let slice = min(remaining, .milliseconds(200)).components
-            try readFrame(timeout: timeval(tv_sec: Int(slice.seconds), tv_usec: Int(slice.attoseconds / 1_000_000_000_000)))
-        }
-        if let failure = publishFailures.first {
-            publishFailures.removeAll()
-            throw failure
-        }
+    /// Throws the first failure: `invalidArgument` (checked before anything is written:
+    /// property and name lengths, body size), `blocked` (the broker blocked the connection and
+    /// did not unblock it in time; nothing written), a nack, a mandatory message returned as
+    /// unroutable, the channel closed by the broker (e.g. 404 for a missing exchange), a lost
+    /// connection or a confirm timeout. A message without an id gets a fresh UUID so returns
+    /// can be matched.
+    ///
+    /// While `run()` drives the connection, the writes happen in one job on the executor and
+    /// the wait outside it; without `run()`, the publish reads the confirms itself.
+    public nonisolated func publish(_ messages: [AMQPMessage], confirmTimeout: Duration = .seconds(15)) async throws(AMQPError) {
+        try await publish(messages, deadline: .now + confirmTimeout)
     }
 
     /// Publishes one message and waits for its confirm.
-    public func publish(_ message: AMQPMessage, confirmTimeout: Duration = .seconds(15)) throws(AMQPError) {
-        try publish([message], confirmTimeout: confirmTimeout)
+    public nonisolated func publish(_ message: AMQPMessage, confirmTimeout: Duration = .seconds(15)) async throws(AMQPError) {
+        try await publish([message], deadline: .now + confirmTimeout)
     }
 
-    private func send(_ message: AMQPMessage) throws(AMQPError) {
+    nonisolated func publish(_ messages: [AMQPMessage], deadline: ContinuousClock.Instant) async throws(AMQPError) {
+        guard !messages.isEmpty else { return }
+        for message in messages { try message.validate(maxMessageSize: configuration.maxMessageSize) }
+        while true {
+            if let failure = status.failure { throw failure }
+            if status.blockedReason != nil {
+                switch await status.waitWhileBlocked(until: deadline) {
+                case .unblocked: break
+                case .failed(let error): throw error
+                case .stillBlocked(let reason): throw AMQPError.blocked(reason: reason)
+                }
+            }
+            let batch = ConfirmBatch(count: messages.count)
+            let result: Result<Void, AMQPError>
+            if status.isDriven {
+                batch.expire(at: deadline)
+                // A separate task, so this caller's deadline holds even if the executor is
+                // busy; the job writes nothing once the batch has expired.
+                Task { await self.send(messages, batch: batch) }
+                result = await batch.wait()
+            } else {
+                result = await sendAndReadConfirms(messages, batch: batch, deadline: deadline)
+            }
+            switch result {
+            case .success:
+                return
+            case .failure(.blocked) where ContinuousClock.now < deadline:
+                continue  // blocked just before the write: nothing went out, wait for the unblock
+            case .failure(let error):
+                throw error
+            }
+        }
+    }
+
+    /// Writes a batch and registers it for confirms (one executor job).
+    func send(_ messages: [AMQPMessage], batch: ConfirmBatch) {
+        guard !batch.isResolved else { return }
+        do throws(AMQPError) {
+            try ensureUsable()
+            if let reason = status.blockedReason {
+                batch.resolve(.failure(.blocked(reason: reason)))
+                return
+            }
+            if !openChannels.contains(Self.publishChannel) { try openPublishChannel() }
+            let ids = messages.map { $0.properties.messageID ?? UUID().uuidString }
+            inflight.append(InflightBatch(firstTag: nextPublishTag, messageIDs: ids, batch: batch))
+            let epoch = status.epoch(Self.publishChannel)
+            status.beginWrite()
+            defer { status.endWrite() }
+            for (index, message) in messages.enumerated() {
+                do throws(AMQPError) {
+                    try write(message, messageID: ids[index])
+                } catch {
+                    // Not a connection failure (those fail every batch): nothing more of this
+                    // batch goes out, and confirms are expected only for what did.
+                    if status.failure == nil { truncateLastBatch(to: index, failure: error) }
+                    throw error
+                }
+                // A broker that closes the channel mid-batch ignores the rest: stop early.
+                if status.epoch(Self.publishChannel) != epoch { break }
+            }
+        } catch {
+            batch.resolve(.failure(error))
+        }
+    }
+
+    /// Without `run()`: writes the batch, then reads frames until it is resolved or the deadline passes.
+    private func sendAndReadConfirms(
+        _ messages: [AMQPMessage], batch: ConfirmBatch, deadline: ContinuousClock.Instant
+    ) async -> Result<Void, AMQPError> {
+        send(messages, batch: batch)
+        while !batch.isResolved {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else {
+                batch.resolve(.failure(.confirmTimeout(pending: pendingCount(of: batch))))
+                break
+            }
+            let slice = min(remaining, .milliseconds(200)).components
+            do {
+                try readFrame(timeout: timeval(tv_sec: Int(slice.seconds), tv_usec: Int(slice.attoseconds / 1_000_000_000_000)))
+            } catch {
+                break  // the failure resolved every batch
+            }
+        }
+        return await batch.wait()
+    }
+
+    private func write(_ message: AMQPMessage, messageID: String) throws(AMQPError) {
         let arena = CArena()
         var properties = message.properties
-        let messageID = properties.messageID ?? UUID().uuidString
         properties.messageID = messageID
         var cProperties = try properties.cProperties(in: arena)
         let exchange = try arena.bytes(message.exchange)
         let routingKey = try arena.bytes(message.routingKey)
-        guard message.routingKey.utf8.count <= 255, message.exchange.utf8.count <= 255 else {
-            throw AMQPError.invalidArgument("exchange and routing key must be at most 255 bytes")
-        }
         let state = handle.state
         let mandatory: amqp_boolean_t = message.mandatory ? 1 : 0
         let status = message.body.withUnsafeBytes { buffer -> Int32 in
@@ -63,7 +127,6 @@ extension AMQPConnection {
         guard status == AMQPStatus.ok else {
             throw fail(.connectionLost(reason: "publish: \(AMQPStatus.describe(status))"))
         }
-        unconfirmed[nextPublishTag] = messageID
         nextPublishTag += 1
         // Let rabbitmq-c take in acks (and a channel.close) that are already waiting, so a
         // long batch neither fills the socket buffer nor outlives a closed channel.

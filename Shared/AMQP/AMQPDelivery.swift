@@ -16,6 +16,13 @@ public struct AMQPDelivery: Sendable {
     let channelEpoch: UInt64
     let connection: AMQPConnection
 
+    /// False once the connection or channel it came on has failed or closed: the broker has
+    /// taken the message back and will redeliver it, so handling this copy is wasted work and
+    /// settling it fails with `staleDelivery`. Cheap: reads shared state, no broker round trip.
+    public var isLive: Bool {
+        get async { connection.status.isLive(channel: channel, epoch: channelEpoch) }
+    }
+
     /// Acknowledges the message: the broker forgets it.
     public func ack() async throws(AMQPError) {
         try await connection.settle(.ack, tag: deliveryTag, channel: channel, epoch: channelEpoch)

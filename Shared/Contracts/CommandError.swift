@@ -1,6 +1,8 @@
 /// Why a command was refused. The gateway maps `kind` to an HTTP status.
 public struct CommandError: Error, Codable, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Codable, Sendable, CaseIterable {
+    /// A kind this version does not know decodes to `.unknown` (``ContractEnum``): a refusal
+    /// from a newer service still reaches the requester, which treats it like `internal`.
+    public enum Kind: ContractEnum {
         /// The input is malformed or breaks a field rule (HTTP 400/422).
         case validation
         /// The actor may not do this (HTTP 403).
@@ -8,13 +10,30 @@ public struct CommandError: Error, Codable, Sendable, Equatable, CustomStringCon
         /// The state does not allow it, e.g. an illegal transition (HTTP 409).
         case conflict
         /// Something named does not exist (HTTP 404).
-        case notFound = "not_found"
+        case notFound
         /// A dependency is down; retrying later may work (HTTP 503).
         case unavailable
         /// No reply in time (HTTP 504). Set by the requester, never by a handler.
         case timeout
         /// A bug or unexpected failure in the handler (HTTP 500).
         case `internal`
+        /// A kind a newer service sent that this version does not know, with its wire name.
+        case unknown(String)
+
+        public static let allCases: [Kind] = [.validation, .forbidden, .conflict, .notFound, .unavailable, .timeout, .internal]
+
+        public var rawValue: String {
+            switch self {
+            case .validation: "validation"
+            case .forbidden: "forbidden"
+            case .conflict: "conflict"
+            case .notFound: "not_found"
+            case .unavailable: "unavailable"
+            case .timeout: "timeout"
+            case .internal: "internal"
+            case .unknown(let rawValue): rawValue
+            }
+        }
     }
 
     public var kind: Kind

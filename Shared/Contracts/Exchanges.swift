@@ -10,7 +10,8 @@ public enum Exchanges {
     public static let dead = "shipboard.dead"
 }
 
-/// Names of the services, as used in routing keys, queue names and schemas.
+/// Names of the services, as used in routing keys, queue names and schemas. Not a
+/// ``ContractEnum``: it names topology, and no message carries it.
 public enum ServiceName: String, Sendable, CaseIterable, Codable {
     case planning, build, testing, rollout, notify, gateway
 }

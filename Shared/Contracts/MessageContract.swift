@@ -1,8 +1,10 @@
 /// A message type in the shared language: its wire name and schema version.
 ///
 /// Add a field: keep the version (decoders ignore unknown fields; new fields must be
-/// optional or defaulted). Change a field's meaning or remove it: bump the version and
-/// keep handling the old one until every sender has moved on.
+/// optional or defaulted). Add an enum value: keep the version (every enum on the wire is a
+/// ``ContractEnum``: older receivers decode it as `.unknown` and refuse it in commands).
+/// Change a field's meaning or remove it: bump the version and keep handling the old one
+/// until every sender has moved on.
 public protocol MessageContract: Codable, Sendable {
     /// Wire name, e.g. `release.created` or `planning.create_release`.
     static var messageType: String { get }

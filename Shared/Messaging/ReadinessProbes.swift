@@ -9,8 +9,8 @@ public enum ReadinessProbes {
         { (try? await pool.query("SELECT 1")) != nil }
     }
 
-    /// Up while the client holds an open broker connection.
+    /// Up while the client holds both its broker connections open (publishing and consuming).
     public static func broker(_ client: AMQPClient) -> @Sendable () async -> Bool {
-        { (try? await client.currentConnection(timeout: .zero)) != nil }
+        { await client.isReady }
     }
 }

@@ -50,21 +50,42 @@ func withClient<R: Sendable>(
 /// Collects deliveries from a consumer in the background.
 actor DeliveryCollector {
     private(set) var deliveries: [AMQPDelivery] = []
+    private var acked = 0
     private var task: Task<Void, Never>?
 
-    /// Starts reading `stream`; acks each delivery when `ack` is true.
-    func start<S: AsyncSequence & Sendable>(_ stream: S, ack: Bool) where S.Element == AMQPDelivery {
+    /// Starts reading `stream`; acks each delivery when `ack` is true (after `delay`, to
+    /// consume slowly).
+    func start<S: AsyncSequence & Sendable>(_ stream: S, ack: Bool, delay: Duration = .zero) where S.Element == AMQPDelivery {
         task = Task {
             do {
                 for try await delivery in stream {
-                    if ack { try? await delivery.ack() }
-                    self.add(delivery)
+                    if ack {
+                        if delay > .zero { try? await Task.sleep(for: delay) }
+                        try? await delivery.ack()
+                    }
+                    self.add(delivery, acked: ack)
                 }
             } catch {}
         }
     }
 
-    private func add(_ delivery: AMQPDelivery) { deliveries.append(delivery) }
+    private func add(_ delivery: AMQPDelivery, acked: Bool) {
+        deliveries.append(delivery)
+        if acked { self.acked = deliveries.count }
+    }
+
+    var count: Int { deliveries.count }
+
+    /// Acks every delivery collected and not yet acked; returns how many acks succeeded.
+    func ackAll() async -> Int {
+        var succeeded = 0
+        while acked < deliveries.count {
+            let delivery = deliveries[acked]
+            acked += 1
+            if (try? await delivery.ack()) != nil { succeeded += 1 }
+        }
+        return succeeded
+    }
 
     /// Waits until `count` deliveries arrived or `timeout` passed; returns what arrived.
     func wait(for count: Int, timeout: Duration = .seconds(10)) async -> [AMQPDelivery] {
@@ -98,4 +119,30 @@ func message(_ name: String, _ text: String, id: String = UUID().uuidString, man
     AMQPMessage(
         exchange: "\(name).x", routingKey: "test.key", body: Data(text.utf8),
         properties: AMQPProperties(messageID: id), mandatory: mandatory)
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
+
+/// Records a client's events in the background.
+actor EventRecorder {
+    private(set) var events: [AMQPClient.Event] = []
+    private var task: Task<Void, Never>?
+
+    init() {}
+
+    func start(_ stream: AsyncStream<AMQPClient.Event>) {
+        task = Task { for await event in stream { self.add(event) } }
+    }
+
+    private func add(_ event: AMQPClient.Event) { events.append(event) }
+
+    func stop() { task?.cancel() }
 }

@@ -27,22 +27,28 @@ struct FaultPostgresTests {
     func killAndRecover() async throws {
         try await FaultPostgres.exclusively {
             let schema = "h_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
-            let connection = try await connect()
-            try await connection.query("CREATE SCHEMA \(identifier: schema)")
-            try await connection.query("CREATE TABLE \(identifier: schema).kept (value int)")
-            try await connection.query("INSERT INTO \(identifier: schema).kept VALUES (42)")
+            do {
+                let connection = try await connect()
+                try await connection.query("CREATE SCHEMA \(identifier: schema)")
+                try await connection.query("CREATE TABLE \(identifier: schema).kept (value int)")
+                try await connection.query("INSERT INTO \(identifier: schema).kept VALUES (42)")
 
-            try await FaultPostgres.kill()
-            #expect(try await FaultPostgres.isRunning() == false)
-            await #expect(throws: (any Error).self) { try await connection.query("SELECT 1") }
-            await connection.close()
+                try await FaultPostgres.kill()
+                #expect(try await FaultPostgres.isRunning() == false)
+                await #expect(throws: (any Error).self) { try await connection.query("SELECT 1") }
+                await connection.close()
 
-            try await FaultPostgres.start()
-            let again = try await connect()
-            let kept = try await again.query("SELECT value FROM \(identifier: schema).kept").map { try $0.decode(Int32.self) }
-            #expect(kept == [42])
-            try await again.query("DROP SCHEMA \(identifier: schema) CASCADE")
-            await again.close()
+                try await FaultPostgres.start()
+                let again = try await connect()
+                let kept = try await again.query("SELECT value FROM \(identifier: schema).kept").map { try $0.decode(Int32.self) }
+                #expect(kept == [42])
+                await again.close()
+            } catch {
+                try? await FaultPostgres.start()
+                try? await dropSchema(schema)
+                throw error
+            }
+            try await dropSchema(schema)
         }
     }
 
@@ -89,6 +95,12 @@ struct FaultPostgresTests {
         configuration.connectTimeout = timeout
         configuration.applicationName = "shipboard-harness-tests"
         return try await PostgresConnection.connect(configuration: configuration)
+    }
+
+    private func dropSchema(_ schema: String) async throws {
+        let connection = try await connect()
+        try await connection.query("DROP SCHEMA IF EXISTS \(identifier: schema) CASCADE")
+        await connection.close()
     }
 
     private func expectServes() async throws {

@@ -24,6 +24,11 @@ struct NetworkFaultTests {
 
             try await fault.clear()
             #expect(try await client.roundTrip("clear again") == "clear again")
+
+            // The timed form removes its rules by itself (no rules: nothing counted).
+            try await fault.loss(percent: 100, for: .milliseconds(200))
+            #expect(try await fault.droppedPackets() == 0)
+            #expect(try await client.roundTrip("after a timed loss") == "after a timed loss")
         }
     }
 

@@ -5,11 +5,11 @@ import Testing
 
 @Suite("Priority matrix and release templates")
 struct LifecycleConfigurationTests {
-    @Test func standardMatrix() {
+    @Test func standardMatrix() throws {
         let matrix = PriorityMatrix.standard
-        #expect(matrix.priority(impact: .high, urgency: .high) == .critical)
-        #expect(matrix.priority(impact: .medium, urgency: .high) == .high)
-        #expect(matrix.priority(impact: .low, urgency: .low) == .planning)
+        #expect(try matrix.priority(impact: .high, urgency: .high) == .critical)
+        #expect(try matrix.priority(impact: .medium, urgency: .high) == .high)
+        #expect(try matrix.priority(impact: .low, urgency: .low) == .planning)
         #expect(Priority.critical.level == 1 && Priority.planning.level == 5)
     }
 
@@ -20,8 +20,8 @@ struct LifecycleConfigurationTests {
         }
         table["high"]?["high"] = "critical"
         let matrix = try PriorityMatrix(configuration: table)
-        #expect(matrix.priority(impact: .high, urgency: .high) == .critical)
-        #expect(matrix.priority(impact: .medium, urgency: .medium) == .low)
+        #expect(try matrix.priority(impact: .high, urgency: .high) == .critical)
+        #expect(try matrix.priority(impact: .medium, urgency: .medium) == .low)
     }
 
     @Test func missingCellIsAValidationError() {
@@ -63,5 +63,42 @@ struct LifecycleConfigurationTests {
         #expect(ReleasePhaseChanged.routingKey == "release.phase_changed")
         let state = LifecycleFixtures.draft()
         #expect(try ContractCoding.decode(ReleaseState.self, from: ContractCoding.encode(state)) == state)
+    }
+}
+
+/// The pure rules refuse values this version does not know instead of defaulting them.
+@Suite("Unknown values in the pure planning rules")
+struct UnknownValueRuleTests {
+    typealias F = LifecycleFixtures
+
+    @Test("the priority matrix has no priority for an unknown impact or urgency: a validation error naming the field")
+    func matrixRefusesUnknown() {
+        #expect {
+            try PriorityMatrix.standard.priority(impact: .unknown("galactic"), urgency: .high)
+        } throws: { error in
+            let error = error as? CommandError
+            return error?.kind == .validation && error?.rule == "priority.unknown_value"
+                && error?.fields == ["impact": "must be one of high, medium, low"]
+        }
+        #expect(throws: CommandError.self) { try PriorityMatrix(configuration: ["high": ["high": "urgent"]]) }
+    }
+
+    @Test("no lifecycle command acts on a release whose phase or status this version does not know")
+    func lifecycleRefusesUnknownState() throws {
+        var unknownStatus = try F.inPhase(.deploy)
+        unknownStatus.status = .unknown("archived")
+        var unknownPhase = try F.authorized()
+        unknownPhase.phase = .unknown("audit")
+        let commands: [LifecycleCommand] = [
+            .submit, .approve(comment: nil), .reject(reason: "no"), .advance(exitCriteria: []), .hold(reason: nil),
+            .resume, .cancel(reason: nil), .close(exitCriteria: []), .backOut(reason: "failed"),
+        ]
+        for state in [unknownStatus, unknownPhase] {
+            for command in commands {
+                F.expectRefusal("lifecycle.unknown_state") { () throws(CommandError) in
+                    try ReleaseLifecycle.apply(command, to: state, by: "eve", at: F.now)
+                }
+            }
+        }
     }
 }

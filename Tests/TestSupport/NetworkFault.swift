@@ -67,6 +67,19 @@ public final class NetworkFault: Sendable {
         try await ControlScript.run(script, "loss", name, String(format: "%.2f", percent))
     }
 
+    /// Drops `percent` % of the packets for `duration`, then clears the rules (also when the
+    /// wait is cancelled): "30% packet loss to the broker for 20 s".
+    public func loss(percent: Double, for duration: Duration) async throws {
+        try await loss(percent: percent)
+        do {
+            try await Task.sleep(for: duration)
+        } catch {
+            try? await clear()
+            throw error
+        }
+        try await clear()
+    }
+
     /// Drops every packet to and from ``hostAddress``: open connections hang, new ones time out.
     public func blackhole() async throws {
         try await ControlScript.run(script, "blackhole", name)

@@ -91,9 +91,21 @@ public struct ConfigurationItemsRelated: Codable, Sendable, Equatable {
     }
 }
 
-/// The formats `planning.import_cis` reads.
-public enum CIImportFormat: String, Codable, Sendable, CaseIterable {
+/// The formats `planning.import_cis` reads. A format this version does not know decodes to
+/// `.unknown` (``ContractEnum``).
+public enum CIImportFormat: ContractEnum {
     case csv, json
+    case unknown(String)
+
+    public static let allCases: [CIImportFormat] = [.csv, .json]
+
+    public var rawValue: String {
+        switch self {
+        case .csv: "csv"
+        case .json: "json"
+        case .unknown(let rawValue): rawValue
+        }
+    }
 }
 
 /// `planning.import_cis`: imports CIs and relationships from CSV or JSON, all or nothing.

@@ -1,4 +1,17 @@
 /// How much of the business a release affects; with `Urgency` it gives the `Priority`.
-public enum Impact: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {
+/// A value this version does not know decodes to `.unknown` (``ContractEnum``).
+public enum Impact: ContractEnum {
     case high, medium, low
+    case unknown(String)
+
+    public static let allCases: [Impact] = [.high, .medium, .low]
+
+    public var rawValue: String {
+        switch self {
+        case .high: "high"
+        case .medium: "medium"
+        case .low: "low"
+        case .unknown(let rawValue): rawValue
+        }
+    }
 }

@@ -53,10 +53,15 @@ public struct ReleaseChanges: Sendable {
             """)
         return try rows.map { row in
             let (id, title, status, risk, cis) = try row.decode((String, String, String, String, String).self)
+            // A stored word this version does not know fails loudly: never shown as a guess.
+            guard let status = ChangeRequest.Status(rawValue: status), let risk = ChangeRequest.Risk(rawValue: risk) else {
+                throw CommandError(
+                    .internal, "a stored change of \(releaseKey) has a status or risk this version does not know",
+                    rule: "changes.stored_values")
+            }
             return ChangeRequest(
-                externalID: id, title: title, status: ChangeRequest.Status(rawValue: status) ?? .approved,
-                risk: ChangeRequest.Risk(rawValue: risk) ?? .medium,
-                affectedCIs: (try? JSONDecoder().decode([String].self, from: Data(cis.utf8))) ?? [])
+                externalID: id, title: title, status: status, risk: risk,
+                affectedCIs: try JSONDecoder().decode([String].self, from: Data(cis.utf8)))
         }
     }
 }

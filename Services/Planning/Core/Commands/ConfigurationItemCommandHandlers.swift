@@ -43,6 +43,7 @@ public struct ConfigurationItemCommandHandlers: Sendable {
         var fields: [String: String] = [:]
         fields["key"] = CIFieldRules.keyProblem(command.key)
         fields["name"] = CIFieldRules.nameProblem(name)
+        fields["class"] = CIFieldRules.classProblem(command.ciClass)
         fields["site"] = CIFieldRules.siteProblem(command.site)
         fields["attributes"] = CIFieldRules.attributesProblem(attributes)
         guard fields.isEmpty else {
@@ -99,10 +100,7 @@ public struct ConfigurationItemCommandHandlers: Sendable {
     }
 
     private func validated(_ relationship: CIRelationship) throws(CommandError) -> CIRelationship {
-        var fields: [String: String] = [:]
-        fields["source"] = CIFieldRules.keyProblem(relationship.source)
-        fields["target"] = CIFieldRules.keyProblem(relationship.target)
-        if fields.isEmpty && relationship.source == relationship.target { fields["target"] = "must differ from source" }
+        let fields = CIFieldRules.relationshipProblems(relationship)
         guard fields.isEmpty else {
             throw CommandError(.validation, "the relationship is malformed", rule: "cis.relationship_well_formed", fields: fields)
         }
@@ -131,10 +129,7 @@ extension ConfigurationItemCommandHandlers {
                 .validation, "the import is \(bytes) bytes; the limit is \(ImportConfigurationItems.maxContentBytes)",
                 rule: "cis.import_size", fields: ["content": "must be at most \(ImportConfigurationItems.maxContentBytes) bytes"])
         }
-        let document = switch command.format {
-        case .csv: CIImportDocument.parseCSV(command.content)
-        case .json: CIImportDocument.parseJSON(Data(command.content.utf8))
-        }
+        let document = try CIImportDocument.parse(command.content, format: command.format)
         let summary: CIRepository.ImportSummary
         do {
             summary = try await CIStore(schema: schema).importDocument(document, in: context.transaction)

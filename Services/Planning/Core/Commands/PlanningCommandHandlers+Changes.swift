@@ -49,10 +49,7 @@ extension PlanningCommandHandlers {
     private func lockScopable(_ key: String, _ context: HandlerContext) async throws -> (ReleaseRecord, ReleaseState) {
         let record = try await ReleaseRepository(schema: schema).lock(key, in: context.transaction)
         let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
-        guard !state.status.isTerminal else {
-            throw CommandError(
-                .conflict, "\(key) is \(state.status.rawValue); its changes are final", rule: "lifecycle.terminal_status")
-        }
+        try ReleaseLifecycle.requireNotTerminal(state)
         guard Self.scopePhases.contains(state.phase) else {
             throw CommandError(
                 .conflict, "\(key) is in \(state.phase.rawValue); changes are added or removed only in initiate or plan",

@@ -54,29 +54,15 @@ extension PlanningCommandHandlers {
 
     private func configureExitCriterion(_ envelope: Envelope<ConfigureExitCriterion>, _ context: HandlerContext) async throws -> ExitCriteriaSummary {
         let command = envelope.payload
-        guard let criterion = ExitCriterion(rawValue: command.criterion) else {
-            throw CommandError(
-                .validation, "unknown exit criterion; known: \(ExitCriterion.allCases.map(\.rawValue).joined(separator: ", "))",
-                rule: "exit_criteria.known", fields: ["criterion": "unknown"])
-        }
-        let severity: ExitCriterionSeverity?
-        switch command.severity {
-        case "off": severity = nil
-        default:
-            guard let known = ExitCriterionSeverity(rawValue: command.severity) else {
-                throw CommandError(
-                    .validation, "severity must be warning, error or off", rule: "exit_criteria.severity",
-                    fields: ["severity": "must be warning, error or off"])
-            }
-            severity = known
-        }
+        let setting = try ExitCriterionSetting(command)
         let settings = ExitCriteriaSettings(schema: schema)
-        try await settings.configure(criterion, of: command.phase, severity: severity, by: envelope.actor, in: context.transaction)
-        try await recordConfiguration("exit_criteria", command.phase.rawValue, "\(criterion.rawValue)=\(command.severity)",
+        try await settings.configure(
+            setting.criterion, of: setting.phase, severity: setting.severity, by: envelope.actor, in: context.transaction)
+        try await recordConfiguration("exit_criteria", setting.phase.rawValue, "\(setting.criterion.rawValue)=\(command.severity)",
                                       envelope.actor, context)
-        let current = try await settings.criteria(of: command.phase, in: context.transaction)
+        let current = try await settings.criteria(of: setting.phase, in: context.transaction)
         return ExitCriteriaSummary(
-            phase: command.phase, criteria: Dictionary(uniqueKeysWithValues: current.map { ($0.key.rawValue, $0.value.rawValue) }))
+            phase: setting.phase, criteria: Dictionary(uniqueKeysWithValues: current.map { ($0.key.rawValue, $0.value.rawValue) }))
     }
 
     /// Audits a configuration change under `CONFIGURATION` and announces it.

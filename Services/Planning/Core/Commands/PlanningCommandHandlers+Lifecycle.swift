@@ -41,10 +41,10 @@ extension PlanningCommandHandlers {
         }
     }
 
-    /// The configured exit criteria of the release's current phase, evaluated now.
+    /// The configured exit criteria of the release's current phase, evaluated now. A phase this
+    /// version does not know has none configured here; the lifecycle rules refuse to act on it.
     private func exitCriteria(of record: ReleaseRecord, in transaction: PostgresTransaction) async throws -> [ExitCriterionResult] {
-        guard let phase = ReleasePhase(rawValue: record.phase) else { return [] }
-        return try await ExitCriteriaEvaluator(schema: schema).evaluate(record, leaving: phase, in: transaction)
+        try await ExitCriteriaEvaluator(schema: schema).evaluate(record, leaving: ReleasePhase(rawValue: record.phase), in: transaction)
     }
 
     /// Locks the release, applies the lifecycle command `makeCommand` builds from it, saves,

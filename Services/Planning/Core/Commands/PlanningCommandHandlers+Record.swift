@@ -16,6 +16,10 @@ extension PlanningCommandHandlers {
         rules.text(command.businessJustification, field: "businessJustification")
         rules.person(requester, field: "requester")
         rules.person(command.coordinator, field: "coordinator")
+        rules.known(command.type, field: "type")
+        rules.known(command.impact, field: "impact")
+        rules.known(command.urgency, field: "urgency")
+        rules.known(command.risk, field: "risk")
         rules.name(command.templateName, field: "templateName")
         rules.name(command.jobPlanName, field: "jobPlanName")
         rules.schedule(start: command.scheduledStart, end: command.scheduledEnd)
@@ -30,10 +34,11 @@ extension PlanningCommandHandlers {
             releaseGates = template.gates
         }
         let title = command.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Fields left out (not unknown ones: the rules refused those) get the service's defaults.
         let type = command.type ?? .minor
         let impact = command.impact ?? .medium
         let urgency = command.urgency ?? .medium
-        let priority = matrix.priority(impact: impact, urgency: urgency)
+        let priority = try matrix.priority(impact: impact, urgency: urgency)
         let coordinator = command.coordinator ?? requester
         let state = ReleaseState(key: key, type: type, requester: requester, coordinator: coordinator, gates: releaseGates)
         let record = ReleaseRecord(
@@ -67,17 +72,16 @@ extension PlanningCommandHandlers {
         rules.text(command.description, field: "description")
         rules.text(command.businessJustification, field: "businessJustification")
         rules.person(command.coordinator, field: "coordinator")
+        rules.known(command.impact, field: "impact")
+        rules.known(command.urgency, field: "urgency")
+        rules.known(command.risk, field: "risk")
         try rules.check("the release cannot be updated as given")
 
         let transaction = context.transaction
         let releases = ReleaseRepository(schema: schema)
         var record = try await releases.lock(command.releaseKey, in: transaction)
         var state = try ContractCoding.decode(ReleaseState.self, from: record.state)
-        guard !state.status.isTerminal else {
-            throw CommandError(
-                .conflict, "\(state.key) is \(state.status.rawValue); a finished release is not edited",
-                rule: "lifecycle.terminal_status")
-        }
+        try ReleaseLifecycle.requireNotTerminal(state)
         var changed: [String] = []
         func set<Value: Equatable>(_ field: String, _ path: WritableKeyPath<ReleaseRecord, Value>, _ value: Value?) {
             guard let value, record[keyPath: path] != value else { return }
@@ -109,9 +113,8 @@ extension PlanningCommandHandlers {
                 fields: ["scheduledEnd": "must not be before scheduledStart"])
         }
         guard !changed.isEmpty else { return state.summary }
-        if let impact = Impact(rawValue: record.impact), let urgency = Urgency(rawValue: record.urgency) {
-            record.priority = matrix.priority(impact: impact, urgency: urgency).rawValue
-        }
+        record.priority = try matrix.priority(
+            impact: Impact(rawValue: record.impact), urgency: Urgency(rawValue: record.urgency)).rawValue
         record.state = try ContractCoding.encode(state)
         try await releases.save(record, in: transaction)
         try await AuditTrail(schema: schema).append(

@@ -79,16 +79,25 @@ public struct ReleaseTemplates: Sendable {
                 .conflict, "release template \(name) is retired", rule: "templates.retired",
                 fields: ["templateName": "retired"])
         }
-        func value<Value: RawRepresentable>(_ column: String, as: Value.Type) throws -> Value? where Value.RawValue == String {
-            try row.decode(column, as: String?.self).flatMap(Value.init(rawValue:))
+        // A stored value this version does not know (a newer one wrote it) fails the command
+        // loudly: a template is never applied with a guessed type, impact or gate.
+        let unknownStored = CommandError(
+            .internal, "release template \(wanted) holds a value this version of planning does not know",
+            rule: "templates.stored_values")
+        func value<Value: ContractEnum>(_ column: String, as: Value.Type) throws -> Value? {
+            guard let raw = try row.decode(column, as: String?.self) else { return nil }
+            guard let value = Value(knownRawValue: raw) else { throw unknownStored }
+            return value
         }
+        guard let type = ReleaseType(knownRawValue: try row.decode("type", as: String.self)) else { throw unknownStored }
+        let gates = try ContractCoding.decode(
+            [ReleasePhase: ApprovalGate].self, from: Data(try row.decode("gates", as: String.self).utf8))
+        guard gates.keys.allSatisfy(\.isKnown) else { throw unknownStored }
         let template = ReleaseTemplate(
             name: wanted, description: try row.decode("description", as: String.self),
-            type: try value("type", as: ReleaseType.self) ?? .minor, impact: try value("impact", as: Impact.self),
+            type: type, impact: try value("impact", as: Impact.self),
             urgency: try value("urgency", as: Urgency.self), risk: try value("risk", as: ReleaseRisk.self),
-            jobPlanName: try row.decode("job_plan_name", as: String?.self),
-            gates: try ContractCoding.decode(
-                [ReleasePhase: ApprovalGate].self, from: Data(try row.decode("gates", as: String.self).utf8)))
+            jobPlanName: try row.decode("job_plan_name", as: String?.self), gates: gates)
         return (key, template)
     }
 
@@ -97,6 +106,12 @@ public struct ReleaseTemplates: Sendable {
         try ConfigurationNames.require(template.name, field: "name")
         var fields: [String: String] = [:]
         if template.description.count > 2_000 { fields["description"] = "must be at most 2000 characters" }
+        // Values a newer sender added are refused, never stored for a release to inherit.
+        fields["type"] = template.type.knownValueProblem
+        fields["impact"] = template.impact?.knownValueProblem
+        fields["urgency"] = template.urgency?.knownValueProblem
+        fields["risk"] = template.risk?.knownValueProblem
+        if !template.gates.keys.allSatisfy(\.isKnown) { fields["gates"] = "phases \(ReleasePhase.knownValueRule)" }
         if let plan = template.jobPlanName, !ConfigurationNames.isValid(plan) {
             fields["jobPlanName"] = "must be 1 to 64 lower-case letters, digits, '_', '.' or '-'"
         }

@@ -1,3 +1,5 @@
+import Contracts
+
 /// The rules for the user-typed fields of a CI, shared by the CI commands and imports so
 /// both refuse the same input. Each check returns what is wrong, or nil.
 ///
@@ -5,7 +7,8 @@
 /// at most 24 characters). Free text may hold any Unicode, quotes and backslashes (values
 /// are bound parameters), but no control characters: they are invisible in every view, and
 /// PostgreSQL cannot store NUL. CSV imports keep line breaks inside quoted names, which the
-/// CSV format allows; commands refuse them.
+/// CSV format allows; commands refuse them. A class, relationship kind or import format that a
+/// newer sender added and this version does not know is refused, never replaced by a default.
 public enum CIFieldRules {
     /// The most attributes one CI may carry.
     public static let maxAttributes = 50
@@ -22,6 +25,24 @@ public enum CIFieldRules {
     public static func nameProblem(_ name: String, allowingLineBreaks: Bool = false) -> String? {
         if name.isEmpty || name.count > 200 { return "must be 1 to 200 characters" }
         return controlProblem(name, allowingLineBreaks: allowingLineBreaks)
+    }
+
+    /// What is wrong with a CI class: one this version does not know.
+    public static func classProblem(_ ciClass: CIClass) -> String? {
+        ciClass.knownValueProblem
+    }
+
+    /// What is wrong with a relationship, by field (`source`, `kind`, `target`): keys that are
+    /// not CI keys, a kind this version does not know, a CI related to itself.
+    public static func relationshipProblems(_ relationship: CIRelationship) -> [String: String] {
+        var fields: [String: String] = [:]
+        fields["source"] = keyProblem(relationship.source)
+        fields["target"] = keyProblem(relationship.target)
+        fields["kind"] = relationship.kind.knownValueProblem
+        if fields["source"] == nil && fields["target"] == nil && relationship.source == relationship.target {
+            fields["target"] = "must differ from source"
+        }
+        return fields
     }
 
     /// What is wrong with a site: 1 to 100 characters when given, no control characters.

@@ -25,6 +25,19 @@ public struct CIImportDocument: Sendable, Hashable {
     /// The relationships, without their lines.
     public var relationships: [CIRelationship] { references.map(\.relationship) }
 
+    /// Parses `content` in `format`. A format this version does not read (a newer sender's)
+    /// is refused as `cis.import_format` naming the field `format`, never guessed.
+    public static func parse(_ content: String, format: CIImportFormat) throws(CommandError) -> CIImportDocument {
+        switch format {
+        case .csv: parseCSV(content)
+        case .json: parseJSON(Data(content.utf8))
+        case .unknown:
+            throw CommandError(
+                .validation, "the import format is not one this service reads", rule: "cis.import_format",
+                fields: ["format": CIImportFormat.knownValueRule])
+        }
+    }
+
     /// Validates one record and keeps it (or its problems).
     ///
     /// - Parameter related: target keys per relationship kind, from this item as source.
@@ -45,7 +58,7 @@ public struct CIImportDocument: Sendable, Hashable {
         }
         let trimmedName = name.trimmingCharacters(in: .whitespaces)
         if let problem = CIFieldRules.nameProblem(trimmedName, allowingLineBreaks: true) { issue("name", problem) }
-        let parsedClass = CIClass(rawValue: ciClass.lowercased())
+        let parsedClass = CIClass(knownRawValue: ciClass.lowercased())
         if parsedClass == nil {
             issue("class", "'\(ciClass.prefix(40))' is not one of \(CIClass.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -7,7 +7,7 @@ extension CIRepository {
     static func decodeItem(_ row: PostgresRow) throws -> ConfigurationItem {
         let (key, name, ciClass, site, attributes) = try row.decode(
             (String, String, String, String?, PostgresJSON<[String: String]>).self)
-        guard let parsedClass = CIClass(rawValue: ciClass) else {
+        guard let parsedClass = CIClass(knownRawValue: ciClass) else {
             throw CIRepositoryError.invalidItem(field: "class", reason: "stored value is not a known class")
         }
         return ConfigurationItem(key: key, name: name, ciClass: parsedClass, site: site, attributes: attributes.value)

@@ -53,7 +53,10 @@ public struct CIRepository: Sendable {
             """)
         return try rows.map { row in
             let (source, target, kind) = try row.decode((String, String, String).self)
-            return CIRelationship(source: source, target: target, kind: CIRelationshipKind(rawValue: kind) ?? .dependsOn)
+            guard let kind = CIRelationshipKind(knownRawValue: kind) else {
+                throw CIRepositoryError.invalidItem(field: "kind", reason: "stored value is not a known relationship kind")
+            }
+            return CIRelationship(source: source, target: target, kind: kind)
         }
     }
 

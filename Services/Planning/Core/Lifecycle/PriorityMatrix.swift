@@ -37,17 +37,17 @@ public struct PriorityMatrix: Sendable, Equatable {
         var cells: [Impact: [Urgency: Priority]] = [:]
         var invalid: [String: String] = [:]
         for (impactName, row) in configuration {
-            guard let impact = Impact(rawValue: impactName) else {
+            guard let impact = Impact(knownRawValue: impactName) else {
                 invalid[impactName] = "unknown impact"
                 continue
             }
             for (urgencyName, priorityName) in row {
                 let cell = "\(impactName)/\(urgencyName)"
-                guard let urgency = Urgency(rawValue: urgencyName) else {
+                guard let urgency = Urgency(knownRawValue: urgencyName) else {
                     invalid[cell] = "unknown urgency"
                     continue
                 }
-                guard let priority = Priority(rawValue: priorityName) else {
+                guard let priority = Priority(knownRawValue: priorityName) else {
                     invalid[cell] = "unknown priority '\(priorityName)'"
                     continue
                 }
@@ -65,9 +65,18 @@ public struct PriorityMatrix: Sendable, Equatable {
         self.cells = cells
     }
 
-    /// The priority of a release with this impact and urgency.
-    public func priority(impact: Impact, urgency: Urgency) -> Priority {
-        // Complete by construction; the fallback is unreachable.
-        cells[impact]?[urgency] ?? .moderate
+    /// The priority of a release with this impact and urgency. The matrix is complete for the
+    /// known values; an impact or urgency this version does not know has no priority and is
+    /// refused (`priority.unknown_value`, validation, naming the field), never given a default.
+    public func priority(impact: Impact, urgency: Urgency) throws(CommandError) -> Priority {
+        guard let priority = cells[impact]?[urgency] else {
+            var fields: [String: String] = [:]
+            fields["impact"] = impact.knownValueProblem
+            fields["urgency"] = urgency.knownValueProblem
+            throw CommandError(
+                .validation, "a priority needs an impact and urgency this service knows", rule: "priority.unknown_value",
+                fields: fields)
+        }
+        return priority
     }
 }

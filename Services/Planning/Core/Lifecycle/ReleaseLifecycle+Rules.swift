@@ -4,7 +4,14 @@ import Foundation
 // The guards shared by the commands, each throwing the rule it enforces.
 extension ReleaseLifecycle {
     /// `lifecycle.terminal_status`: nothing changes a rejected, cancelled, backed-out or completed release.
+    /// `lifecycle.unknown_state`: nor one whose phase or status this version does not know (a newer
+    /// version wrote it): acting on it could undo what that version decided.
     static func requireNotTerminal(_ state: ReleaseState) throws(CommandError) {
+        guard state.phase.isKnown, state.status.isKnown else {
+            throw CommandError(
+                .conflict, "\(state.key) is in a phase or status this version of planning does not know; a newer version must handle it",
+                rule: "lifecycle.unknown_state")
+        }
         guard !state.status.isTerminal else {
             throw CommandError(
                 .conflict, "\(state.key) is \(state.status.rawValue), a final status; it can no longer change",

@@ -43,12 +43,12 @@ extension ReleaseQueries {
     }
 
     static func phase(_ raw: String) throws(CommandError) -> ReleasePhase {
-        guard let phase = ReleasePhase(rawValue: raw) else { throw CommandError(.internal, "a stored phase is unknown") }
+        guard let phase = ReleasePhase(knownRawValue: raw) else { throw CommandError(.internal, "a stored phase is unknown") }
         return phase
     }
 
     static func status(_ raw: String) throws(CommandError) -> ReleaseStatus {
-        guard let status = ReleaseStatus(rawValue: raw) else { throw CommandError(.internal, "a stored status is unknown") }
+        guard let status = ReleaseStatus(knownRawValue: raw) else { throw CommandError(.internal, "a stored status is unknown") }
         return status
     }
 }

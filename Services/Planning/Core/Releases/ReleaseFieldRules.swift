@@ -31,6 +31,13 @@ struct ReleaseFieldRules {
         if !ConfigurationNames.isValid(value) { fields[field] = "must be 1 to 64 lower-case letters, digits, '_', '.' or '-'" }
     }
 
+    /// A value of the shared language (type, impact, urgency, risk): one a newer sender added
+    /// that this version does not know is refused, never replaced by a default.
+    mutating func known<Value: ContractEnum>(_ value: Value?, field: String) {
+        guard let problem = value?.knownValueProblem else { return }
+        fields[field] = problem
+    }
+
     mutating func schedule(start: Date?, end: Date?) {
         if let start, let end, end < start { fields["scheduledEnd"] = "must not be before scheduledStart" }
     }

@@ -123,13 +123,13 @@ public actor RequestClient {
         fail(requestID, with: CommandError(.timeout, "no reply to \(type) in time"))
     }
 
-    /// True when `error` proves the broker never took the message.
+    /// True when `error` proves no queue took the message: nothing was written for it
+    /// (no connection, a blocked broker, refused locally), or the broker answered that it
+    /// routed it nowhere (returned) or could not take it (nacked).
     static func certainlyNotSent(_ error: AMQPError) -> Bool {
         switch error {
-        case .notConnected, .connectionFailed, .loginRefused, .invalidConfiguration, .invalidArgument, .publishReturned:
-            true
-        default:
-            false
+        case .publishReturned, .publishNacked: true
+        default: error.certainlyNotSent
         }
     }
 

@@ -5,27 +5,50 @@ import Messaging
 import ShipboardTestSupport
 import Testing
 
-/// Request/reply tests bind `test.record` (the command's routing key), so they run one at a time.
+/// Each test sends its commands to an exchange of its own: `test.record` is every test's
+/// routing key, and other test processes (other checkouts) share the broker.
 @Suite("Request/reply over direct reply-to", .serialized)
 struct RequestReplyTests {
-    /// A recording consumer on a fixture's queue, bound to `routingKeys` on the commands
-    /// exchange, and a RequestClient; runs `body` while the consumer runs, then cleans up.
+    /// The commands exchange of `fixture`'s tests.
+    static func commandExchange(_ fixture: MessagingFixture) -> String { "\(fixture.queue).commands" }
+
+    /// The fixture's queue bound to `routingKeys` on its own commands exchange.
+    static func commandTopology(_ fixture: MessagingFixture, routingKeys: [String] = [Record.routingKey]) -> AMQPTopology {
+        var topology = fixture.topology()
+        topology.exchanges.append(.init(name: commandExchange(fixture), kind: .topic, durable: false))
+        for key in routingKeys {
+            topology.bindings.append(.init(queue: fixture.queue, exchange: commandExchange(fixture), routingKey: key))
+        }
+        return topology
+    }
+
+    /// A request client for `fixture`'s commands exchange.
+    static func requests(_ client: AMQPClient, _ fixture: MessagingFixture, resendAfter: Duration = .seconds(2)) -> RequestClient {
+        RequestClient(amqp: client, exchange: commandExchange(fixture), resendAfter: resendAfter)
+    }
+
+    /// Removes the fixture's queue and exchange from the broker.
+    static func cleanUp(_ client: AMQPClient, _ fixture: MessagingFixture) async {
+        guard let connection = try? await client.currentConnection() else { return }
+        try? await connection.deleteQueue(fixture.queue)
+        try? await connection.deleteExchange(commandExchange(fixture))
+    }
+
+    /// A recording consumer on a fixture's queue, bound to `routingKeys` on the fixture's
+    /// commands exchange, and a RequestClient; runs `body` while the consumer runs, then cleans up.
     static func withRecordingService(
         _ name: String, routingKeys: [String] = [Record.routingKey],
         _ body: (MessagingFixture, AMQPClient, RequestClient) async throws -> Void
     ) async throws {
         let fixture = try await MessagingFixture.make(name)
-        var topology = fixture.topology()
-        for key in routingKeys {
-            topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: key))
-        }
-        try await withAMQP(topology: topology) { client in
+        try await withAMQP(topology: commandTopology(fixture, routingKeys: routingKeys)) { client in
             let runner = ConsumerRunner(
                 queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
                 pool: fixture.pool, amqp: client)
-            let requests = RequestClient(amqp: client)
+            let requests = Self.requests(client, fixture)
             try await running({ try await runner.run() }) { try await body(fixture, client, requests) }
             await requests.close()
+            await cleanUp(client, fixture)
         }
         await fixture.drop()
     }
@@ -110,10 +133,8 @@ struct RequestReplyTests {
     @Test("a request to a service that is down times out within its limit")
     func timeout() async throws {
         let fixture = try await MessagingFixture.make("down")
-        var topology = fixture.topology()
-        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: Record.routingKey))
-        try await withAMQP(topology: topology) { client in
-            let requests = RequestClient(amqp: client)
+        try await withAMQP(topology: Self.commandTopology(fixture)) { client in
+            let requests = Self.requests(client, fixture)
             let started = ContinuousClock.now
             let command = Envelope(Record(value: "nobody listens"), correlationId: "REL-1", actor: "alice")
             do {
@@ -124,17 +145,10 @@ struct RequestReplyTests {
             }
             let elapsed = ContinuousClock.now - started
             #expect(elapsed >= .milliseconds(800) && elapsed < .milliseconds(2_000))
-            try await client.currentConnection().deleteQueue(fixture.queue)
+            await Self.cleanUp(client, fixture)
             await requests.close()
         }
         await fixture.drop()
-    }
-
-    /// The fixture's queue bound to `test.record` on the commands exchange.
-    static func commandTopology(_ fixture: MessagingFixture) -> AMQPTopology {
-        var topology = fixture.topology()
-        topology.bindings.append(.init(queue: fixture.queue, exchange: Exchanges.commands, routingKey: Record.routingKey))
-        return topology
     }
 
     /// Answers `request` as a service would.
@@ -165,7 +179,7 @@ struct RequestReplyTests {
                 }
                 return try seen.map { try ContractCoding.decode(EnvelopeHeader.self, from: $0.body).id }
             }
-            let requests = RequestClient(amqp: client, resendAfter: .milliseconds(300))
+            let requests = Self.requests(client, fixture, resendAfter: .milliseconds(300))
             let command = Envelope(Record(value: "once"), correlationId: "REL-1", actor: "alice")
             #expect(try await requests.send(command, timeout: .seconds(5)) == RecordResult(stored: "answered"))
             #expect(try await responder.value == [command.id, command.id], "resent with the same envelope id")
@@ -174,16 +188,17 @@ struct RequestReplyTests {
             #expect(inFlight.requests == 0 && inFlight.timers == 0)
             await copies.cancel()
             await requests.close()
+            await Self.cleanUp(client, fixture)
         }
         await fixture.drop()
     }
 
     @Test("each request's timer ends with its reply: a closed client is released at once, not after its timeouts")
     func timersEndWithTheirReplies() async throws {
-        try await Self.withRecordingService("timers") { _, client, _ in
+        try await Self.withRecordingService("timers") { fixture, client, _ in
             weak var released: RequestClient?
             do {
-                let requests = RequestClient(amqp: client)
+                let requests = Self.requests(client, fixture)
                 released = requests
                 for index in 0..<20 {
                     let command = Envelope(Record(value: "timer \(index)"), correlationId: "REL-\(index)", actor: "alice")
@@ -200,7 +215,7 @@ struct RequestReplyTests {
     func expiredRequestsAreNotExecuted() async throws {
         let fixture = try await MessagingFixture.make("expired")
         try await withAMQP(topology: Self.commandTopology(fixture)) { client in
-            let requests = RequestClient(amqp: client)
+            let requests = Self.requests(client, fixture)
             // Nobody consumes yet: the request waits in the queue past its deadline.
             let late = Envelope(Record(value: "too late"), correlationId: "REL-1", actor: "alice")
             do {
@@ -227,6 +242,7 @@ struct RequestReplyTests {
             let dead = try await client.currentConnection().queueCounts(MessagingTopology.deadLetterQueue(for: fixture.queue))
             #expect(dead.messages == 0, "refused, not dead-lettered")
             await requests.close()
+            await Self.cleanUp(client, fixture)
         }
         await fixture.drop()
     }
@@ -242,7 +258,7 @@ struct RequestReplyTests {
             try await running({ try await runner.run() }) {
                 let configuration = try AMQPConfiguration(url: MessagingTestEnvironment.value("SHIPBOARD_TEST_AMQP_URL"))
                 let client = AMQPClient(configuration: configuration, topology: topology, backoff: .init(initial: .milliseconds(50)))
-                let requests = RequestClient(amqp: client)
+                let requests = Self.requests(client, fixture)
                 var clientRun = Task { await client.run() }
                 _ = try await client.currentConnection(timeout: .seconds(30))
                 let first = Envelope(Record(value: "before"), correlationId: "REL-1", actor: "alice")
@@ -257,6 +273,7 @@ struct RequestReplyTests {
                 #expect(try await requests.send(second, timeout: .seconds(5)) == RecordResult(stored: "after"))
                 await requests.close()
             }
+            await Self.cleanUp(service, fixture)
         }
         await fixture.drop()
     }
@@ -285,7 +302,7 @@ struct RequestReplyTests {
                     backoff: .init(initial: .milliseconds(50), maximum: .milliseconds(500)))
                 let clientRun = Task { await client.run() }
                 _ = try await client.currentConnection(timeout: .seconds(30))
-                let requests = RequestClient(amqp: client)
+                let requests = Self.requests(client, fixture)
                 _ = try await requests.send(Envelope(Record(value: "warm up"), correlationId: "REL-1", actor: "alice"), timeout: .seconds(10))
                 // Slow the path, and cut the connection once the request has reached the service:
                 // its confirm (and reply) never come back on that connection.
@@ -304,6 +321,7 @@ struct RequestReplyTests {
                 clientRun.cancel()
                 await proxy.close()
             }
+            await Self.cleanUp(service, fixture)
         }
         await fixture.drop()
     }

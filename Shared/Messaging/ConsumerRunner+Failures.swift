@@ -4,20 +4,26 @@ import Foundation
 import Logging
 
 extension ConsumerRunner {
-    /// After a handler failure: to the next delay queue, or to the dead letters.
-    func retryOrDeadLetter(_ delivery: AMQPDelivery, error: any Error, attempt: Int, logger: Logger) async {
-        let reason = Self.describe(error)
-        guard let retryQueue = retry.retryQueue(for: queue, afterAttempt: attempt) else {
-            logger.error("handler failed for the last time; dead-lettering", metadata: ["error": "\(reason)", "attempt": "\(attempt)"])
-            return await deadLetter(delivery, reason: reason, attempt: attempt)
+    /// After a handler failure: wait (not the message's fault), retry in place, or dead-letter.
+    func failed(_ item: LaneItem, error: any Error, logger: Logger) async -> Disposition {
+        let failure = HandlingFailure(error)
+        switch failure {
+        case .cancelled:
+            return .done  // left unacknowledged: redelivered after the connection closes
+        case .databaseUnavailable, .brokerUnavailable:
+            return .wait(failure, error)
+        case .conflict, .fault:
+            break
         }
-        logger.warning("handler failed; will retry", metadata: ["error": "\(reason)", "attempt": "\(attempt)"])
+        let reason = Self.describe(error)
+        guard let delay = retry.delay(afterAttempt: item.attempt) else {
+            logger.error("handler failed for the last time; dead-lettering", metadata: ["error": "\(reason)", "attempt": "\(item.attempt)"])
+            await deadLetter(item.delivery, reason: reason, attempt: item.attempt)
+            return .done
+        }
+        logger.warning("handler failed; will retry", metadata: ["error": "\(reason)", "attempt": "\(item.attempt)"])
         outcomes("retried").increment()
-        await forward(delivery, exchange: Exchanges.retry, routingKey: retryQueue, headers: [
-            MessageHeaders.attempt: .int(Int64(attempt + 1)),
-            MessageHeaders.error: .string(reason),
-            MessageHeaders.sourceQueue: .string(queue),
-        ], logger: logger)
+        return .retry(after: delay)
     }
 
     /// Sends a copy to `shipboard.dead` (routing key: this queue) with the reason, then acks.
@@ -61,7 +67,7 @@ extension ConsumerRunner {
         do {
             try await amqp.publish(message, timeout: .seconds(5))
         } catch {
-            // The requester times out; a repeated request gets the reply stored in the inbox.
+            // The requester resends (same envelope id) and gets the reply stored in the inbox.
             logger.warning("could not send reply", metadata: ["error": "\(error)"])
         }
     }

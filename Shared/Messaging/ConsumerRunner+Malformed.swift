@@ -2,6 +2,7 @@ import AMQP
 import Contracts
 import Foundation
 import Logging
+import Postgres
 
 extension ConsumerRunner {
     /// Dead-letters a message that can never be handled (undecodable, or no handler for its
@@ -21,19 +22,45 @@ extension ConsumerRunner {
         guard let decoding = error as? DecodingError else {
             return CommandError(.validation, "\(subject) is not a valid envelope", rule: "messages.malformed")
         }
+        let (field, problem) = problem(in: decoding)
+        return CommandError(
+            .validation, "\(subject) cannot be read: \(field) \(problem)", rule: "messages.malformed", fields: [field: problem])
+    }
+
+    /// Where a decoding error is (the JSON path, `body` for the whole document) and what is
+    /// wrong there. Built from the error's kind and path only: its debug text may quote the
+    /// value (an enum's unknown raw value, a snippet of broken JSON), which must not reach
+    /// headers or logs.
+    static func problem(in error: DecodingError) -> (field: String, problem: String) {
         func path(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
             let keys = context.codingPath + (last.map { [$0] } ?? [])
             let joined = keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             return joined.isEmpty ? "body" : joined
         }
-        let (field, problem): (String, String) = switch decoding {
+        return switch error {
         case .keyNotFound(let key, let context): (path(context, key), "is required")
         case .typeMismatch(let type, let context): (path(context), "must be a \(type)")
         case .valueNotFound(let type, let context): (path(context), "must be a \(type), not null")
+        case .dataCorrupted(let context) where context.codingPath.isEmpty: ("body", "is not valid JSON")
         case .dataCorrupted(let context): (path(context), "is not a valid value")
         @unknown default: ("body", "cannot be read")
         }
-        return CommandError(
-            .validation, "\(subject) cannot be read: \(field) \(problem)", rule: "messages.malformed", fields: [field: problem])
+    }
+
+    /// Error text for dead-letter headers and logs, at most 500 characters. Our error types
+    /// never carry secrets, SQL or values; a decoding error (also one a handler threw) is
+    /// reduced to its path and problem, since its own text may quote the value.
+    static func describe(_ error: any Error) -> String {
+        let text: String
+        if let decoding = error as? DecodingError {
+            let (field, problem) = problem(in: decoding)
+            text = "\(field) \(problem)"
+        } else if let transaction = error as? PostgresTransactionError, let decoding = transaction.underlying as? DecodingError {
+            let (field, problem) = problem(in: decoding)
+            text = "transaction rolled back: \(transaction.step) failed: \(field) \(problem)"
+        } else {
+            text = String(describing: error)
+        }
+        return String(text.prefix(500))
     }
 }

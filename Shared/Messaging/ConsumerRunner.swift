@@ -9,20 +9,35 @@ import ServiceLifecycle
 /// Consumes one work queue: decode, handle in a transaction with the inbox insert,
 /// commit, then ack. Never acks before the effect is committed.
 ///
+/// - Order: events and fire-and-forget commands of one correlation id (a lane) are handled
+///   one at a time, in delivery order, also across retries; different lanes run in parallel
+///   (`concurrency` workers). The order holds per consumer: replicas on one queue compete,
+///   and a redelivery (after a crash or a lost connection) may come after later messages of
+///   its lane. Requests (request/reply commands) are not ordered: each sender waits for its
+///   reply before it sends what depends on it, so requests in flight together have no order
+///   to keep, and they run in parallel.
 /// - A message that cannot be decoded, or has no handler for its type and version, is
-///   dead-lettered at once with the reason in `x-shipboard-error`.
-/// - A handler error sends the message to a delay queue (exponential backoff) with its
-///   attempt count, up to `retry.maxAttempts`, then dead-letters it with the last error.
+///   dead-lettered at once with the reason in `x-shipboard-error`: the JSON path and what is
+///   wrong there, never the value.
+/// - A handler error (or a statement timeout) is the message's fault: it is retried in place
+///   after the policy's delay (its lane waits; the worker does not) up to
+///   `retry.maxAttempts`, then dead-lettered with the last error and its attempt count.
+/// - Not the message's fault, not counted: a serialization failure or deadlock reruns the
+///   transaction at once (up to `retry.conflictRetries` times); an unavailable database
+///   pauses the consumer, holds what it received, reports not ready, and resumes when a
+///   probe gets through (see `ConsumerAvailability`); a delivery whose connection or channel
+///   has gone is dropped before handling (the broker redelivers it).
 /// - A `CommandError` thrown by a command handler is an answer, not a failure: it is sent
 ///   as the reply and recorded in the inbox, and nothing is retried.
 /// - Events that arrive together are handled in batches (up to `batchSize`) in one
 ///   transaction: one inbox insert claims them all, each handler runs in turn, one COMMIT,
-///   then each is acked. If any handler in a batch fails, the batch rolls back and every
-///   message is handled again on its own, so failures, retries and dead letters stay per
-///   message. Commands (which are answered) are always handled one by one.
+///   then each is acked. If the batch fails, every message goes back to its lane to be
+///   handled on its own, so failures, retries and dead letters stay per message. Commands
+///   (which are answered) are always handled one by one.
 /// - Inbox rows older than `inboxRetention` (7 days) are pruned every 10 minutes: the
 ///   window in which a duplicate is still recognised.
-/// - Graceful shutdown: stop taking messages, finish those in flight, then return.
+/// - Graceful shutdown: stop taking messages, finish those in flight, then return; messages
+///   waiting for a retry or for the database are left to the broker to redeliver.
 public struct ConsumerRunner: Service {
     public let queue: String
     let handlers: MessageHandlers
@@ -32,11 +47,12 @@ public struct ConsumerRunner: Service {
     let amqp: AMQPClient
     let prefetch: UInt16
     let concurrency: Int
-    let batchSize: Int
     let retry: RetryPolicy
     let inboxRetention: Duration
     let logger: Logger
     let outcomes: @Sendable (String) -> Counter
+    let lanes: DeliveryLanes
+    let availability: ConsumerAvailability
 
     /// - Parameters:
     ///   - schema: the service's schema (its `inbox` and `outbox` tables).
@@ -55,14 +71,17 @@ public struct ConsumerRunner: Service {
         self.amqp = amqp
         self.prefetch = prefetch
         self.concurrency = max(1, concurrency)
-        self.batchSize = max(1, batchSize)
         self.retry = retry
         self.inboxRetention = inboxRetention
         var logger = logger
         logger[metadataKey: "queue"] = "\(queue)"
         self.logger = logger
+        self.lanes = DeliveryLanes(maxBatch: batchSize)
+        self.availability = ConsumerAvailability(
+            lanes: lanes, probe: { (try? await pool.query("SELECT 1")) != nil }, logger: logger)
         // Counters are created once: the metrics factory takes a lock per creation.
-        let counters = Dictionary(uniqueKeysWithValues: ["handled", "duplicate", "refused", "retried", "dead_lettered"].map {
+        let names = ["handled", "duplicate", "refused", "expired", "retried", "conflict", "held", "stale", "dead_lettered"]
+        let counters = Dictionary(uniqueKeysWithValues: names.map {
             ($0, Counter(label: "shipboard_messages_total", dimensions: [("queue", queue), ("outcome", $0)]))
         })
         self.outcomes = { outcome in
@@ -70,10 +89,17 @@ public struct ConsumerRunner: Service {
         }
     }
 
+    /// Readiness for the service's `/health/ready`: up while the runner consumes and its
+    /// database is available (down during an outage, while it holds its messages).
+    public var readiness: @Sendable () async -> Bool {
+        { [availability] in await availability.isReady }
+    }
+
     public func run() async throws {
         let consumer = try await amqp.consume(queue: queue, prefetch: prefetch, timeout: .seconds(60))
+        await availability.control(pause: { await consumer.pause() }, resume: { await consumer.resume() })
+        await availability.setConsuming(true)
         logger.info("consuming", metadata: ["handlers": "\(handlers.handledTypes.joined(separator: ","))"])
-        let buffer = DeliveryBuffer(maxBatch: batchSize)
         // Inbox rows only need to outlive any redelivery or republish: prune old ones.
         let pruning = Task { [inbox, pool, inboxRetention, logger] in
             while !Task.isCancelled {
@@ -93,19 +119,25 @@ public struct ConsumerRunner: Service {
                 for _ in 0..<concurrency {
                     group.addTask {
                         while true {
-                            let batch = await buffer.take()
+                            let batch = await lanes.take()
                             if batch.isEmpty { return }
-                            await processBatch(batch)
+                            await work(batch)
                         }
                     }
                 }
+                var sequence: UInt64 = 0
                 do {
-                    for try await delivery in consumer { await buffer.put(delivery) }
+                    for try await delivery in consumer {
+                        sequence += 1
+                        await lanes.put(LaneItem(delivery: delivery, sequence: sequence))
+                    }
                 } catch {
                     logger.warning("delivery stream failed", metadata: ["error": "\(error)"])
                 }
                 // The stream ended (shutdown or cancellation): finish what is in hand.
-                await buffer.finish()
+                await availability.setConsuming(false)
+                await availability.stop()
+                await lanes.finish()
                 try await group.waitForAll()
             }
         } onGracefulShutdown: {
@@ -115,79 +147,49 @@ public struct ConsumerRunner: Service {
         logger.info("stopped consuming")
     }
 
-    /// Handles one delivery to the end: acked after commit, retried, or dead-lettered.
-    func process(_ delivery: AMQPDelivery) async {
-        let attempt = Int(delivery.properties.headers[MessageHeaders.attempt]?.intValue ?? 1)
-        let header: EnvelopeHeader
-        let prepared: MessageHandlers.Prepared
-        do {
-            header = try ContractCoding.decode(EnvelopeHeader.self, from: delivery.body)
-        } catch {
-            return await rejectMalformed(
-                delivery, reason: "undecodable envelope: \(Self.describe(error))",
-                refusal: Self.malformedRefusal(error, messageType: delivery.properties.type), attempt: attempt)
-        }
-        do {
-            guard let found = try handlers.prepare(header, body: delivery.body) else {
-                return await rejectMalformed(
-                    delivery, reason: "no handler for \(header.type) version \(header.version)",
-                    refusal: CommandError(
-                        .validation, "\(header.type) version \(header.version) is not a command this service knows",
-                        rule: "messages.unknown_type"),
-                    attempt: attempt)
-            }
-            prepared = found
-        } catch {
-            return await rejectMalformed(
-                delivery, reason: "payload does not match \(header.type) v\(header.version): \(Self.describe(error))",
-                refusal: Self.malformedRefusal(error, messageType: header.type), attempt: attempt)
-        }
-        var messageLogger = self.logger
-        messageLogger[metadataKey: "message.id"] = "\(header.id)"
-        messageLogger[metadataKey: "release.key"] = "\(header.correlationId)"
-        let logger = messageLogger
-        let context: @Sendable (PostgresTransaction) -> HandlerContext = { transaction in
-            HandlerContext(
-                transaction: transaction, outbox: outbox, header: header, attempt: attempt,
-                redelivered: delivery.redelivered, logger: logger)
-        }
-        do {
-            let reply = try await handle(header.id, prepared: prepared, context: context)
-            if let reply, let replyTo = delivery.properties.replyTo {
-                await sendReply(reply, to: replyTo, correlationID: delivery.properties.correlationID, logger: logger)
-            }
-            await settle(delivery, logger: logger) { try await delivery.ack() }
-        } catch {
-            await retryOrDeadLetter(delivery, error: error, attempt: attempt, logger: logger)
+    /// Handles what a worker took from the lanes and tells the lanes how it ended.
+    private func work(_ batch: [LaneItem]) async {
+        if batch.count == 1 {
+            await conclude(batch[0], await process(batch[0]))
+        } else {
+            await processBatch(batch)
         }
     }
 
-    /// Runs the handler in the inbox transaction. Returns the reply to send, if any.
-    private func handle(
-        _ id: UUID, prepared: MessageHandlers.Prepared, context: @escaping @Sendable (PostgresTransaction) -> HandlerContext
-    ) async throws -> Data? {
-        do {
-            let (reply, duplicate) = try await pool.withTransaction { transaction -> (Data?, Bool) in
-                guard try await inbox.claim(id, in: transaction) else {
-                    return (try await inbox.storedReply(for: id, in: transaction), true)
-                }
-                let reply = try await prepared(context(transaction))
-                if let reply { try await inbox.storeReply(reply, for: id, in: transaction) }
-                return (reply, false)
-            }
-            outcomes(duplicate ? "duplicate" : "handled").increment()
-            return reply
-        } catch {
-            guard let refusal = Self.commandError(in: error) else { throw error }
-            // The handler's writes rolled back; record the refusal so a repeat gets it too.
-            let reply = try ContractCoding.encode(CommandRefusal(error: refusal))
-            try await pool.withTransaction { transaction in
-                if try await inbox.claim(id, in: transaction) {
-                    try await inbox.storeReply(reply, for: id, in: transaction)
-                }
-            }
-            outcomes("refused").increment()
-            return reply
+    /// How handling one message ended, for its lane.
+    enum Disposition {
+        /// Settled (acked or dead-lettered), or dropped unacknowledged (stale, shutdown).
+        case done
+        /// Failed by its own fault: handle it again after the delay, as the next attempt.
+        case retry(after: Duration)
+        /// Not its fault: put it back at the head of its lane, unchanged.
+        case wait(HandlingFailure, any Error)
+    }
+
+    func conclude(_ item: LaneItem, _ disposition: Disposition) async {
+        switch disposition {
+        case .done:
+            await lanes.done([item])
+        case .retry(let delay):
+            var next = item
+            next.attempt += 1
+            next.alone = true
+            await lanes.retry([next], after: delay)
+        case .wait(let failure, let error):
+            await hold([item], failure, error)
+        }
+    }
+
+    /// Puts messages back unharmed: until the database is back, or shortly after a broker
+    /// hiccup (the deliveries are then most likely stale and get dropped).
+    func hold(_ items: [LaneItem], _ failure: HandlingFailure, _ error: any Error) async {
+        outcomes("held").increment(by: items.count)
+        switch failure {
+        case .databaseUnavailable:
+            await availability.report(error)
+            await lanes.putBack(items)
+        default:
+            await lanes.retry(items, after: .milliseconds(500))
         }
     }
 
@@ -195,10 +197,5 @@ public struct ConsumerRunner: Service {
         if let error = error as? CommandError { return error }
         if let error = error as? PostgresTransactionError { return error.underlying as? CommandError }
         return nil
-    }
-
-    /// Error text for headers and logs: our error types never carry secrets or SQL; cap the length.
-    static func describe(_ error: any Error) -> String {
-        String(String(describing: error).prefix(500))
     }
 }

@@ -6,42 +6,44 @@ import Contracts
 /// For every work queue `Q`:
 /// - `Q`: durable quorum queue with an explicit delivery limit, dead-lettering to
 ///   `shipboard.dead` with routing key `Q` (a message that crashes its consumer again and
-///   again ends there too);
-/// - `Q.retry.1` … `Q.retry.n`: delay queues bound to `shipboard.retry`; a message waits
-///   there for its TTL, then dead-letters back to `Q` through the default exchange;
+///   again ends there too), at least once: `x-dead-letter-strategy: at-least-once` keeps a
+///   message in `Q` until the dead-letter queue has confirmed it, which RabbitMQ allows only
+///   with `x-overflow: reject-publish`;
 /// - `Q.dead`: where dead letters of `Q` stay for an operator, bound to `shipboard.dead`.
+///
+/// There are no delay queues: a consumer retries a failed message in place (see
+/// `RetryPolicy`), which keeps the order of its correlation id. Moving a broker from the
+/// older topology (delay queues, no dead-letter strategy): see the README, "Topology migration".
 public enum MessagingTopology {
     /// How often the broker may deliver one message before dead-lettering it.
     public static let deliveryLimit = 10
 
-    /// The four exchanges every service uses.
+    /// The exchanges every service uses. (`shipboard.retry` fed the delay queues of older
+    /// versions; it is no longer declared.)
     public static var exchanges: [AMQPTopology.Exchange] {
         [
             .init(name: Exchanges.commands, kind: .topic),
             .init(name: Exchanges.events, kind: .topic),
-            .init(name: Exchanges.retry, kind: .direct),
             .init(name: Exchanges.dead, kind: .direct),
         ]
     }
 
-    /// A work queue with its retry and dead-letter queues, bound to `bindings`
-    /// (exchange, routing key pattern).
-    public static func workQueue(
-        _ queue: String, bindings: [(exchange: String, routingKey: String)], retry: RetryPolicy = .standard
-    ) -> AMQPTopology {
+    /// Arguments of every queue that dead-letters: at-least-once dead-lettering, which
+    /// requires `reject-publish` overflow (RabbitMQ 3.10+, quorum queues).
+    public static let deadLetterSafety: [String: AMQPFieldValue] = [
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    ]
+
+    /// A work queue with its dead-letter queue, bound to `bindings` (exchange, routing key pattern).
+    public static func workQueue(_ queue: String, bindings: [(exchange: String, routingKey: String)]) -> AMQPTopology {
         var topology = AMQPTopology()
         topology.queues.append(
-            .quorum(queue, deliveryLimit: deliveryLimit, deadLetterExchange: Exchanges.dead, deadLetterRoutingKey: queue))
+            .quorum(
+                queue, deliveryLimit: deliveryLimit, deadLetterExchange: Exchanges.dead, deadLetterRoutingKey: queue,
+                extra: deadLetterSafety))
         for binding in bindings {
             topology.bindings.append(.init(queue: queue, exchange: binding.exchange, routingKey: binding.routingKey))
-        }
-        for (index, delay) in retry.delays.enumerated() {
-            let name = retry.retryQueue(for: queue, level: index + 1)
-            topology.queues.append(
-                .quorum(
-                    name, deliveryLimit: deliveryLimit, deadLetterExchange: "", deadLetterRoutingKey: queue,
-                    messageTTL: Int(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)))
-            topology.bindings.append(.init(queue: name, exchange: Exchanges.retry, routingKey: name))
         }
         let dead = deadLetterQueue(for: queue)
         topology.queues.append(.quorum(dead, deliveryLimit: deliveryLimit))

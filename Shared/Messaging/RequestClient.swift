@@ -5,65 +5,80 @@ import Logging
 
 /// Sends commands and waits for their replies over RabbitMQ direct reply-to.
 ///
-/// Every request has a timeout: the caller gets the typed `CommandError` from the handler,
-/// `.timeout` when no reply came in time (the service may be down), or `.unavailable` when
-/// the broker could not take the request. It never waits forever.
+/// Every request has a deadline (`timeout` from now), carried in the envelope so the
+/// service does not execute it after the caller gave up. The caller gets:
+/// - the result, or the typed `CommandError` the handler answered;
+/// - `.unavailable` when the request was certainly not sent: the broker could not take it
+///   (no connection within the deadline, blocked by a resource alarm, unroutable);
+/// - `.timeout` when it was sent (or may have been) and no reply came by the deadline.
+///
+/// While it waits, the request is resent with the same envelope (same id: the service's
+/// inbox answers a repeat with the stored reply instead of executing it again) whenever the
+/// outcome of a publish is unknown (confirm lost, connection dropped) or no reply came
+/// within `resendAfter`. A reply stream that ends is reopened at once (and on the next
+/// request); a reply after the deadline is ignored; each request's timer ends with it.
+/// It never waits past the deadline.
 public actor RequestClient {
     let amqp: AMQPClient
     let logger: Logger
-    private var pending: [String: CheckedContinuation<Data, any Error>] = [:]
-    private var listening: Task<Void, Never>?
-
     /// The exchange commands are published to.
     private let exchange: String
+    private let resendAfter: Duration
+    private var pending: [String: CheckedContinuation<Data, any Error>] = [:]
+    /// The task that publishes, resends and finally times out each pending request.
+    private var drivers: [String: Task<Void, Never>] = [:]
+    private var listening: Task<Void, Never>?
 
     /// `exchange` is `shipboard.commands` in production; tests and benchmarks pass one of
     /// their own so that their consumers never answer each other's commands.
-    public init(amqp: AMQPClient, exchange: String = Exchanges.commands, logger: Logger = Logger(label: "shipboard.requests")) {
+    public init(
+        amqp: AMQPClient, exchange: String = Exchanges.commands, resendAfter: Duration = .seconds(2),
+        logger: Logger = Logger(label: "shipboard.requests")
+    ) {
         self.amqp = amqp
         self.exchange = exchange
+        self.resendAfter = resendAfter
         self.logger = logger
     }
+
+    /// Requests waiting for a reply, and timers still running (for tests and metrics).
+    public var inFlight: (requests: Int, timers: Int) { (pending.count, drivers.count) }
 
     /// Sends `envelope` to its service and returns the result, or throws the typed error.
     public func send<Command: CommandContract>(
         _ envelope: Envelope<Command>, timeout: Duration = .seconds(10)
     ) async throws(CommandError) -> Command.Result {
-        let started = ContinuousClock.now
+        let deadline = ContinuousClock.now + timeout
+        var envelope = envelope
+        let wallDeadline = Date().addingTimeInterval(Self.seconds(timeout))
+        envelope.deadline = min(envelope.deadline ?? wallDeadline, wallDeadline)
         do {
             try await startListening()
         } catch {
             throw CommandError(.unavailable, "the message broker is not available")
         }
-        let requestID = UUID().uuidString
         let body: Data
         do {
             body = try ContractCoding.encode(envelope)
         } catch {
             throw CommandError(.validation, "the command cannot be encoded")
         }
+        let requestID = UUID().uuidString
         let message = AMQPMessage(
             exchange: exchange, routingKey: Command.routingKey, body: body,
             properties: AMQPProperties(
                 messageID: envelope.id.uuidString.lowercased(), correlationID: requestID, type: Command.messageType,
                 replyTo: AMQPConnection.directReplyQueue, timestamp: envelope.occurredAt),
             mandatory: true)
-        let remaining = timeout - (ContinuousClock.now - started)
         let replyData: Data
         do {
-            replyData = try await withCheckedThrowingContinuation { continuation in
-                pending[requestID] = continuation
-                Task {
-                    do {
-                        try await amqp.publish(message, timeout: remaining)
-                    } catch {
-                        self.fail(requestID, with: CommandError(.unavailable, "the request could not be sent: \(error)"))
-                        return
-                    }
-                    try? await Task.sleep(for: max(.zero, timeout - (ContinuousClock.now - started)))
-                    self.fail(requestID, with: CommandError(
-                        .timeout, "no reply to \(Command.messageType) within \(timeout)"))
+            replyData = try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    pending[requestID] = continuation
+                    drivers[requestID] = Task { await self.drive(requestID, message, deadline: deadline, type: Command.messageType) }
                 }
+            } onCancel: {
+                Task { await self.fail(requestID, with: CommandError(.timeout, "the request was cancelled by its caller")) }
             }
         } catch let error as CommandError {
             throw error
@@ -79,32 +94,92 @@ public actor RequestClient {
         }
     }
 
+    /// Publishes the request, resends it while its outcome is unknown, and ends it at the
+    /// deadline. Cancelled when the reply arrives.
+    private func drive(_ requestID: String, _ message: AMQPMessage, deadline: ContinuousClock.Instant, type: String) async {
+        var sent = false
+        while !Task.isCancelled {
+            let remaining = deadline - .now
+            guard remaining > .zero else { break }
+            var pause = resendAfter
+            do {
+                try await amqp.publish(message, timeout: remaining)
+                sent = true
+            } catch let error where Self.certainlyNotSent(error) {
+                // Not taken by the broker. If an earlier copy was, its outcome is still open.
+                guard sent else {
+                    return fail(requestID, with: CommandError(.unavailable, "the request could not be sent: \(error)"))
+                }
+                pause = .milliseconds(200)
+            } catch {
+                // The broker may have taken it (confirm lost, connection dropped): resend soon.
+                sent = true
+                pause = .milliseconds(200)
+                logger.debug("request outcome unknown; resending", metadata: ["request.type": "\(type)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: min(pause, max(.zero, deadline - .now)))
+        }
+        guard !Task.isCancelled else { return }
+        fail(requestID, with: CommandError(.timeout, "no reply to \(type) in time"))
+    }
+
+    /// True when `error` proves no queue took the message: nothing was written for it
+    /// (no connection, a blocked broker, refused locally), or the broker answered that it
+    /// routed it nowhere (returned) or could not take it (nacked).
+    static func certainlyNotSent(_ error: AMQPError) -> Bool {
+        switch error {
+        case .publishReturned, .publishNacked: true
+        default: error.certainlyNotSent
+        }
+    }
+
     private func fail(_ requestID: String, with error: CommandError) {
+        drivers.removeValue(forKey: requestID)?.cancel()
         pending.removeValue(forKey: requestID)?.resume(throwing: error)
     }
 
     private func complete(_ requestID: String, with data: Data) {
+        // A reply after the timeout finds nothing pending and is dropped.
+        drivers.removeValue(forKey: requestID)?.cancel()
         pending.removeValue(forKey: requestID)?.resume(returning: data)
     }
 
     private func startListening() async throws {
         guard listening == nil else { return }
         let replies = try await amqp.directReplies()
-        listening = Task {
+        listening = Task { [weak self, logger] in
             do {
                 for try await reply in replies {
                     guard let id = reply.properties.correlationID else { continue }
-                    self.complete(id, with: reply.body)
+                    await self?.complete(id, with: reply.body)
                 }
             } catch {
                 logger.warning("reply stream ended", metadata: ["error": "\(error)"])
             }
+            await self?.replyStreamEnded()
+        }
+    }
+
+    /// Reopens the reply stream at once when requests wait; otherwise the next request does.
+    private func replyStreamEnded() async {
+        listening = nil
+        guard !pending.isEmpty else { return }
+        try? await Task.sleep(for: .milliseconds(100))  // never a busy loop
+        guard listening == nil else { return }
+        do {
+            try await startListening()
+        } catch {
+            logger.warning("could not reopen the reply stream; the next request tries again", metadata: ["error": "\(error)"])
         }
     }
 
     /// Stops listening; pending requests fail as unavailable.
     public func close() {
         listening?.cancel()
-        for (id, _) in pending { fail(id, with: CommandError(.unavailable, "the request client closed")) }
+        for id in Array(pending.keys) { fail(id, with: CommandError(.unavailable, "the request client closed")) }
+    }
+
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -10,13 +10,22 @@ import ServiceLifecycle
 /// A minimal service for the messaging tests, run as a separate process so a test can
 /// kill -9 it in the middle of a handler or send it SIGTERM during a burst.
 ///
-/// It consumes `PROBE_QUEUE` (bound to `PROBE_ROUTING_KEY` on `shipboard.events`) and
-/// records each `test.recorded` event as one row in `<PROBE_SCHEMA>.effects`, sleeping
-/// `PROBE_HANDLER_DELAY_MS` inside the handler's transaction (after the insert, before commit).
+/// It consumes `PROBE_QUEUE` (bound to `PROBE_ROUTING_KEY` on `shipboard.events`, and to
+/// `PROBE_COMMAND_ROUTING_KEY` on `shipboard.commands` when set) and records each
+/// `test.recorded` event and each fire-and-forget `test.record` command as one row in
+/// `<PROBE_SCHEMA>.effects`, sleeping `PROBE_HANDLER_DELAY_MS` inside the handler's
+/// transaction (after the insert, before commit). `/health/ready` includes the consumer
+/// runner's readiness (down while its database is).
 @main
 struct MessagingProbe {
     struct Recorded: EventContract {
         static let messageType = "test.recorded"
+        var value: String
+    }
+
+    struct Record: CommandContract {
+        typealias Result = Acknowledged
+        static let messageType = "test.record"
         var value: String
     }
 
@@ -36,7 +45,8 @@ struct MessagingProbe {
             exit(2)
         }
         let pool = PostgresPool(configuration: database, maxConnections: 8)
-        let topology = MessagingTopology.workQueue(settings.queue, bindings: [(Exchanges.events, settings.routingKey)])
+        let bindings = [(Exchanges.events, settings.routingKey)] + (settings.commandRoutingKey.map { [(Exchanges.commands, $0)] } ?? [])
+        let topology = MessagingTopology.workQueue(settings.queue, bindings: bindings)
         var fullTopology = AMQPTopology(exchanges: MessagingTopology.exchanges)
         fullTopology.merge(topology)
         let client = AMQPClient(configuration: broker, topology: fullTopology, logger: logger)
@@ -45,6 +55,11 @@ struct MessagingProbe {
         let schema = settings.schema
         let delay = settings.handlerDelay
         handlers.on(Recorded.self) { envelope, context in
+            try await context.transaction.query(
+                "INSERT INTO \(identifier: schema).effects (message_id, value) VALUES (\(envelope.id), \(envelope.payload.value))")
+            if delay > .zero { try await Task.sleep(for: delay) }
+        }
+        handlers.on(Record.self) { envelope, context in
             try await context.transaction.query(
                 "INSERT INTO \(identifier: schema).effects (message_id, value) VALUES (\(envelope.id), \(envelope.payload.value))")
             if delay > .zero { try await Task.sleep(for: delay) }
@@ -58,6 +73,7 @@ struct MessagingProbe {
             checks: [
                 ReadinessCheck("postgres", ReadinessProbes.database(pool)),
                 ReadinessCheck("rabbitmq", ReadinessProbes.broker(client)),
+                ReadinessCheck("consumer", runner.readiness),
             ],
             registry: registry)
         do {

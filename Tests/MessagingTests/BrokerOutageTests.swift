@@ -13,7 +13,7 @@ struct BrokerOutageTests {
         try await FaultBroker.exclusively {
             let fixture = try await MessagingFixture.make("outage")
             let retry = RetryPolicy(delays: [.milliseconds(200)], maxAttempts: 5)
-            try await withAMQP(url: "SHIPBOARD_TEST_FAULT_AMQP_URL", topology: fixture.topology(retry: retry)) { client in
+            try await withAMQP(url: "SHIPBOARD_TEST_FAULT_AMQP_URL", topology: fixture.topology()) { client in
                 let relay = OutboxRelay(outbox: Outbox(schema: fixture.schema), pool: fixture.pool, amqp: client,
                                         batchSize: 100, pollInterval: .milliseconds(200))
                 let runner = ConsumerRunner(

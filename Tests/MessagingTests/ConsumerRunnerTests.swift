@@ -11,7 +11,7 @@ struct ConsumerRunnerTests {
     @Test("the same message id published 10 times has one effect")
     func duplicatesHaveOneEffect() async throws {
         let fixture = try await MessagingFixture.make("dup")
-        try await withAMQP(topology: fixture.topology(retry: Self.fastRetry)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let runner = ConsumerRunner(
                 queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
                 pool: fixture.pool, amqp: client, concurrency: 4, retry: Self.fastRetry)
@@ -34,7 +34,7 @@ struct ConsumerRunnerTests {
     @Test("a poison message dead-letters with its reason and the messages behind it are processed")
     func poisonMessages() async throws {
         let fixture = try await MessagingFixture.make("poison")
-        try await withAMQP(topology: fixture.topology(retry: Self.fastRetry)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let runner = ConsumerRunner(
                 queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
                 pool: fixture.pool, amqp: client, retry: Self.fastRetry)
@@ -70,7 +70,7 @@ struct ConsumerRunnerTests {
     func retriesThenDeadLetter() async throws {
         let fixture = try await MessagingFixture.make("retry")
         let failures = FailureBudget(Int.max)
-        try await withAMQP(topology: fixture.topology(retry: Self.fastRetry)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let runner = ConsumerRunner(
                 queue: fixture.queue, schema: fixture.schema,
                 handlers: recordingHandlers(schema: fixture.schema, failures: failures),
@@ -100,7 +100,7 @@ struct ConsumerRunnerTests {
     func retrySucceeds() async throws {
         let fixture = try await MessagingFixture.make("recover")
         let failures = FailureBudget(2)
-        try await withAMQP(topology: fixture.topology(retry: Self.fastRetry)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let runner = ConsumerRunner(
                 queue: fixture.queue, schema: fixture.schema,
                 handlers: recordingHandlers(schema: fixture.schema, failures: failures),
@@ -118,7 +118,7 @@ struct ConsumerRunnerTests {
     @Test("one failing message in a burst: the others are handled once each, the failing one alone is retried and dead-lettered")
     func failureInsideABatch() async throws {
         let fixture = try await MessagingFixture.make("batch")
-        try await withAMQP(topology: fixture.topology(retry: Self.fastRetry)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let runner = ConsumerRunner(
                 queue: fixture.queue, schema: fixture.schema,
                 handlers: recordingHandlers(schema: fixture.schema, alwaysFailing: "bad"),
@@ -140,6 +140,41 @@ struct ConsumerRunnerTests {
                 let effects = try await fixture.effects()
                 #expect(Set(effects.map(\.0)).count == 39)
                 #expect(!effects.contains { $0.1 == "bad" })
+            }
+        }
+        await fixture.drop()
+    }
+
+    /// An event whose payload holds an enum, as a newer sender might fill it.
+    struct Classified: EventContract {
+        enum Level: String, Codable, Sendable { case low, high }
+        static let messageType = "test.classified"
+        var level: Level
+    }
+
+    @Test("a payload that does not decode is dead-lettered with the JSON path and the problem, never the value")
+    func deadLetterReasonsCarryNoValues() async throws {
+        let fixture = try await MessagingFixture.make("reason")
+        try await withAMQP(topology: fixture.topology()) { client in
+            var handlers = recordingHandlers(schema: fixture.schema)
+            handlers.on(Classified.self) { _, _ in }
+            let runner = ConsumerRunner(
+                queue: fixture.queue, schema: fixture.schema, handlers: handlers, pool: fixture.pool, amqp: client, retry: Self.fastRetry)
+            let dead = try await client.consume(queue: MessagingTopology.deadLetterQueue(for: fixture.queue), prefetch: 10)
+            try await running({ try await runner.run() }) {
+                // The same envelope with a level no version of the contract knows.
+                let envelope = Envelope(Classified(level: .high), correlationId: "REL-1", actor: "test")
+                let secret = "TOP-SECRET-VALUE-42"
+                let body = String(decoding: try ContractCoding.encode(envelope), as: UTF8.self)
+                    .replacingOccurrences(of: #""level":"high""#, with: #""level":"\#(secret)""#)
+                #expect(body.contains(secret))
+                try await publishRaw(client, body: Data(body.utf8), routingKey: fixture.routingKey, id: "secret-1", type: Classified.messageType)
+                var iterator = dead.makeAsyncIterator()
+                let letter = try #require(try await iterator.next())
+                try await letter.ack()
+                let reason = try #require(letter.properties.headers[MessageHeaders.error]?.stringValue)
+                #expect(reason.contains("payload.level is not a valid value"), "\(reason)")
+                #expect(!reason.contains(secret), "\(reason)")
             }
         }
         await fixture.drop()

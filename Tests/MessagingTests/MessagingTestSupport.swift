@@ -36,13 +36,15 @@ struct MessagingFixture: Sendable {
         return MessagingFixture(schema: schema, queue: "test.\(name).\(suffix)", routingKey: "test.\(name).\(suffix).happened", pool: pool)
     }
 
-    /// The work queue with fast retries, bound to this fixture's routing key on both exchanges.
-    func topology(retry: RetryPolicy) -> AMQPTopology {
+    /// The work queue and its dead-letter queue, bound to this fixture's routing key on both exchanges.
+    func topology() -> AMQPTopology {
         var topology = AMQPTopology(exchanges: MessagingTopology.exchanges)
-        topology.merge(MessagingTopology.workQueue(
-            queue, bindings: [(Exchanges.events, routingKey), (Exchanges.commands, routingKey)], retry: retry))
+        topology.merge(MessagingTopology.workQueue(queue, bindings: [(Exchanges.events, routingKey), (Exchanges.commands, routingKey)]))
         return topology
     }
+
+    /// The same; retries are in place now, so the policy no longer shapes the topology.
+    func topology(retry _: RetryPolicy) -> AMQPTopology { topology() }
 
     func effectCount() async throws -> Int {
         let rows = try await pool.query("SELECT count(*)::int8 FROM \(identifier: schema).effects")

@@ -8,10 +8,11 @@ final class ProbeProcess {
     private let errorOutput = Pipe()
 
     /// Starts the probe for `fixture`; `environment` overrides or (with nil) removes variables.
-    init(fixture: MessagingFixture, handlerDelayMs: Int = 0, concurrency: Int = 4,
+    /// `databaseURL` defaults to the main test database.
+    init(fixture: MessagingFixture, handlerDelayMs: Int = 0, concurrency: Int = 4, databaseURL: String? = nil,
          environment overrides: [String: String?] = [:]) throws {
         var environment = ProcessInfo.processInfo.environment
-        let database = try MessagingTestEnvironment.value("SHIPBOARD_TEST_DATABASE_URL")
+        let database = try databaseURL ?? MessagingTestEnvironment.value("SHIPBOARD_TEST_DATABASE_URL")
         // Tagged so a test can find the probe's own sessions in pg_stat_activity.
         environment["SHIPBOARD_DATABASE_URL"] = database + (database.contains("?") ? "&" : "?")
             + "application_name=\(Self.applicationName(fixture))"

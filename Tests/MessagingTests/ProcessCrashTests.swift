@@ -28,7 +28,7 @@ struct ProcessCrashTests {
     @Test("kill -9 in the middle of a handler: the message is redelivered and its effect happens exactly once")
     func killMidHandler() async throws {
         let fixture = try await MessagingFixture.make("kill")
-        try await withAMQP(topology: fixture.topology(retry: .standard)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let first = try ProbeProcess(fixture: fixture, handlerDelayMs: 3_000)
             try await Self.waitForConsumer(client, fixture)
             _ = try await Self.publish(client, fixture, values: ["crash me"])
@@ -59,7 +59,7 @@ struct ProcessCrashTests {
     @Test("SIGTERM during a burst: the consumer finishes what it holds and stops; no message is lost or handled twice")
     func sigtermDuringBurst() async throws {
         let fixture = try await MessagingFixture.make("sigterm")
-        try await withAMQP(topology: fixture.topology(retry: .standard)) { client in
+        try await withAMQP(topology: fixture.topology()) { client in
             let first = try ProbeProcess(fixture: fixture, handlerDelayMs: 20, concurrency: 4)
             try await Self.waitForConsumer(client, fixture)
             let ids = try await Self.publish(client, fixture, values: (0..<500).map { "burst \($0)" })

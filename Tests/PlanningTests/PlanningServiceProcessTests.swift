@@ -61,9 +61,22 @@ struct PlanningServiceProcessTests {
         #expect(!text.contains(try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")), "no secret in the error")
     }
 
+    /// The fault node's test vhost may hold the service's queues as an older version declared
+    /// them (delay queues, no dead-letter strategy): the service would be refused its
+    /// re-declaration (README, Topology migration). The service here starts from none.
+    static func removeOlderTopology() async throws {
+        let connection = try await AMQPConnection.connect(AMQPConfiguration(url: TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")))
+        for queue in MessagingTopology.shipboard.queues {
+            try? await connection.deleteQueue(queue.name)
+            for level in 1...3 { try? await connection.deleteQueue("\(queue.name).retry.\(level)") }
+        }
+        await connection.close()
+    }
+
     @Test("handles commands over request/reply, replies with typed errors, and stops cleanly on SIGTERM")
     func serviceProcess() async throws {
         try await FaultBroker.exclusively {
+            try await Self.removeOlderTopology()
             let process = Process()
             process.executableURL = try Self.binary()
             // A matrix of its own: medium × medium is critical here (P3 in the standard one).

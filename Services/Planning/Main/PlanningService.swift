@@ -57,6 +57,7 @@ struct PlanningService {
             checks: [
                 ReadinessCheck("postgres", ReadinessProbes.database(pool)),
                 ReadinessCheck("rabbitmq", ReadinessProbes.broker(client)),
+                ReadinessCheck("consumer", runner.readiness),
             ],
             registry: registry)
         do {

@@ -21,8 +21,16 @@ public actor AMQPClient {
     let logger: Logger
     let backoff: Backoff
     var topology: AMQPTopology
-    var publishing: AMQPConnection?
-    var consuming: AMQPConnection?
+    /// The current connections (written by `maintain`, read anywhere).
+    nonisolated let slots = ConnectionSlots()
+    var publishing: AMQPConnection? {
+        get { slots.publishing }
+        set { slots.publishing = newValue }
+    }
+    var consuming: AMQPConnection? {
+        get { slots.consuming }
+        set { slots.consuming = newValue }
+    }
     var consumers: [UUID: ConsumerRegistration] = [:]
     var directReplies: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation?
     /// Serializes subscribe, pause, resume, cancel and resubscribe-after-reconnect, which
@@ -113,9 +121,9 @@ public actor AMQPClient {
     }
 
     /// The open connection for `role`, waiting until `deadline` for one.
-    func connection(_ role: Role, until deadline: ContinuousClock.Instant) async throws(AMQPError) -> AMQPConnection {
+    nonisolated func connection(_ role: Role, until deadline: ContinuousClock.Instant) async throws(AMQPError) -> AMQPConnection {
         while true {
-            let connection = role == .publishing ? publishing : consuming
+            let connection = role == .publishing ? slots.publishing : slots.consuming
             if let connection, connection.isOpen { return connection }
             if ContinuousClock.now >= deadline || Task.isCancelled { throw AMQPError.notConnected }
             try? await Task.sleep(for: .milliseconds(20))
@@ -126,15 +134,16 @@ public actor AMQPClient {
     /// publishing connection; `timeout` bounds everything: waiting for a connection, for the
     /// broker to unblock it, and for the confirms. Not retried here: after a failure the
     /// caller decides (the outbox republishes; consumers deduplicate by message id).
-    public func publish(_ messages: [AMQPMessage], timeout: Duration = .seconds(10)) async throws(AMQPError) {
+    /// Does not pass through the client actor: a publish goes from its caller to the connection.
+    public nonisolated func publish(_ messages: [AMQPMessage], timeout: Duration = .seconds(10)) async throws(AMQPError) {
         let deadline = ContinuousClock.now + timeout
         for message in messages { try message.validate(maxMessageSize: configuration.maxMessageSize) }
         let connection = try await connection(.publishing, until: deadline)
-        try await connection.publish(messages, deadline: deadline)
+        try await connection.publish(messages, deadline: deadline, validated: true)
     }
 
     /// Publishes one message with a confirm.
-    public func publish(_ message: AMQPMessage, timeout: Duration = .seconds(10)) async throws(AMQPError) {
+    public nonisolated func publish(_ message: AMQPMessage, timeout: Duration = .seconds(10)) async throws(AMQPError) {
         try await publish([message], timeout: timeout)
     }
 

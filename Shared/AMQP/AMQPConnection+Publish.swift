@@ -24,9 +24,14 @@ extension AMQPConnection {
         try await publish([message], deadline: .now + confirmTimeout)
     }
 
-    nonisolated func publish(_ messages: [AMQPMessage], deadline: ContinuousClock.Instant) async throws(AMQPError) {
+    /// `validated`: the caller (`AMQPClient`) already checked the messages.
+    nonisolated func publish(
+        _ messages: [AMQPMessage], deadline: ContinuousClock.Instant, validated: Bool = false
+    ) async throws(AMQPError) {
         guard !messages.isEmpty else { return }
-        for message in messages { try message.validate(maxMessageSize: configuration.maxMessageSize) }
+        if !validated {
+            for message in messages { try message.validate(maxMessageSize: configuration.maxMessageSize) }
+        }
         while true {
             if let failure = status.failure { throw failure }
             if status.blockedReason != nil {
@@ -38,12 +43,13 @@ extension AMQPConnection {
             }
             let batch = ConfirmBatch(count: messages.count)
             let result: Result<Void, AMQPError>
-            if status.isDriven {
-                batch.expire(at: deadline)
-                // A separate task, so this caller's deadline holds even if the executor is
-                // busy; the job writes nothing once the batch has expired.
-                Task { await self.send(messages, batch: batch) }
+            if status.track(batch, deadline: deadline) {
+                // Driven by `run()`: the writes are one job on the executor, the wait for
+                // confirms is not. The run loop's watchdog fails the batch at its deadline even
+                // if the executor is stuck (and cuts off a stuck write after `writeTimeout`).
+                await send(messages, batch: batch)
                 result = await batch.wait()
+                status.untrack(batch)
             } else {
                 result = await sendAndReadConfirms(messages, batch: batch, deadline: deadline)
             }
@@ -70,7 +76,6 @@ extension AMQPConnection {
             if !openChannels.contains(Self.publishChannel) { try openPublishChannel() }
             let ids = messages.map { $0.properties.messageID ?? UUID().uuidString }
             inflight.append(InflightBatch(firstTag: nextPublishTag, messageIDs: ids, batch: batch))
-            let epoch = status.epoch(Self.publishChannel)
             status.beginWrite()
             defer { status.endWrite() }
             for (index, message) in messages.enumerated() {
@@ -82,8 +87,9 @@ extension AMQPConnection {
                     if status.failure == nil { truncateLastBatch(to: index, failure: error) }
                     throw error
                 }
-                // A broker that closes the channel mid-batch ignores the rest: stop early.
-                if status.epoch(Self.publishChannel) != epoch { break }
+                // A broker that closes the channel mid-batch ignores the rest: stop early (the
+                // close was read by `write`; the channel cannot reopen within this job).
+                if !openChannels.contains(Self.publishChannel) { break }
             }
         } catch {
             batch.resolve(.failure(error))
@@ -93,7 +99,7 @@ extension AMQPConnection {
     /// Without `run()`: writes the batch, then reads frames until it is resolved or the deadline passes.
     private func sendAndReadConfirms(
         _ messages: [AMQPMessage], batch: ConfirmBatch, deadline: ContinuousClock.Instant
-    ) async -> Result<Void, AMQPError> {
+    ) -> Result<Void, AMQPError> {
         send(messages, batch: batch)
         while !batch.isResolved {
             let remaining = deadline - ContinuousClock.now
@@ -108,7 +114,7 @@ extension AMQPConnection {
                 break  // the failure resolved every batch
             }
         }
-        return await batch.wait()
+        return batch.result ?? .failure(.confirmTimeout(pending: pendingCount(of: batch)))
     }
 
     private func write(_ message: AMQPMessage, messageID: String) throws(AMQPError) {

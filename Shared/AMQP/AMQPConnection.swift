@@ -15,7 +15,7 @@ import Logging
 /// Guarantees:
 /// - Publishing never waits on the executor for confirms: `publish` writes in one job,
 ///   registers a `ConfirmBatch`, and awaits it outside; the frame reader resolves it on
-///   basic.ack/nack/return, channel close or connection loss, a timer at its deadline.
+///   basic.ack/nack/return, channel close or connection loss, the watchdog at its deadline.
 ///   Several publishes may be in flight at once; deliveries and heartbeats keep flowing.
 /// - While the broker blocks the connection (`connection.blocked`, a resource alarm), a
 ///   publish writes nothing: it waits for `connection.unblocked` until its deadline, then
@@ -47,6 +47,8 @@ public actor AMQPConnection {
     static let controlChannel: UInt16 = 1
     static let publishChannel: UInt16 = 2
     static let firstConsumerChannel: UInt16 = 3
+    /// How often the watchdog checks publish deadlines and stuck writes (the precision of a deadline).
+    static let watchdogTick: Duration = .milliseconds(50)
     /// How long a cancelled consumer's channel stays open for deliveries still being settled.
     static let cancelledChannelGrace: Duration = .seconds(30)
     var openChannels: Set<UInt16> = []
@@ -129,9 +131,12 @@ public actor AMQPConnection {
     public nonisolated func run(maxWait: Duration = .milliseconds(250)) async throws(AMQPError) {
         status.setDriven(true)
         defer { status.setDriven(false) }
+        // The watchdog ticks off the executor: publish deadlines and stuck writes must be
+        // caught even while the executor is busy.
         let watchdog = Task { [status, logger, limit = Duration.seconds(configuration.writeTimeout)] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
+                try? await Task.sleep(for: Self.watchdogTick)
+                status.expireOverdue()
                 if status.abortStuckWrite(olderThan: limit) {
                     logger.error(
                         "amqp write stuck (the broker stopped reading); closing the connection",

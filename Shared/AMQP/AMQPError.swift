@@ -78,7 +78,6 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .loginRefused, .invalidConfiguration: true
         case .channelClosed(let code, _): code == 403 || code == 404 || code == 406
-        case .connectionLost(let reason): reason.contains("(403)") || reason.contains("(530)")
         default: false
         }
     }
@@ -86,7 +85,7 @@ public enum AMQPError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What an operator should do about a permanent error (nil for transient ones).
     public var operatorAdvice: String? {
         switch self {
-        case .loginRefused, .connectionLost where isPermanent:
+        case .loginRefused:
             "check the user and password in the AMQP URL and that the user may access the vhost"
         case .invalidConfiguration:
             "fix the AMQP URL"

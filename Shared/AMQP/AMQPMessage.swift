@@ -31,14 +31,14 @@ public struct AMQPMessage: Sendable {
         guard exchange.utf8.count <= 255, routingKey.utf8.count <= 255 else {
             throw AMQPError.invalidArgument("exchange and routing key must be at most 255 bytes")
         }
-        let shortStrings = [
-            properties.messageID, properties.correlationID, properties.type, properties.contentType,
-            properties.contentEncoding, properties.replyTo, properties.expiration, properties.appID,
-        ]
-        for value in shortStrings where (value?.utf8.count ?? 0) > 255 {
+        func tooLong(_ value: String?) -> Bool { (value?.utf8.count ?? 0) > 255 }
+        if tooLong(properties.messageID) || tooLong(properties.correlationID) || tooLong(properties.type)
+            || tooLong(properties.contentType) || tooLong(properties.contentEncoding) || tooLong(properties.replyTo)
+            || tooLong(properties.expiration) || tooLong(properties.appID)
+        {
             throw AMQPError.invalidArgument("a message property is longer than 255 bytes")
         }
-        try Self.validate(properties.headers)
+        if !properties.headers.isEmpty { try Self.validate(properties.headers) }
     }
 
     private static func validate(_ table: [String: AMQPFieldValue]) throws(AMQPError) {

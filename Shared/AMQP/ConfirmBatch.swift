@@ -3,16 +3,15 @@ import Synchronization
 /// One `publish` call waiting for its publisher confirms.
 ///
 /// The connection's frame reader resolves it (all acked, a nack, a return, the channel or
-/// connection closing); a timer resolves it at its deadline, so the publisher never waits
-/// on the connection's executor. The first resolution wins; later ones (a confirm arriving
-/// after the deadline) are ignored. Resolving cancels the timer.
+/// connection closing); the connection's watchdog expires it at its deadline (see
+/// `ConnectionStatus.track`), so the publisher never waits on the connection's executor.
+/// The first resolution wins; later ones (a confirm arriving after the deadline) are ignored.
 final class ConfirmBatch: Sendable {
     let count: Int
 
     private struct State {
         var result: Result<Void, AMQPError>?
         var continuation: CheckedContinuation<Result<Void, AMQPError>, Never>?
-        var timer: Task<Void, Never>?
         var pending: Int
     }
 
@@ -25,36 +24,26 @@ final class ConfirmBatch: Sendable {
 
     var isResolved: Bool { state.withLock { $0.result != nil } }
 
+    /// The outcome if resolved, without waiting.
+    var result: Result<Void, AMQPError>? { state.withLock { $0.result } }
+
     /// Messages not yet confirmed (for the timeout error).
     func update(pending: Int) { state.withLock { $0.pending = pending } }
 
     /// Resolves the batch unless it already is.
     func resolve(_ result: Result<Void, AMQPError>) {
-        let (continuation, timer) = state.withLock { s -> (CheckedContinuation<Result<Void, AMQPError>, Never>?, Task<Void, Never>?) in
-            guard s.result == nil else { return (nil, nil) }
+        let continuation = state.withLock { s -> CheckedContinuation<Result<Void, AMQPError>, Never>? in
+            guard s.result == nil else { return nil }
             s.result = result
-            defer {
-                s.continuation = nil
-                s.timer = nil
-            }
-            return (s.continuation, s.timer)
+            defer { s.continuation = nil }
+            return s.continuation
         }
-        timer?.cancel()
         continuation?.resume(returning: result)
     }
 
-    /// Starts the deadline timer: at `deadline`, an unresolved batch fails with `confirmTimeout`.
-    func expire(at deadline: ContinuousClock.Instant) {
-        let timer = Task { [self] in
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            guard !Task.isCancelled else { return }
-            resolve(.failure(.confirmTimeout(pending: state.withLock { $0.pending })))
-        }
-        let resolved = state.withLock { s -> Bool in
-            if s.result == nil { s.timer = timer }
-            return s.result != nil
-        }
-        if resolved { timer.cancel() }
+    /// Fails the batch with `confirmTimeout` unless it is already resolved (its deadline passed).
+    func expire() {
+        resolve(.failure(.confirmTimeout(pending: state.withLock { $0.pending })))
     }
 
     /// The outcome, once resolved.

@@ -9,6 +9,8 @@ import Synchronization
 ///   anywhere (`isOpen`, `isBlocked`, `AMQPDelivery.isLive`).
 /// - Publishers wait here while the broker blocks the connection; the executor wakes them
 ///   on `connection.unblocked` or on failure, a timer on their deadline.
+/// - Publishes waiting for confirms are tracked with their deadlines; the watchdog tick
+///   (`expireOverdue`) fails them when the deadline passes, whatever the executor is doing.
 /// - The write watchdog: the executor brackets each publish's writes with `beginWrite` /
 ///   `endWrite`; `abortStuckWrite` (called from a timer task) shuts the socket down under
 ///   the lock, so the descriptor cannot be closed or reused meanwhile (closing happens on
@@ -24,6 +26,7 @@ final class ConnectionStatus: Sendable {
         var writeStarted: ContinuousClock.Instant?
         var writeAborted = false
         var driven = false
+        var deadlines: [ObjectIdentifier: (batch: ConfirmBatch, deadline: ContinuousClock.Instant)] = [:]
     }
 
     private let state = Mutex(State())
@@ -37,8 +40,6 @@ final class ConnectionStatus: Sendable {
 
     var failure: AMQPError? { state.withLock { $0.failure } }
     var blockedReason: String? { state.withLock { $0.blockedReason } }
-    /// True while `run()` drives the connection's frame loop.
-    var isDriven: Bool { state.withLock { $0.driven } }
 
     /// Records the first failure (later ones are ignored) and returns the one that sticks.
     @discardableResult
@@ -65,7 +66,17 @@ final class ConnectionStatus: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    func setDriven(_ driven: Bool) { state.withLock { $0.driven = driven } }
+    /// `run()` starts or stops driving the connection. When it stops, batches still waiting
+    /// would never be read or expired: they fail now (outcome unknown).
+    func setDriven(_ driven: Bool) {
+        let orphans = state.withLock { s -> [ConfirmBatch] in
+            s.driven = driven
+            guard !driven else { return [] }
+            defer { s.deadlines.removeAll() }
+            return s.deadlines.values.map(\.batch)
+        }
+        for batch in orphans { batch.expire() }
+    }
 
     /// Waits until the broker unblocks the connection, the connection fails or `deadline` passes.
     func waitWhileBlocked(until deadline: ContinuousClock.Instant) async -> BlockedWait {
@@ -105,6 +116,35 @@ final class ConnectionStatus: Sendable {
     /// True while the connection is up and `channel` is still in the life `epoch`.
     func isLive(channel: UInt16, epoch: UInt64) -> Bool {
         state.withLock { $0.failure == nil && $0.epochs[channel, default: 0] == epoch }
+    }
+
+    // MARK: Confirm deadlines
+
+    /// Registers a batch waiting for confirms, so `expireOverdue` fails it at `deadline`.
+    /// False (nothing registered) when `run()` is not driving the connection: then nobody
+    /// would read its confirms or watch its deadline, and the publisher must do both.
+    func track(_ batch: ConfirmBatch, deadline: ContinuousClock.Instant) -> Bool {
+        state.withLock { s in
+            guard s.driven else { return false }
+            s.deadlines[ObjectIdentifier(batch)] = (batch, deadline)
+            return true
+        }
+    }
+
+    func untrack(_ batch: ConfirmBatch) {
+        _ = state.withLock { $0.deadlines.removeValue(forKey: ObjectIdentifier(batch)) }
+    }
+
+    /// Fails every tracked batch whose deadline has passed (called by the watchdog tick).
+    func expireOverdue() {
+        let now = ContinuousClock.now
+        let overdue = state.withLock { s -> [ConfirmBatch] in
+            guard !s.deadlines.isEmpty else { return [] }
+            let due = s.deadlines.filter { $0.value.deadline <= now }
+            for key in due.keys { s.deadlines.removeValue(forKey: key) }
+            return due.values.map(\.batch)
+        }
+        for batch in overdue { batch.expire() }
     }
 
     // MARK: Write watchdog

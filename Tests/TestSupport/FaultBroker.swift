@@ -47,7 +47,28 @@ public enum FaultBroker {
     /// in several test targets that `swift test` runs in one process, in parallel, and one
     /// test's broker restart must not land in the middle of another's. `servers.sh start-test`
     /// leaves the node alone while a test holds the lock.
+    ///
+    /// The node is resumed and started (both no-ops when it runs) before `body`, and again
+    /// after it, also when it throws: a test killed half-way (or a crashed test process)
+    /// must not leave the node stopped or frozen for the next one.
     public static func exclusively<R: Sendable>(_ body: () async throws -> R) async throws -> R {
-        try await CrossProcessLock.exclusively("shipboard-fault-broker", body)
+        try await CrossProcessLock.exclusively("shipboard-fault-broker") {
+            try await restore()
+            let result: R
+            do {
+                result = try await body()
+            } catch {
+                try? await restore()
+                throw error
+            }
+            try await restore()
+            return result
+        }
+    }
+
+    /// Running and unfrozen, whatever state the last test left.
+    private static func restore() async throws {
+        try? await control("resume")  // fails when the node is not running: then start starts it
+        try await control("start")
     }
 }

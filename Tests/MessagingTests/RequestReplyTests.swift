@@ -228,10 +228,15 @@ struct RequestReplyTests {
                 queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema),
                 pool: fixture.pool, amqp: client)
             try await running({ try await runner.run() }) {
-                // Same lane: the expired request is dealt with before this one.
+                // The service works again: a fresh request runs.
                 let fresh = Envelope(Record(value: "in time"), correlationId: "REL-1", actor: "alice")
                 let result = try await requests.send(fresh, timeout: .seconds(5))
                 #expect(result == RecordResult(stored: "in time"))
+                // The late one (requests are not ordered among themselves) is answered, not run.
+                let recorded = try await eventually {
+                    try await fixture.pool.query("SELECT 1 FROM \(identifier: fixture.schema).inbox WHERE message_id = \(late.id)").count == 1
+                }
+                #expect(recorded)
             }
             #expect(try await fixture.effects().map(\.1) == ["in time"])
             let stored = try await fixture.pool.query(

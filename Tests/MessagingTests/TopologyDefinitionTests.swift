@@ -45,21 +45,29 @@ struct TopologyDefinitionTests {
 
     @Test("the whole topology declares on the broker, twice (idempotent)")
     func declaresOnBroker() async throws {
-        // Under names of its own: the shared test vhost may hold queues an older version declared
-        // with other arguments (a re-declaration would be refused; see README, Topology migration).
+        // Under names of its own, exchanges included: the shared test vhost may hold queues an
+        // older version declared with other arguments (a re-declaration would be refused; see
+        // README, Topology migration), and a queue bound to the shared `shipboard.events` would
+        // take every other test's events (and deleting it under their publishes upsets 3.10).
         let prefix = "topo-\(UUID().uuidString.prefix(8).lowercased())."
         var topology = MessagingTopology.shipboard
+        topology.exchanges = topology.exchanges.map {
+            var exchange = $0
+            exchange.name = prefix + exchange.name
+            return exchange
+        }
         topology.queues = topology.queues.map {
             var queue = $0
             queue.name = prefix + queue.name
-            if case .string(let key)? = queue.arguments["x-dead-letter-routing-key"] {
-                queue.arguments["x-dead-letter-routing-key"] = .string(prefix + key)
+            for key in ["x-dead-letter-exchange", "x-dead-letter-routing-key"] {
+                if case .string(let value)? = queue.arguments[key] { queue.arguments[key] = .string(prefix + value) }
             }
             return queue
         }
         topology.bindings = topology.bindings.map {
             var binding = $0
             binding.queue = prefix + binding.queue
+            binding.exchange = prefix + binding.exchange
             return binding
         }
         let configuration = try AMQPConfiguration(url: MessagingTestEnvironment.value("SHIPBOARD_TEST_AMQP_URL"))
@@ -68,6 +76,7 @@ struct TopologyDefinitionTests {
         try await connection.declare(topology)
         #expect(try await connection.queueCounts(prefix + "planning.commands.dead").consumers == 0)
         for queue in topology.queues { try await connection.deleteQueue(queue.name) }
+        for exchange in topology.exchanges { try await connection.deleteExchange(exchange.name) }
         await connection.close()
     }
 }

@@ -17,7 +17,8 @@ import Logging
 /// outcome of a publish is unknown (confirm lost, connection dropped) or no reply came
 /// within `resendAfter`. A reply stream that ends is reopened at once (and on the next
 /// request); a reply after the deadline is ignored; each request's timer ends with it.
-/// It never waits past the deadline.
+/// It never waits past the deadline. Use one per `AMQPClient`: the client has one reply
+/// stream, and a second RequestClient opening its own would end the first one's.
 public actor RequestClient {
     let amqp: AMQPClient
     let logger: Logger

@@ -118,7 +118,10 @@ let package = Package(
         // Shared by the test targets: settings from test.sh and the fault harness (fault servers, proxy, namespaces).
         .target(
             name: "ShipboardTestSupport",
-            dependencies: ["Postgres", "CTestSupport", .product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                "Postgres", "CTestSupport", .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"),
         // setns, eventfd, accept4 for the harness (Glibc does not show them to Swift).
         .target(

@@ -45,17 +45,14 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
         case id, type, version, occurredAt, correlationId, causationId, actor, deadline, payload
     }
 
+    /// The header's fields with their limits (one decoder for both), then the payload.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        id = try container.decode(UUID.self, forKey: .id)
-        type = try container.decodeLimited(.type, bytes: EnvelopeLimits.typeBytes)
-        version = try container.decode(Int.self, forKey: .version)
-        occurredAt = try container.decode(Date.self, forKey: .occurredAt)
-        correlationId = try container.decodeLimited(.correlationId, bytes: EnvelopeLimits.correlationIdBytes)
-        causationId = try container.decodeIfPresent(UUID.self, forKey: .causationId)
-        actor = try container.decodeLimited(.actor, bytes: EnvelopeLimits.actorBytes)
-        deadline = try container.decodeIfPresent(Date.self, forKey: .deadline)
-        payload = try container.decode(Payload.self, forKey: .payload)
+        let header = try EnvelopeHeader(from: decoder)
+        let payload = try decoder.container(keyedBy: CodingKeys.self).decode(Payload.self, forKey: .payload)
+        self.init(
+            id: header.id, type: header.type, version: header.version, occurredAt: header.occurredAt,
+            correlationId: header.correlationId, causationId: header.causationId, actor: header.actor,
+            deadline: header.deadline, payload: payload)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ShipboardTestSupport
 import Testing
 
 @testable import AMQP

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Messaging
 import Postgres
+import ShipboardTestSupport
 import Testing
 
 /// An outage is not the rows' fault (issue 8, items 1 and 2).
@@ -11,7 +12,7 @@ struct OutboxOutageTests {
     @Test("while the broker is unreachable rows stay pending and count no attempt; the outage is logged once at its start and once at its end")
     func outageCountsNoAttempts() async throws {
         let fixture = try await MessagingFixture.make("relayoutage")
-        let logs = CapturedLogs()
+        let logs = LogCapture()
         let client = AMQPClient(
             configuration: try AMQPConfiguration(url: MessagingTestEnvironment.value("SHIPBOARD_TEST_AMQP_URL")),
             topology: fixture.topology(retry: .standard),
@@ -20,7 +21,7 @@ struct OutboxOutageTests {
         let ids = try await OutboxTestSupport.commit(["o1", "o2", "o3"], correlationId: "REL-O", fixture: fixture)
         let relay = OutboxRelay(outbox: Outbox(schema: fixture.schema), pool: fixture.pool, amqp: client,
                                 pollInterval: .milliseconds(50), maxAttempts: 1, publishTimeout: .milliseconds(100),
-                                logger: logs.logger)
+                                logger: logs.logger())
         try await running({ try await relay.run() }) {
             try await Task.sleep(for: .milliseconds(1500))  // several failed rounds
             for id in ids {

@@ -91,35 +91,3 @@ enum OutboxTestSupport {
         }
     }
 }
-
-/// Log lines a test looks at: a `LogHandler` that keeps level and message.
-final class CapturedLogs: Sendable {
-    private let lines = Mutex<[(Logger.Level, String)]>([])
-
-    var logger: Logger {
-        Logger(label: "test.outbox") { _ in Handler(logs: self) }
-    }
-
-    func count(_ level: Logger.Level, containing text: String) -> Int {
-        lines.withLock { $0.filter { $0.0 == level && $0.1.contains(text) }.count }
-    }
-
-    fileprivate func append(_ level: Logger.Level, _ message: String) {
-        lines.withLock { $0.append((level, message)) }
-    }
-
-    private struct Handler: LogHandler {
-        let logs: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            logs.append(event.level, event.message.description)
-        }
-    }
-}

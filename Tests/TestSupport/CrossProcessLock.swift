@@ -22,4 +22,24 @@ public enum CrossProcessLock {
         guard locked else { throw TestSettingsError(description: "cannot lock \(path): errno \(errno)") }
         return try await body()
     }
+
+    /// ``exclusively(_:_:)`` around a shared server a test may stop, kill or freeze:
+    /// `restore` (bring it back running) runs before `body` and after it, also when it
+    /// throws, so a test that died half-way never hands the next one a server that is down.
+    public static func exclusively<R: Sendable>(
+        _ name: String, restoring restore: () async throws -> Void, _ body: () async throws -> R
+    ) async throws -> R {
+        try await exclusively(name) {
+            try await restore()
+            let result: R
+            do {
+                result = try await body()
+            } catch {
+                try? await restore()
+                throw error
+            }
+            try await restore()
+            return result
+        }
+    }
 }

@@ -52,18 +52,7 @@ public enum FaultBroker {
     /// after it, also when it throws: a test killed half-way (or a crashed test process)
     /// must not leave the node stopped or frozen for the next one.
     public static func exclusively<R: Sendable>(_ body: () async throws -> R) async throws -> R {
-        try await CrossProcessLock.exclusively("shipboard-fault-broker") {
-            try await restore()
-            let result: R
-            do {
-                result = try await body()
-            } catch {
-                try? await restore()
-                throw error
-            }
-            try await restore()
-            return result
-        }
+        try await CrossProcessLock.exclusively("shipboard-fault-broker", restoring: restore, body)
     }
 
     /// Running and unfrozen, whatever state the last test left.

@@ -87,18 +87,8 @@ public enum FaultPostgres {
 
     /// Holds an exclusive lock on the fault instance for the whole of `body` (fault tests
     /// of several targets run in one process, in parallel), then makes sure the server
-    /// runs again. `servers.sh start-test` leaves the instance alone while a test holds it.
+    /// runs (before and after `body`). `servers.sh start-test` leaves the instance alone while a test holds it.
     public static func exclusively<R: Sendable>(_ body: () async throws -> R) async throws -> R {
-        try await CrossProcessLock.exclusively("shipboard-fault-postgres") {
-            let result: R
-            do {
-                result = try await body()
-            } catch {
-                try? await start()
-                throw error
-            }
-            try await start()
-            return result
-        }
+        try await CrossProcessLock.exclusively("shipboard-fault-postgres", restoring: start, body)
     }
 }

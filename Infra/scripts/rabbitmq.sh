@@ -18,6 +18,9 @@
 #   disk-alarm        raise a disk alarm (disk_free_limit 1 PB), with the same effect
 #   clear-disk-alarm  clear it (disk_free_limit back to 50 MB, the default)
 #   alarms            print the active alarms
+#   upgrade-topology [VHOST]  delete what an older Shipboard declared and the current one
+#                     cannot re-declare (406): delay queues, and empty work queues without
+#                     at-least-once dead-lettering (default vhost: shipboard); for local brokers
 #   Alarm verbs return once the node reports the alarm raised or cleared; a restart
 #   of the node clears them too.
 #
@@ -30,14 +33,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INSTANCE=main
 ACTION=
-USAGE="usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status|alarm|clear-alarm|disk-alarm|clear-disk-alarm|alarms}"
+ACTION_ARG=
+USAGE="usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status|alarm|clear-alarm|disk-alarm|clear-disk-alarm|alarms|upgrade-topology [VHOST]}"
 while (( $# )); do
   case "$1" in
     --instance) INSTANCE="${2:?--instance needs a value}"; shift 2 ;;
     --instance=*) INSTANCE="${1#*=}"; shift ;;
     start|stop|kill|pause|resume|status) ACTION="$1"; shift ;;
     alarm|clear-alarm|disk-alarm|clear-disk-alarm|alarms) ACTION="$1"; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    upgrade-topology) ACTION="$1"; shift; if (( $# )) && [[ "$1" != --* ]]; then ACTION_ARG="$1"; shift; fi ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "$USAGE" >&2; exit 2 ;;
   esac
 done
@@ -378,6 +383,35 @@ rabbit_alarms() {
   ctl eval '[{Resource, Node} || {{resource_limit, Resource, Node}, _} <- rabbit_alarm:get_alarms()].'
 }
 
+# rabbit_upgrade_topology VHOST: a local broker whose Shipboard queues were declared by an
+# older version (without x-dead-letter-strategy, with the delay queues Q.retry.N) makes the
+# services' declarations fail with 406 PRECONDITION_FAILED. On a development broker there is
+# no traffic to keep: delete the old delay queues, and the old work queues that are empty
+# (a non-empty one is named, for the operator's migration in the README). Production brokers
+# follow the README's "Topology migration" instead.
+rabbit_upgrade_topology() {
+  local vhost="$1" name messages arguments
+  [[ -n "$(beam_pid)" ]] || die "rabbitmq $MARK: not running"
+  while IFS=$'\t' read -r name messages arguments; do
+    [[ "$name" =~ ^(planning|build|testing|rollout|notify)\.(commands|events)(\.retry\.[0-9]+)?$|^rollout\.deploy(\.retry\.[0-9]+)?$ ]] || continue
+    if [[ "$name" =~ \.retry\.[0-9]+$ ]]; then
+      ctl delete_queue -p "$vhost" "$name" >/dev/null
+      log "rabbitmq $MARK: deleted the old delay queue $vhost/$name"
+    elif [[ "$arguments" != *x-dead-letter-strategy* ]]; then
+      if [[ "$messages" == 0 ]]; then
+        ctl delete_queue -p "$vhost" --if-empty "$name" >/dev/null
+        log "rabbitmq $MARK: deleted $vhost/$name (declared by an older Shipboard; the service declares it anew)"
+      else
+        log "rabbitmq $MARK: $vhost/$name was declared by an older Shipboard and holds $messages message(s): move it as README \"Topology migration\" says"
+      fi
+    fi
+  done < <(ctl list_queues -p "$vhost" -q --no-table-headers name messages arguments 2>/dev/null || true)
+  ctl list_exchanges -p "$vhost" -q --no-table-headers name 2>/dev/null | grep -qx 'shipboard.retry' \
+    && ctl eval "rabbit_exchange:delete(rabbit_misc:r(<<\"$vhost\">>, exchange, <<\"shipboard.retry\">>), false, <<\"shipboard\">>)." >/dev/null 2>&1 \
+    && log "rabbitmq $MARK: deleted the old exchange $vhost/shipboard.retry"
+  return 0
+}
+
 require_root
 case "$ACTION" in
   pause)  rabbit_signal STOP ;;
@@ -391,4 +425,5 @@ case "$ACTION" in
   disk-alarm)       with_lock "rabbitmq-$INSTANCE" rabbit_alarm disk 1 ;;
   clear-disk-alarm) with_lock "rabbitmq-$INSTANCE" rabbit_alarm disk 0 ;;
   alarms) rabbit_alarms ;;
+  upgrade-topology) with_lock "rabbitmq-$INSTANCE" rabbit_upgrade_topology "${ACTION_ARG:-$RABBIT_VHOST}" ;;
 esac

@@ -30,6 +30,8 @@ step_migrate() {
 }
 
 step_services() {
+  # Queues an older Shipboard declared on this local broker would refuse the services (406).
+  bash "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh" --instance main upgrade-topology "$RABBIT_VHOST"
   cd "$SHIPBOARD_ROOT"
   log "building the services and the scenario"
   swift build --product shipboard-planning

@@ -67,3 +67,20 @@ extension Envelope where Payload: MessageContract {
             correlationId: correlationId, causationId: causationId, actor: actor, deadline: deadline, payload: payload)
     }
 }
+
+extension Envelope {
+    /// The envelope in `body` whose header a consumer already decoded (to find the handler):
+    /// only the payload is decoded again, and the header's fields come from `header`.
+    public init(header: EnvelopeHeader, body: Data) throws {
+        let payload = try ContractCoding.decode(PayloadOnly.self, from: body).payload
+        self.init(
+            id: header.id, type: header.type, version: header.version, occurredAt: header.occurredAt,
+            correlationId: header.correlationId, causationId: header.causationId, actor: header.actor,
+            deadline: header.deadline, payload: payload)
+    }
+
+    /// The `payload` member alone; the decoder skips the others.
+    private struct PayloadOnly: Decodable {
+        let payload: Payload
+    }
+}

@@ -12,7 +12,7 @@ import Logging
 /// - When a probe succeeds, the held messages are handed out again, then the consumer
 ///   resumes. None of this counts as an attempt of any message.
 actor ConsumerAvailability {
-    private let lanes: DeliveryLanes
+    private let lanes: DeliveryLanes<LaneItem>
     private let probe: @Sendable () async -> Bool
     private let logger: Logger
     private var pauseConsumer: (@Sendable () async -> Void)?
@@ -20,7 +20,7 @@ actor ConsumerAvailability {
     private var waiting: Task<Void, Never>?
     private var startedAt: ContinuousClock.Instant?
 
-    init(lanes: DeliveryLanes, probe: @escaping @Sendable () async -> Bool, logger: Logger) {
+    init(lanes: DeliveryLanes<LaneItem>, probe: @escaping @Sendable () async -> Bool, logger: Logger) {
         self.lanes = lanes
         self.probe = probe
         self.logger = logger

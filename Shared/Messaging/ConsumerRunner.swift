@@ -51,7 +51,7 @@ public struct ConsumerRunner: Service {
     let inboxRetention: Duration
     let logger: Logger
     let outcomes: @Sendable (String) -> Counter
-    let lanes: DeliveryLanes
+    let lanes: DeliveryLanes<LaneItem>
     let availability: ConsumerAvailability
 
     /// - Parameters:

@@ -3,7 +3,7 @@ import Contracts
 
 /// A delivery in the consumer runner's hands, with what the runner knows about it: its
 /// header (decoded once, on arrival, to find its lane), its lane and its attempt.
-struct LaneItem: Sendable {
+struct LaneItem: LaneScheduled {
     let delivery: AMQPDelivery
     /// The envelope header, or why the body is not an envelope.
     let header: Result<EnvelopeHeader, any Error>

@@ -8,7 +8,7 @@ import Foundation
 public struct MessageHandlers: Sendable {
     /// Runs a decoded message; returns the encoded reply for commands.
     typealias Prepared = @Sendable (HandlerContext) async throws -> Data?
-    typealias Prepare = @Sendable (Data) throws -> Prepared
+    typealias Prepare = @Sendable (EnvelopeHeader, Data) throws -> Prepared
 
     private var entries: [String: Prepare] = [:]
 
@@ -20,8 +20,8 @@ public struct MessageHandlers: Sendable {
     public mutating func on<Message: MessageContract>(
         _ type: Message.Type, _ handler: @escaping @Sendable (Envelope<Message>, HandlerContext) async throws -> Void
     ) {
-        entries[Self.key(Message.messageType, Message.version)] = { body in
-            let envelope = try ContractCoding.decode(Envelope<Message>.self, from: body)
+        entries[Self.key(Message.messageType, Message.version)] = { header, body in
+            let envelope = try Envelope<Message>(header: header, body: body)
             return { context in
                 try await handler(envelope, context)
                 return nil
@@ -35,8 +35,8 @@ public struct MessageHandlers: Sendable {
         _ type: Command.Type,
         _ handler: @escaping @Sendable (Envelope<Command>, HandlerContext) async throws -> Command.Result
     ) {
-        entries[Self.key(Command.messageType, Command.version)] = { body in
-            let envelope = try ContractCoding.decode(Envelope<Command>.self, from: body)
+        entries[Self.key(Command.messageType, Command.version)] = { header, body in
+            let envelope = try Envelope<Command>(header: header, body: body)
             return { context in
                 let result = try await handler(envelope, context)
                 return try ContractCoding.encode(CommandReply<Command.Result>.success(result))
@@ -46,7 +46,7 @@ public struct MessageHandlers: Sendable {
 
     func prepare(_ header: EnvelopeHeader, body: Data) throws -> Prepared? {
         guard let prepare = entries[Self.key(header.type, header.version)] else { return nil }
-        return try prepare(body)
+        return try prepare(header, body)
     }
 
     /// The (type, version) pairs handled, e.g. for logs.

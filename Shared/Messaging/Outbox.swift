@@ -9,8 +9,10 @@ import Postgres
 /// - Every row is checked against `limits` first (what the broker would refuse): a violation
 ///   throws `CommandError(.validation, rule: "messages.limits")` and nothing is written, so
 ///   the caller's transaction fails instead of leaving a row that can never be published.
-/// - One statement per call whatever the row count (bound arrays, `unnest`), so the
-///   prepared-statement cache holds one insert per schema.
+/// - One statement per call with constant text whatever the row count: one row (the usual
+///   case) has a plain statement; several go as bound arrays through `unnest`. So the
+///   prepared-statement cache holds two inserts per schema, never one per row count. The
+///   plain one exists for speed: the server builds no aggregate or function scans for it.
 /// - Order per correlation id is commit order: that statement first takes a transaction
 ///   advisory lock per correlation id (two-key space `(hashtext(schema), hashtext(id))`, apart
 ///   from the relay's one-key locks), then draws `seq`. A second writer of the same id waits
@@ -75,6 +77,7 @@ public struct Outbox: Sendable {
     private func insert(_ rows: [Row], in transaction: PostgresTransaction) async throws {
         guard !rows.isEmpty else { return }
         for row in rows { try limits.validate(row) }
+        if rows.count == 1 { return try await insertOne(rows[0], in: transaction) }
         let correlations = OutboxArrayBind.texts(rows.map(\.correlationId))
         try await transaction.query(
             """
@@ -91,6 +94,25 @@ public struct Outbox: Sendable {
                             \(bind: OutboxArrayBind.byteas(rows.map(\.body)))) AS u(m, e, r, t, c, h, b)
                 -- An InitPlan: evaluated once, before the first row draws its seq.
                 WHERE (SELECT n FROM locked) >= 0
+                RETURNING 1
+            )
+            SELECT pg_notify(\(channel), '') WHERE EXISTS (SELECT 1 FROM inserted)
+            """, label: "outbox insert")
+    }
+
+    /// `insert` for one row: the same lock, row and NOTIFY without arrays. Selecting the row
+    /// from the materialized `locked` takes the lock before the row draws its `seq`.
+    private func insertOne(_ row: Row, in transaction: PostgresTransaction) async throws {
+        try await transaction.query(
+            """
+            WITH locked AS MATERIALIZED (
+                SELECT pg_advisory_xact_lock(hashtext(\(schema)), hashtext(\(row.correlationId)))
+            ), inserted AS (
+                INSERT INTO \(identifier: schema).outbox
+                    (message_id, exchange, routing_key, message_type, correlation_id, headers, body)
+                SELECT \(row.id), \(row.exchange), \(row.routingKey), \(row.type), \(row.correlationId),
+                       \(Self.headersJSON(row.headers))::jsonb, \(row.body)
+                FROM locked
                 RETURNING 1
             )
             SELECT pg_notify(\(channel), '') WHERE EXISTS (SELECT 1 FROM inserted)

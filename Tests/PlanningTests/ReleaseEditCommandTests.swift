@@ -69,7 +69,7 @@ struct ReleaseEditCommandTests {
         let harness = try await PlanningHarness()
         let key = try await harness.send(CreateRelease(title: "Payroll", requester: "alice", coordinator: "alice"), as: "alice").releaseKey
         let change = ChangeRequestInput(externalId: "CHG0001", title: "Patch payroll DB", status: "approved", risk: "high",
-                                        affectedCIs: ["db-payroll", "app-payroll"])
+                                        affectedCIs: ["CI-DB-0001", "CI-APP-0001"])
         _ = try await harness.send(AddChange(releaseKey: key, change: change), as: "alice")
         #expect(await harness.refusal(AddChange(releaseKey: key, change: change), as: "alice")?.rule == "changes.unique")
 

@@ -30,7 +30,8 @@ extension PlanningCommandHandlers {
     func removeChange(_ envelope: Envelope<RemoveChange>, _ context: HandlerContext) async throws -> ReleaseSummary {
         let command = envelope.payload
         var rules = ReleaseFieldRules()
-        rules.text(command.reason, field: "reason", limit: 2_000)
+        rules.problem(ChangeRequest.externalIDProblem(command.externalId), field: "externalId")
+        rules.text(command.reason, field: "reason", limit: ReleaseLifecycle.maxReasonLength)
         try rules.check("the change cannot be removed as asked")
         let (record, state) = try await lockScopable(command.releaseKey, context)
         try await ReleaseChanges(schema: schema).remove(command.externalId, from: record.key, in: context.transaction)

@@ -20,6 +20,13 @@ public enum ReleaseLifecycle {
     public static func apply(
         _ command: LifecycleCommand, to state: ReleaseState, by actor: String, at time: Date
     ) throws(CommandError) -> LifecycleOutcome {
+        try requireWellFormedText(command)
+        return try dispatch(command, to: state, by: actor, at: time)
+    }
+
+    private static func dispatch(
+        _ command: LifecycleCommand, to state: ReleaseState, by actor: String, at time: Date
+    ) throws(CommandError) -> LifecycleOutcome {
         switch command {
         case .submit: try submit(state, by: actor, at: time)
         case .approve(let comment, let groups):
@@ -92,5 +99,22 @@ public enum ReleaseLifecycle {
         let rejected = ReleaseRejected(releaseKey: state.key, actor: actor, phase: state.phase, reason: trimmed)
         return LifecycleOutcome(
             state: next, events: [.rejected(rejected), statusChanged(state, actor, to: .rejected, reason: trimmed)])
+    }
+
+    /// The longest reason or comment a lifecycle command may carry, in characters.
+    public static let maxReasonLength = 2_000
+
+    /// Reasons and comments are what people type: at most ``maxReasonLength`` characters, no
+    /// control characters but line breaks and tabs (a NUL would otherwise reach the database
+    /// and fail there, over and over, instead of coming back as a refusal at once).
+    static func requireWellFormedText(_ command: LifecycleCommand) throws(CommandError) {
+        var rules = ReleaseFieldRules()
+        switch command {
+        case .approve(let comment, _): rules.text(comment, field: "comment", limit: maxReasonLength)
+        case .reject(let reason, _), .backOut(let reason): rules.text(reason, field: "reason", limit: maxReasonLength)
+        case .hold(let reason), .cancel(let reason): rules.text(reason, field: "reason", limit: maxReasonLength)
+        case .submit, .advance, .resume, .close: break
+        }
+        try rules.check("the command's text is not acceptable")
     }
 }

@@ -38,6 +38,11 @@ struct ReleaseFieldRules {
         fields[field] = problem
     }
 
+    /// Records what another rule found wrong with `field`, if anything.
+    mutating func problem(_ problem: String?, field: String) {
+        if let problem { fields[field] = problem }
+    }
+
     mutating func schedule(start: Date?, end: Date?) {
         if let start, let end, end < start { fields["scheduledEnd"] = "must not be before scheduledStart" }
     }

@@ -28,10 +28,10 @@ public struct ConfigurationItemCommandHandlers: Sendable {
 
     /// Adds the CI command handlers to `handlers`.
     public func register(into handlers: inout MessageHandlers) {
-        handlers.onCommand(UpsertConfigurationItem.self) { envelope, context in try await upsert(envelope, context) }
-        handlers.onCommand(RelateConfigurationItems.self) { envelope, context in try await relate(envelope, context) }
-        handlers.onCommand(UnrelateConfigurationItems.self) { envelope, context in try await unrelate(envelope, context) }
-        handlers.onCommand(ImportConfigurationItems.self) { envelope, context in try await importItems(envelope, context) }
+        handlers.onPlanningCommand(UpsertConfigurationItem.self) { envelope, context in try await upsert(envelope, context) }
+        handlers.onPlanningCommand(RelateConfigurationItems.self) { envelope, context in try await relate(envelope, context) }
+        handlers.onPlanningCommand(UnrelateConfigurationItems.self) { envelope, context in try await unrelate(envelope, context) }
+        handlers.onPlanningCommand(ImportConfigurationItems.self) { envelope, context in try await importItems(envelope, context) }
     }
 
     private func upsert(

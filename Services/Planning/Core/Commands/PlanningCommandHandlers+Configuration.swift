@@ -5,14 +5,14 @@ import Postgres
 
 extension PlanningCommandHandlers {
     func registerConfiguration(into handlers: inout MessageHandlers) {
-        handlers.onCommand(DefineReleaseTemplate.self) { envelope, context in try await defineTemplate(envelope, context) }
-        handlers.onCommand(RetireReleaseTemplate.self) { envelope, context in
+        handlers.onPlanningCommand(DefineReleaseTemplate.self) { envelope, context in try await defineTemplate(envelope, context) }
+        handlers.onPlanningCommand(RetireReleaseTemplate.self) { envelope, context in
             let name = envelope.payload.name
             let version = try await ReleaseTemplates(schema: schema).retire(name, by: envelope.actor, in: context.transaction)
             try await recordConfiguration("release_template", name, "retired", envelope.actor, context)
             return ReleaseTemplateSummary(name: name, version: version, retired: true)
         }
-        handlers.onCommand(AddApprover.self) { envelope, context in
+        handlers.onPlanningCommand(AddApprover.self) { envelope, context in
             let command = envelope.payload
             let groups = ApproverGroups(schema: schema)
             try await groups.add(command.member, to: command.group, by: envelope.actor, in: context.transaction)
@@ -20,7 +20,7 @@ extension PlanningCommandHandlers {
                                           details: ["member": command.member])
             return ApproverGroupSummary(group: command.group, members: try await groups.members(of: command.group, in: context.transaction))
         }
-        handlers.onCommand(RemoveApprover.self) { envelope, context in
+        handlers.onPlanningCommand(RemoveApprover.self) { envelope, context in
             let command = envelope.payload
             let groups = ApproverGroups(schema: schema)
             try await groups.remove(command.member, from: command.group, in: context.transaction)
@@ -28,7 +28,7 @@ extension PlanningCommandHandlers {
                                           details: ["member": command.member])
             return ApproverGroupSummary(group: command.group, members: try await groups.members(of: command.group, in: context.transaction))
         }
-        handlers.onCommand(ConfigureExitCriterion.self) { envelope, context in try await configureExitCriterion(envelope, context) }
+        handlers.onPlanningCommand(ConfigureExitCriterion.self) { envelope, context in try await configureExitCriterion(envelope, context) }
     }
 
     private func defineTemplate(_ envelope: Envelope<DefineReleaseTemplate>, _ context: HandlerContext) async throws -> ReleaseTemplateSummary {

@@ -5,36 +5,36 @@ import Postgres
 
 extension PlanningCommandHandlers {
     func registerLifecycle(into handlers: inout MessageHandlers) {
-        handlers.onCommand(SubmitRelease.self) { envelope, context in
+        handlers.onPlanningCommand(SubmitRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .submit }
         }
-        handlers.onCommand(ApproveRelease.self) { envelope, context in
+        handlers.onPlanningCommand(ApproveRelease.self) { envelope, context in
             let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
             return try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in
                 .approve(comment: envelope.payload.comment, approverGroups: groups)
             }
         }
-        handlers.onCommand(RejectRelease.self) { envelope, context in
+        handlers.onPlanningCommand(RejectRelease.self) { envelope, context in
             let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
             return try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in
                 .reject(reason: envelope.payload.reason, approverGroups: groups)
             }
         }
-        handlers.onCommand(AdvanceRelease.self) { envelope, context in
+        handlers.onPlanningCommand(AdvanceRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
                 .advance(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
             }
         }
-        handlers.onCommand(HoldRelease.self) { envelope, context in
+        handlers.onPlanningCommand(HoldRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .hold(reason: envelope.payload.reason) }
         }
-        handlers.onCommand(ResumeRelease.self) { envelope, context in
+        handlers.onPlanningCommand(ResumeRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .resume }
         }
-        handlers.onCommand(CancelRelease.self) { envelope, context in
+        handlers.onPlanningCommand(CancelRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .cancel(reason: envelope.payload.reason) }
         }
-        handlers.onCommand(CloseRelease.self) { envelope, context in
+        handlers.onPlanningCommand(CloseRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
                 .close(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
             }

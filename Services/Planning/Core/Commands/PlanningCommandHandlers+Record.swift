@@ -39,13 +39,16 @@ extension PlanningCommandHandlers {
         let impact = command.impact ?? .medium
         let urgency = command.urgency ?? .medium
         let priority = try matrix.priority(impact: impact, urgency: urgency)
-        let coordinator = command.coordinator ?? requester
-        let state = ReleaseState(key: key, type: type, requester: requester, coordinator: coordinator, gates: releaseGates)
+        // People are stored in their one normalised form (the actor already is: `onPlanningCommand`).
+        let requesterID = PersonID.normalized(requester)
+        let coordinator = PersonID.normalized(command.coordinator ?? requester)
+        let state = ReleaseState(
+            key: key, type: type, requester: requesterID, coordinator: coordinator, gates: releaseGates, creator: envelope.actor)
         let record = ReleaseRecord(
             key: key, title: title, description: command.description ?? "", type: type.rawValue,
             impact: impact.rawValue, urgency: urgency.rawValue, priority: priority.rawValue,
             risk: (command.risk ?? .medium).rawValue, justification: command.businessJustification ?? "",
-            requester: requester, coordinator: coordinator, scheduledStart: command.scheduledStart,
+            requester: requesterID, coordinator: coordinator, scheduledStart: command.scheduledStart,
             scheduledEnd: command.scheduledEnd, targetDate: command.targetDate, template: command.templateName,
             jobPlanName: command.jobPlanName, state: try ContractCoding.encode(state))
         _ = try await ReleaseRepository(schema: schema).create(record, in: transaction)
@@ -57,7 +60,7 @@ extension PlanningCommandHandlers {
         try await context.publish(
             ReleaseCreated(
                 releaseKey: key, actor: envelope.actor, title: title, type: type, priority: priority,
-                requester: requester, coordinator: coordinator),
+                requester: requesterID, coordinator: coordinator),
             correlationId: key)
         return state.summary
     }
@@ -97,7 +100,7 @@ extension PlanningCommandHandlers {
         set("scheduledStart", \.scheduledStart, command.scheduledStart.map(Optional.some))
         set("scheduledEnd", \.scheduledEnd, command.scheduledEnd.map(Optional.some))
         set("targetDate", \.targetDate, command.targetDate.map(Optional.some))
-        if let coordinator = command.coordinator, coordinator != record.coordinator {
+        if let coordinator = command.coordinator.map(PersonID.normalized), coordinator != record.coordinator {
             if state.approvals.contains(where: { $0.actor == coordinator }) {
                 throw CommandError(
                     .forbidden, "\(coordinator) has decided at the current gate of \(state.key) and cannot coordinate it",
@@ -105,6 +108,9 @@ extension PlanningCommandHandlers {
             }
             record.coordinator = coordinator
             state.coordinator = coordinator
+            // The new coordinator becomes a party; the one handing the role on already is one,
+            // so handing it on never clears the way to approve.
+            state.addParty(coordinator)
             changed.append("coordinator")
         }
         if let start = record.scheduledStart, let end = record.scheduledEnd, end < start {

@@ -28,13 +28,30 @@ public struct PlanningCommandHandlers: Sendable {
     /// Handlers for every planning command.
     public func handlers() -> MessageHandlers {
         var handlers = MessageHandlers()
-        handlers.onCommand(CreateRelease.self) { envelope, context in try await create(envelope, context) }
-        handlers.onCommand(UpdateRelease.self) { envelope, context in try await update(envelope, context) }
+        handlers.onPlanningCommand(CreateRelease.self) { envelope, context in try await create(envelope, context) }
+        handlers.onPlanningCommand(UpdateRelease.self) { envelope, context in try await update(envelope, context) }
         registerLifecycle(into: &handlers)
-        handlers.onCommand(AddChange.self) { envelope, context in try await addChange(envelope, context) }
-        handlers.onCommand(RemoveChange.self) { envelope, context in try await removeChange(envelope, context) }
+        handlers.onPlanningCommand(AddChange.self) { envelope, context in try await addChange(envelope, context) }
+        handlers.onPlanningCommand(RemoveChange.self) { envelope, context in try await removeChange(envelope, context) }
         registerConfiguration(into: &handlers)
         ConfigurationItemCommandHandlers(schema: schema).register(into: &handlers)
         return handlers
+    }
+}
+
+extension MessageHandlers {
+    /// Registers a planning command handler that sees the envelope's actor in its one
+    /// normalised form (`PersonID`), so every comparison and every stored actor (records,
+    /// audit trail, events) treats `Dave` and `dave` as one person. The envelope's decoding
+    /// has already refused actors that are empty, too long or hold control characters.
+    mutating func onPlanningCommand<Command: CommandContract>(
+        _ type: Command.Type,
+        _ handler: @escaping @Sendable (Envelope<Command>, HandlerContext) async throws -> Command.Result
+    ) {
+        onCommand(type) { envelope, context in
+            var envelope = envelope
+            envelope.actor = PersonID.normalized(envelope.actor)
+            return try await handler(envelope, context)
+        }
     }
 }

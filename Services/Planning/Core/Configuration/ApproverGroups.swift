@@ -2,7 +2,8 @@ import Contracts
 import Postgres
 
 /// The directory of approver groups (table `<schema>.approver_group_members`): who may
-/// decide at a gate that names a group. A group exists while it has members.
+/// decide at a gate that names a group. A group exists while it has members. Members are
+/// stored and looked up normalised (`PersonID`): `Dave` and `dave` are one member.
 public struct ApproverGroups: Sendable {
     public let schema: String
 
@@ -14,6 +15,7 @@ public struct ApproverGroups: Sendable {
     public func add(_ member: String, to group: String, by actor: String, in transaction: PostgresTransaction) async throws {
         try ConfigurationNames.require(group, field: "group")
         try ConfigurationNames.requirePerson(member, field: "member")
+        let member = PersonID.normalized(member)
         let inserted = try await transaction.query(
             """
             INSERT INTO \(identifier: schema).approver_group_members (group_name, member, added_by)
@@ -26,6 +28,7 @@ public struct ApproverGroups: Sendable {
 
     /// Removes `member` from `group`; an absent member is not found.
     public func remove(_ member: String, from group: String, in transaction: PostgresTransaction) async throws {
+        let member = PersonID.normalized(member)
         let deleted = try await transaction.query(
             "DELETE FROM \(identifier: schema).approver_group_members WHERE group_name = \(group) AND member = \(member)",
             label: "remove approver")
@@ -44,6 +47,7 @@ public struct ApproverGroups: Sendable {
 
     /// The groups `member` belongs to.
     public func groups(of member: String, in transaction: PostgresTransaction) async throws -> Set<String> {
+        let member = PersonID.normalized(member)
         let rows = try await transaction.query(
             "SELECT group_name FROM \(identifier: schema).approver_group_members WHERE member = \(member)",
             label: "member groups")

@@ -53,9 +53,10 @@ extension ReleaseLifecycle {
                 .conflict, "the \(state.phase.rawValue) phase of \(state.key) has no approval gate",
                 rule: "approval.no_gate")
         }
-        guard !state.isRequesterOrCoordinator(actor) else {
+        guard !state.isParty(actor) else {
             throw CommandError(
-                .forbidden, "\(actor) requested or coordinates \(state.key) and so cannot approve or reject it",
+                .forbidden,
+                "\(actor) created, submitted, requested or coordinated \(state.key) and so cannot approve or reject it",
                 rule: "approval.segregation_of_duties")
         }
         if let approverGroups, !approverGroups.contains(gate.approverGroup) {
@@ -63,7 +64,7 @@ extension ReleaseLifecycle {
                 .forbidden, "\(actor) is not in \(gate.approverGroup), the approver group of the \(state.phase.rawValue) gate",
                 rule: "approval.not_in_approver_group")
         }
-        guard !state.approvals.contains(where: { $0.actor == actor && $0.phase == state.phase }) else {
+        guard !state.approvals.contains(where: { PersonID.normalized($0.actor) == PersonID.normalized(actor) && $0.phase == state.phase }) else {
             throw CommandError(
                 .conflict, "\(actor) has already decided on the \(state.phase.rawValue) phase of \(state.key)",
                 rule: "approval.already_approved")

@@ -12,7 +12,9 @@ import Foundation
 /// - `reject` is terminal (`rejected`); a reworked release is recorded as a new one, so the
 ///   rejected record and its reason stay as they were decided.
 /// - Segregation of duties is `forbidden` (the actor may never do it); other refusals
-///   are `conflict`, a missing rejection reason is `validation`.
+///   are `conflict`, a missing rejection reason is `validation`. Every party of the release
+///   (`ReleaseState.parties`: creator, submitter, every requester and coordinator) is kept
+///   from deciding; actors are compared normalised (`PersonID`).
 /// - Membership of the gate's approver group is checked when the caller passes the actor's
 ///   groups (`approverGroups`); nil skips the check (the caller knows groups, this does not).
 public enum ReleaseLifecycle {
@@ -21,7 +23,7 @@ public enum ReleaseLifecycle {
         _ command: LifecycleCommand, to state: ReleaseState, by actor: String, at time: Date
     ) throws(CommandError) -> LifecycleOutcome {
         try requireWellFormedText(command)
-        return try dispatch(command, to: state, by: actor, at: time)
+        return try dispatch(command, to: state, by: PersonID.normalized(actor), at: time)
     }
 
     private static func dispatch(
@@ -53,6 +55,7 @@ public enum ReleaseLifecycle {
         let target: ReleaseStatus = state.currentGate == nil ? .inProgress : .pendingApproval
         var next = state
         next.status = target
+        next.addParty(actor)
         next.history.append(record(.submitted, state, actor, time, to: target))
         let submitted = ReleaseSubmitted(releaseKey: state.key, actor: actor, approverGroup: state.currentGate?.approverGroup)
         return LifecycleOutcome(

@@ -52,7 +52,7 @@ public struct CreateRelease: CommandContract, Equatable {
 }
 
 /// `planning.update_release`: changes the descriptive fields of a release; nil leaves a field as it is.
-public struct UpdateRelease: CommandContract, Equatable {
+public struct UpdateRelease: CommandContract, ReleaseViewExpectation, Equatable {
     public static let messageType = "planning.update_release"
     public typealias Result = ReleaseSummary
 
@@ -67,12 +67,15 @@ public struct UpdateRelease: CommandContract, Equatable {
     public var scheduledStart: Date?
     public var scheduledEnd: Date?
     public var targetDate: Date?
+    /// What the sender saw (see `ReleaseViewExpectation`).
+    public var expectedPhase: ReleasePhase?
+    public var expectedVersion: Int?
 
     public init(
         releaseKey: String, title: String? = nil, description: String? = nil, impact: Impact? = nil,
         urgency: Urgency? = nil, risk: ReleaseRisk? = nil, businessJustification: String? = nil,
         coordinator: String? = nil, scheduledStart: Date? = nil, scheduledEnd: Date? = nil,
-        targetDate: Date? = nil
+        targetDate: Date? = nil, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil
     ) {
         self.releaseKey = releaseKey
         self.title = title
@@ -85,5 +88,7 @@ public struct UpdateRelease: CommandContract, Equatable {
         self.scheduledStart = scheduledStart
         self.scheduledEnd = scheduledEnd
         self.targetDate = targetDate
+        self.expectedPhase = expectedPhase
+        self.expectedVersion = expectedVersion
     }
 }

@@ -47,8 +47,9 @@ extension PlanningCommandHandlers {
         try await ExitCriteriaEvaluator(schema: schema).evaluate(record, leaving: ReleasePhase(rawValue: record.phase), in: transaction)
     }
 
-    /// Locks the release, applies the lifecycle command `makeCommand` builds from it, saves,
-    /// audits and publishes every event the rules produced.
+    /// Locks the release, checks the sender saw it as it is (`StaleViewRule`), applies the
+    /// lifecycle command `makeCommand` builds from it, saves, audits and publishes every event
+    /// the rules produced.
     private func apply<Command: CommandContract>(
         to key: String, _ envelope: Envelope<Command>, _ context: HandlerContext,
         _ makeCommand: (ReleaseRecord) async throws -> LifecycleCommand
@@ -57,6 +58,9 @@ extension PlanningCommandHandlers {
         let releases = ReleaseRepository(schema: schema)
         var record = try await releases.lock(key, in: transaction)
         let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        if let seen = envelope.payload as? any ReleaseViewExpectation {
+            try StaleViewRule.require(seen, phase: state.phase, status: state.status, version: record.version)
+        }
         let outcome = try ReleaseLifecycle.apply(try await makeCommand(record), to: state, by: envelope.actor, at: Date())
         record.phase = outcome.state.phase.rawValue
         record.status = outcome.state.status.rawValue

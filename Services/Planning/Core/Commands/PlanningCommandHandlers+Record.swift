@@ -84,6 +84,7 @@ extension PlanningCommandHandlers {
         let releases = ReleaseRepository(schema: schema)
         var record = try await releases.lock(command.releaseKey, in: transaction)
         var state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        try StaleViewRule.require(command, phase: state.phase, status: state.status, version: record.version)
         try ReleaseLifecycle.requireNotTerminal(state)
         var changed: [String] = []
         func set<Value: Equatable>(_ field: String, _ path: WritableKeyPath<ReleaseRecord, Value>, _ value: Value?) {

@@ -1,0 +1,25 @@
+import Contracts
+
+/// A command must act on the release its sender saw (`ReleaseViewExpectation`): when the
+/// phase or version it names is not the release's any more, it is refused as a conflict that
+/// says what changed (`releases.stale_view`), before any other rule. A sender that names
+/// neither gets no such check.
+public enum StaleViewRule {
+    public static func require(
+        _ seen: any ReleaseViewExpectation, phase: ReleasePhase, status: ReleaseStatus, version: Int
+    ) throws(CommandError) {
+        var fields: [String: String] = [:]
+        if let expected = seen.expectedPhase, expected != phase {
+            fields["expectedPhase"] = "was \(expected.rawValue); the release is now in \(phase.rawValue)"
+        }
+        if let expected = seen.expectedVersion, expected != version {
+            fields["expectedVersion"] = "was \(expected); the release is now at version \(version)"
+        }
+        guard fields.isEmpty else {
+            throw CommandError(
+                .conflict,
+                "\(seen.releaseKey) changed since it was shown: it is now \(phase.rawValue)/\(status.rawValue), version \(version); reload it and decide again",
+                rule: "releases.stale_view", fields: fields)
+        }
+    }
+}

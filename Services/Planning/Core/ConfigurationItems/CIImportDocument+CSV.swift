@@ -12,12 +12,15 @@ extension CIImportDocument {
     public static let csvColumns = ["key", "name", "class", "site", "attributes"] + CIRelationshipKind.allCases.map(\.rawValue)
 
     /// Parses and validates CSV with a header line (see ``csvColumns``). Never throws:
-    /// problems are collected in ``issues`` by line.
+    /// problems are collected in ``issues`` by line. Accepts what spreadsheets write: a UTF-8
+    /// byte-order mark, `;` as the separator (then a quoted relationship list keeps its `;`),
+    /// and CRLF or lone CR line ends.
     public static func parseCSV(_ text: String) -> CIImportDocument {
         var document = CIImportDocument()
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         let records: [CSVRecordReader.Record]
         do {
-            records = try CSVRecordReader.records(text)
+            records = try CSVRecordReader.records(text, separator: CSVRecordReader.separator(of: text))
         } catch {
             document.report(line: error.line, field: "document", "a quoted field starting here is never closed")
             return document

@@ -1,7 +1,9 @@
 /// Splits CSV text (RFC 4180) into records, remembering the line each record starts on.
 ///
-/// Fields are separated by commas; a field in double quotes may contain commas, newlines
-/// and doubled quotes (`""` is one `"`). Lines end in LF or CRLF. Blank lines are skipped.
+/// Fields are separated by `separator` (a comma, or the semicolon spreadsheets write in
+/// locales whose decimal mark is a comma); a field in double quotes may contain separators,
+/// newlines and doubled quotes (`""` is one `"`). Lines end in LF, CRLF or a lone CR (old
+/// Mac files). Blank lines are skipped.
 struct CSVRecordReader {
     /// One record: its fields and the 1-based physical line it starts on.
     struct Record: Equatable {
@@ -15,7 +17,7 @@ struct CSVRecordReader {
     }
 
     /// Parses `text` into records.
-    static func records(_ text: String) throws(UnterminatedQuote) -> [Record] {
+    static func records(_ text: String, separator: Character = ",") throws(UnterminatedQuote) -> [Record] {
         var records: [Record] = []
         var fields: [String] = []
         var field = ""
@@ -47,7 +49,7 @@ struct CSVRecordReader {
                         inQuotes = false
                     }
                 } else {
-                    if character == "\n" || character == "\r\n" { line += 1 }
+                    if character == "\n" || character == "\r\n" || character == "\r" { line += 1 }
                     field.append(character)
                 }
                 continue
@@ -57,11 +59,11 @@ struct CSVRecordReader {
                 inQuotes = true
                 fieldWasQuoted = true
                 quoteLine = line
-            case ",":
+            case separator:
                 fields.append(field)
                 field = ""
                 fieldWasQuoted = false
-            case "\n", "\r\n":
+            case "\n", "\r\n", "\r":
                 endRecord()
                 line += 1
                 recordLine = line
@@ -72,5 +74,21 @@ struct CSVRecordReader {
         if inQuotes { throw UnterminatedQuote(line: quoteLine) }
         if !field.isEmpty || !fields.isEmpty || fieldWasQuoted { endRecord() }
         return records
+    }
+
+    /// The separator a file uses, read from its header line: `;` when the header has a
+    /// semicolon and no comma outside quotes, otherwise `,`.
+    static func separator(of text: String) -> Character {
+        var inQuotes = false
+        var commas = 0
+        var semicolons = 0
+        for character in text {
+            if character == "\"" { inQuotes.toggle(); continue }
+            if inQuotes { continue }
+            if character == "\n" || character == "\r\n" || character == "\r" { break }
+            if character == "," { commas += 1 }
+            if character == ";" { semicolons += 1 }
+        }
+        return semicolons > 0 && commas == 0 ? ";" : ","
     }
 }

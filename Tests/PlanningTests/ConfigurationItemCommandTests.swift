@@ -104,10 +104,10 @@ struct ConfigurationItemCommandTests {
                 CI-APP-0001,"App, ""quoted"" ",application,FRA1,,CI-DB-0001,CI-SRV-0001
                 """#
             let imported = try await harness.send(ImportConfigurationItems(format: .csv, content: good))
-            #expect(imported == ConfigurationItemsImported(items: 3, relationshipsAdded: 3))
+            #expect(imported == ConfigurationItemsImported(items: 3, relationshipsAdded: 3, created: 3, updated: 0))
             let json = #"{"items": [{"key": "CI-APP-0002", "name": "Second", "class": "application", "depends_on": ["CI-DB-0001"]}]}"#
             #expect(try await harness.send(ImportConfigurationItems(format: .json, content: json), as: "pat")
-                == ConfigurationItemsImported(items: 1, relationshipsAdded: 1))
+                == ConfigurationItemsImported(items: 1, relationshipsAdded: 1, created: 1, updated: 0))
             let badJSON = await harness.refusal(ImportConfigurationItems(format: .json, content: #"[{"key": "CI-APP-0003"}]"#))
             #expect(badJSON?.fields?["line 1"]?.contains("name") == true)
 

@@ -118,10 +118,16 @@ public struct ImportConfigurationItems: CommandContract, Equatable {
 
     public var format: CIImportFormat
     public var content: String
+    /// Check everything and answer with what the import would do, storing nothing.
+    public var dryRun: Bool?
+    /// Only create: a CI already stored is a problem of its line instead of an update.
+    public var createOnly: Bool?
 
-    public init(format: CIImportFormat, content: String) {
+    public init(format: CIImportFormat, content: String, dryRun: Bool? = nil, createOnly: Bool? = nil) {
         self.format = format
         self.content = content
+        self.dryRun = dryRun
+        self.createOnly = createOnly
     }
 }
 
@@ -131,9 +137,17 @@ public struct ConfigurationItemsImported: Codable, Sendable, Equatable {
     public var items: Int
     /// Relationships added (ones already stored are not counted).
     public var relationshipsAdded: Int
+    /// Of `items`, how many are new and how many were stored before.
+    public var created: Int?
+    public var updated: Int?
+    /// True when nothing was stored: the counts are what the import would do.
+    public var dryRun: Bool?
 
-    public init(items: Int, relationshipsAdded: Int) {
+    public init(items: Int, relationshipsAdded: Int, created: Int? = nil, updated: Int? = nil, dryRun: Bool? = nil) {
         self.items = items
         self.relationshipsAdded = relationshipsAdded
+        self.created = created
+        self.updated = updated
+        self.dryRun = dryRun
     }
 }

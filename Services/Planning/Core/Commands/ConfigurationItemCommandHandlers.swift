@@ -130,19 +130,25 @@ extension ConfigurationItemCommandHandlers {
                 rule: "cis.import_size", fields: ["content": "must be at most \(ImportConfigurationItems.maxContentBytes) bytes"])
         }
         let document = try CIImportDocument.parse(command.content, format: command.format)
+        let options = CIRepository.ImportOptions(dryRun: command.dryRun ?? false, createOnly: command.createOnly ?? false)
         let summary: CIRepository.ImportSummary
         do {
-            summary = try await CIStore(schema: schema).importDocument(document, in: context.transaction)
+            summary = try await CIStore(schema: schema).importDocument(document, options: options, in: context.transaction)
         } catch let refusal as CIImportError {
             throw Self.commandError(refusal)
         }
+        let reply = ConfigurationItemsImported(
+            items: summary.items, relationshipsAdded: summary.relationshipsAdded, created: summary.created,
+            updated: summary.items - summary.created, dryRun: summary.dryRun ? true : nil)
+        // A dry run changed nothing: nothing to audit or announce.
+        if summary.dryRun { return reply }
         try await audit(
             envelope.actor, CIImported.messageType,
             ["format": command.format.rawValue, "bytes": String(bytes), "items": String(summary.items),
              "relationshipsAdded": String(summary.relationshipsAdded)], context)
         try await context.publish(
             CIImported(actor: envelope.actor, format: command.format, items: summary.items, relationshipsAdded: summary.relationshipsAdded))
-        return ConfigurationItemsImported(items: summary.items, relationshipsAdded: summary.relationshipsAdded)
+        return reply
     }
 
     /// Every issue as a field `line N` (`document` for line 0) → `field: message`; several

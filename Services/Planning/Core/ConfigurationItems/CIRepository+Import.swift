@@ -8,6 +8,23 @@ extension CIRepository {
         public let items: Int
         /// Relationships added (ones already stored are not counted).
         public let relationshipsAdded: Int
+        /// Of `items`, the CIs that were not stored before.
+        public let created: Int
+        /// True when nothing was written (a dry run): the counts are what the import would do.
+        public let dryRun: Bool
+    }
+
+    /// How an import treats what is already stored.
+    public struct ImportOptions: Sendable, Hashable {
+        /// Check and count only; write nothing.
+        public var dryRun = false
+        /// A CI already stored is a problem of its line, not an update.
+        public var createOnly = false
+
+        public init(dryRun: Bool = false, createOnly: Bool = false) {
+            self.dryRun = dryRun
+            self.createOnly = createOnly
+        }
     }
 
     /// Imports CSV (format: ``CIImportDocument/csvColumns``). All or nothing: on any

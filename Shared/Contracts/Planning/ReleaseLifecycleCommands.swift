@@ -148,3 +148,24 @@ public struct CloseRelease: CommandContract, ReleaseViewExpectation, Equatable {
         self.expectedVersion = expectedVersion
     }
 }
+
+/// `planning.back_out_release`: records that a release being deployed was backed out (the
+/// rollout failed and was reversed): `backed_out`, terminal. The reason is required.
+public struct BackOutRelease: CommandContract, ReleaseViewExpectation, Equatable {
+    public static let messageType = "planning.back_out_release"
+    public typealias Result = ReleaseSummary
+
+    public var releaseKey: String
+    public var reason: String
+
+    /// What the sender saw (see `ReleaseViewExpectation`).
+    public var expectedPhase: ReleasePhase?
+    public var expectedVersion: Int?
+
+    public init(releaseKey: String, reason: String, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+        self.releaseKey = releaseKey
+        self.reason = reason
+        self.expectedPhase = expectedPhase
+        self.expectedVersion = expectedVersion
+    }
+}

@@ -34,6 +34,9 @@ extension PlanningCommandHandlers {
         handlers.onPlanningCommand(CancelRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .cancel(reason: envelope.payload.reason) }
         }
+        handlers.onPlanningCommand(BackOutRelease.self) { envelope, context in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .backOut(reason: envelope.payload.reason) }
+        }
         handlers.onPlanningCommand(CloseRelease.self) { envelope, context in
             try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
                 .close(exitCriteria: try await exitCriteria(of: record, in: context.transaction))

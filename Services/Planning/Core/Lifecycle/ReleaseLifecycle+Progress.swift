@@ -77,6 +77,12 @@ extension ReleaseLifecycle {
     public static func backOut(
         _ state: ReleaseState, by actor: String, at time: Date, reason: String
     ) throws(CommandError) -> LifecycleOutcome {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else {
+            throw CommandError(
+                .validation, "a back-out needs a reason", rule: "lifecycle.backout_reason_required",
+                fields: ["reason": "must not be empty"])
+        }
         try requireNotTerminal(state)
         guard state.phase == .deploy, state.status == .inProgress || state.status == .onHold else {
             throw CommandError(

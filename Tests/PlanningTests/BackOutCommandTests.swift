@@ -11,10 +11,7 @@ struct BackOutCommandTests {
     @Test("back out: only in deploy, a reason required; terminal, audited and announced")
     func backOut() async throws {
         try await PlanningHarness.run { harness in
-            _ = try await harness.send(AddApprover(group: "release-approvers", member: "dave"), as: "admin")
-            let key = try await harness.send(CreateRelease(title: "Wave", requester: "alice", coordinator: "carol"), as: "alice").releaseKey
-            _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
-            _ = try await harness.send(ApproveRelease(releaseKey: key), as: "dave")
+            let key = try await harness.authorizedRelease(title: "Wave")
             #expect(await harness.refusal(BackOutRelease(releaseKey: key, reason: "too early"), as: "carol")?.rule
                     == "lifecycle.backout_requires_deploy")
             var phase = ReleasePhase.initiate

@@ -61,6 +61,17 @@ final class PlanningHarness: Sendable {
         }
     }
 
+    /// A release created by alice (coordinator carol), submitted, and approved by dave (added
+    /// to the default gate's group): `initiate`/`in_progress`. Returns its key.
+    func authorizedRelease(title: String) async throws -> String {
+        // A second call in one harness finds dave a member already (refused as a duplicate).
+        _ = await refusal(AddApprover(group: "release-approvers", member: "dave"), as: "admin")
+        let key = try await send(CreateRelease(title: title, requester: "alice", coordinator: "carol"), as: "alice").releaseKey
+        _ = try await send(SubmitRelease(releaseKey: key), as: "alice")
+        _ = try await send(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "dave")
+        return key
+    }
+
     /// Message types in the outbox, in order.
     func outboxTypes() async throws -> [String] {
         try await pool.query("SELECT message_type FROM \(identifier: schema).outbox ORDER BY seq")

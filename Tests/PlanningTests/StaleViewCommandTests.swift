@@ -12,10 +12,7 @@ struct StaleViewCommandTests {
     @Test("advance twice from what was shown as initiate: one phase, then a conflict that says what changed; nothing else moves")
     func doubleClick() async throws {
         try await PlanningHarness.run { harness in
-            _ = try await harness.send(AddApprover(group: "release-approvers", member: "dave"), as: "admin")
-            let key = try await harness.send(CreateRelease(title: "Twice", requester: "alice", coordinator: "carol"), as: "alice").releaseKey
-            _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
-            #expect(try await harness.send(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "dave").status == .inProgress)
+            let key = try await harness.authorizedRelease(title: "Twice")
 
             let click = AdvanceRelease(releaseKey: key, expectedPhase: .initiate)
             #expect(try await harness.send(click, as: "carol").phase == .plan)

@@ -31,7 +31,7 @@ struct ReleaseEditCommandTests {
 
         let entries = try await AuditTrail(schema: harness.schema).entries(releaseKey: key, pool: harness.pool)
         #expect(entries.last?.action == "release.updated")
-        #expect(entries.last?.details["fields"] == "title,impact,urgency,scheduledStart,scheduledEnd,targetDate")
+        #expect(entries.last?.details["fields"] == "title,impact,urgency,scheduledStart,scheduledEnd,targetDate,priority")
 
         let bad = await harness.refusal(UpdateRelease(releaseKey: key, title: " ", coordinator: "bad\u{0007}name"), as: "carol")
         #expect(bad?.kind == .validation && bad?.fields?["title"] != nil && bad?.fields?["coordinator"] != nil)

@@ -67,6 +67,14 @@ public struct UpdateRelease: CommandContract, ReleaseViewExpectation, Equatable 
     public var scheduledStart: Date?
     public var scheduledEnd: Date?
     public var targetDate: Date?
+    /// Editable only while the release is in `initiate`.
+    public var type: ReleaseType?
+    /// Editable only while the release is in `initiate`.
+    public var jobPlanName: String?
+    /// A manual priority instead of the one impact × urgency gives; needs `priorityReason`.
+    /// A later change of impact or urgency computes the priority again.
+    public var priority: Priority?
+    public var priorityReason: String?
     /// What the sender saw (see `ReleaseViewExpectation`).
     public var expectedPhase: ReleasePhase?
     public var expectedVersion: Int?
@@ -75,7 +83,9 @@ public struct UpdateRelease: CommandContract, ReleaseViewExpectation, Equatable 
         releaseKey: String, title: String? = nil, description: String? = nil, impact: Impact? = nil,
         urgency: Urgency? = nil, risk: ReleaseRisk? = nil, businessJustification: String? = nil,
         coordinator: String? = nil, scheduledStart: Date? = nil, scheduledEnd: Date? = nil,
-        targetDate: Date? = nil, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil
+        targetDate: Date? = nil, type: ReleaseType? = nil, jobPlanName: String? = nil,
+        priority: Priority? = nil, priorityReason: String? = nil,
+        expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil
     ) {
         self.releaseKey = releaseKey
         self.title = title
@@ -88,6 +98,10 @@ public struct UpdateRelease: CommandContract, ReleaseViewExpectation, Equatable 
         self.scheduledStart = scheduledStart
         self.scheduledEnd = scheduledEnd
         self.targetDate = targetDate
+        self.type = type
+        self.jobPlanName = jobPlanName
+        self.priority = priority
+        self.priorityReason = priorityReason
         self.expectedPhase = expectedPhase
         self.expectedVersion = expectedVersion
     }

@@ -78,6 +78,13 @@ extension PlanningCommandHandlers {
         rules.known(command.impact, field: "impact")
         rules.known(command.urgency, field: "urgency")
         rules.known(command.risk, field: "risk")
+        rules.known(command.type, field: "type")
+        rules.name(command.jobPlanName, field: "jobPlanName")
+        rules.known(command.priority, field: "priority")
+        rules.text(command.priorityReason, field: "priorityReason", limit: ReleaseLifecycle.maxReasonLength)
+        if command.priority != nil, (command.priorityReason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            rules.problem("a manual priority needs a reason", field: "priorityReason")
+        }
         try rules.check("the release cannot be updated as given")
 
         let transaction = context.transaction
@@ -114,20 +121,49 @@ extension PlanningCommandHandlers {
             state.addParty(coordinator)
             changed.append("coordinator")
         }
+        if command.type != nil || command.jobPlanName != nil {
+            guard state.phase == .initiate else {
+                var fields: [String: String] = [:]
+                if command.type != nil { fields["type"] = "changes only in initiate" }
+                if command.jobPlanName != nil { fields["jobPlanName"] = "changes only in initiate" }
+                throw CommandError(
+                    .conflict, "\(state.key) is in \(state.phase.rawValue); type and job plan change only in initiate",
+                    rule: "releases.frozen_field", fields: fields)
+            }
+            if let type = command.type, type.rawValue != record.type {
+                record.type = type.rawValue
+                state.type = type
+                changed.append("type")
+            }
+            set("jobPlanName", \.jobPlanName, command.jobPlanName.map(Optional.some))
+        }
         if let start = record.scheduledStart, let end = record.scheduledEnd, end < start {
             throw CommandError(
                 .validation, "the scheduled end would be before the start", rule: "releases.well_formed",
                 fields: ["scheduledEnd": "must not be before scheduledStart"])
         }
+        // The priority follows impact × urgency when either changes; a manual one (with its
+        // reason, audited) replaces it; any other edit leaves it as it is.
+        var details: [String: String] = [:]
+        if let manual = command.priority, manual.rawValue != record.priority {
+            record.priority = manual.rawValue
+            changed.append("priority")
+            details["priorityReason"] = command.priorityReason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        } else if command.priority == nil, changed.contains("impact") || changed.contains("urgency") {
+            let computed = try matrix.priority(impact: Impact(rawValue: record.impact), urgency: Urgency(rawValue: record.urgency)).rawValue
+            if computed != record.priority {
+                record.priority = computed
+                changed.append("priority")
+            }
+        }
         guard !changed.isEmpty else { return state.summary }
-        record.priority = try matrix.priority(
-            impact: Impact(rawValue: record.impact), urgency: Urgency(rawValue: record.urgency)).rawValue
         record.state = try ContractCoding.encode(state)
         try await releases.save(record, in: transaction)
+        details["fields"] = changed.joined(separator: ",")
+        details["priority"] = record.priority
         try await AuditTrail(schema: schema).append(
             releaseKey: record.key, actor: envelope.actor, action: ReleaseUpdated.messageType,
-            details: ["fields": changed.joined(separator: ","), "priority": record.priority],
-            serializedBy: .releaseRowLock, in: transaction)
+            details: details, serializedBy: .releaseRowLock, in: transaction)
         try await context.publish(ReleaseUpdated(releaseKey: record.key, actor: envelope.actor, fields: changed), correlationId: record.key)
         return state.summary
     }

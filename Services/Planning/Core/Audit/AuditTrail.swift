@@ -16,6 +16,8 @@ public struct AuditTrail: Sendable {
         /// takes first (`ReleaseRepository.lock`, or the INSERT of a new release, invisible
         /// to others until commit). Saves the advisory lock's round trip on every command.
         case releaseRowLock
+        /// The caller took the chain's lock already (`lockChain`), before the change it records.
+        case chainLockHeld
     }
 
     public let schema: String
@@ -27,6 +29,15 @@ public struct AuditTrail: Sendable {
     /// Hash of the (absent) predecessor of a release's first entry.
     public static let genesisHash = String(repeating: "0", count: 64)
 
+    /// Takes the transaction advisory lock of the chain `key` (held until commit): writers of a
+    /// chain that is not a release's (the CMDB, configuration) take it before they change
+    /// anything, so their changes and entries apply one after the other.
+    public func lockChain(_ key: String, in transaction: PostgresTransaction) async throws {
+        try await transaction.query(
+            "SELECT pg_advisory_xact_lock(hashtextextended(\(schema) || '/audit/' || \(key), 0))",
+            label: "audit lock")
+    }
+
     /// Records `action` by `actor` on `releaseKey`, chained to the release's last entry.
     @discardableResult
     public func append(
@@ -34,9 +45,7 @@ public struct AuditTrail: Sendable {
         serializedBy serialization: Serialization = .advisoryLock, in transaction: PostgresTransaction
     ) async throws -> AuditEntry {
         if serialization == .advisoryLock {
-            try await transaction.query(
-                "SELECT pg_advisory_xact_lock(hashtextextended(\(schema) || '/audit/' || \(releaseKey), 0))",
-                label: "audit lock")
+            try await lockChain(releaseKey, in: transaction)
         }
         let rows = try await transaction.query(
             """

@@ -26,12 +26,31 @@ public struct ConfigurationItemCommandHandlers: Sendable {
         self.schema = schema
     }
 
-    /// Adds the CI command handlers to `handlers`.
+    /// Adds the CI command handlers to `handlers`. Each takes the CMDB lock (the chain lock of
+    /// ``auditChainKey``) before it reads or writes, so CMDB commands apply one at a time: two
+    /// relates A→B and B→A at once cannot both see no cycle, and overlapping imports cannot
+    /// deadlock on each other's rows.
     public func register(into handlers: inout MessageHandlers) {
-        handlers.onPlanningCommand(UpsertConfigurationItem.self) { envelope, context in try await upsert(envelope, context) }
-        handlers.onPlanningCommand(RelateConfigurationItems.self) { envelope, context in try await relate(envelope, context) }
-        handlers.onPlanningCommand(UnrelateConfigurationItems.self) { envelope, context in try await unrelate(envelope, context) }
-        handlers.onPlanningCommand(ImportConfigurationItems.self) { envelope, context in try await importItems(envelope, context) }
+        handlers.onPlanningCommand(UpsertConfigurationItem.self) { envelope, context in
+            try await lockCMDB(context)
+            return try await upsert(envelope, context)
+        }
+        handlers.onPlanningCommand(RelateConfigurationItems.self) { envelope, context in
+            try await lockCMDB(context)
+            return try await relate(envelope, context)
+        }
+        handlers.onPlanningCommand(UnrelateConfigurationItems.self) { envelope, context in
+            try await lockCMDB(context)
+            return try await unrelate(envelope, context)
+        }
+        handlers.onPlanningCommand(ImportConfigurationItems.self) { envelope, context in
+            try await lockCMDB(context)
+            return try await importItems(envelope, context)
+        }
+    }
+
+    private func lockCMDB(_ context: HandlerContext) async throws {
+        try await AuditTrail(schema: schema).lockChain(Self.auditChainKey, in: context.transaction)
     }
 
     private func upsert(
@@ -114,7 +133,8 @@ public struct ConfigurationItemCommandHandlers: Sendable {
     /// Appends a CMDB entry to the audit trail, in the handler's transaction.
     private func audit(_ actor: String, _ action: String, _ details: [String: String], _ context: HandlerContext) async throws {
         try await AuditTrail(schema: schema).append(
-            releaseKey: Self.auditChainKey, actor: actor, action: action, details: details, in: context.transaction)
+            releaseKey: Self.auditChainKey, actor: actor, action: action, details: details, serializedBy: .chainLockHeld,
+            in: context.transaction)
     }
 }
 

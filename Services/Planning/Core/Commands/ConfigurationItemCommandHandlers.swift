@@ -31,21 +31,20 @@ public struct ConfigurationItemCommandHandlers: Sendable {
     /// relates A→B and B→A at once cannot both see no cycle, and overlapping imports cannot
     /// deadlock on each other's rows.
     public func register(into handlers: inout MessageHandlers) {
-        handlers.onPlanningCommand(UpsertConfigurationItem.self) { envelope, context in
+        onCMDBCommand(UpsertConfigurationItem.self, into: &handlers, upsert)
+        onCMDBCommand(RelateConfigurationItems.self, into: &handlers, relate)
+        onCMDBCommand(UnrelateConfigurationItems.self, into: &handlers, unrelate)
+        onCMDBCommand(ImportConfigurationItems.self, into: &handlers, importItems)
+    }
+
+    /// Registers `handler`, run after the CMDB lock is taken.
+    private func onCMDBCommand<Command: CommandContract>(
+        _ type: Command.Type, into handlers: inout MessageHandlers,
+        _ handler: @escaping @Sendable (Envelope<Command>, HandlerContext) async throws -> Command.Result
+    ) {
+        handlers.onPlanningCommand(type) { envelope, context in
             try await lockCMDB(context)
-            return try await upsert(envelope, context)
-        }
-        handlers.onPlanningCommand(RelateConfigurationItems.self) { envelope, context in
-            try await lockCMDB(context)
-            return try await relate(envelope, context)
-        }
-        handlers.onPlanningCommand(UnrelateConfigurationItems.self) { envelope, context in
-            try await lockCMDB(context)
-            return try await unrelate(envelope, context)
-        }
-        handlers.onPlanningCommand(ImportConfigurationItems.self) { envelope, context in
-            try await lockCMDB(context)
-            return try await importItems(envelope, context)
+            return try await handler(envelope, context)
         }
     }
 

@@ -13,6 +13,7 @@ extension PlanningCommandHandlers {
         let input = envelope.payload.change
         let change = try Self.changeRequest(from: input)
         let (record, state) = try await lockScopable(envelope.payload.releaseKey, context)
+        try ApprovedScopeRule.require(state, unchangedWhileApproved: ["changes"])
         try await ReleaseChanges(schema: schema).add(change, to: record.key, by: envelope.actor, in: context.transaction)
         try await AuditTrail(schema: schema).append(
             releaseKey: record.key, actor: envelope.actor, action: ReleaseChangeAdded.messageType,
@@ -34,6 +35,7 @@ extension PlanningCommandHandlers {
         rules.text(command.reason, field: "reason", limit: ReleaseLifecycle.maxReasonLength)
         try rules.check("the change cannot be removed as asked")
         let (record, state) = try await lockScopable(command.releaseKey, context)
+        try ApprovedScopeRule.require(state, unchangedWhileApproved: ["changes"])
         try await ReleaseChanges(schema: schema).remove(command.externalId, from: record.key, in: context.transaction)
         var details = ["change": command.externalId]
         details["reason"] = command.reason

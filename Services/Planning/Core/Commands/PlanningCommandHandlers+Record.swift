@@ -93,6 +93,13 @@ extension PlanningCommandHandlers {
         var state = try ContractCoding.decode(ReleaseState.self, from: record.state)
         try StaleViewRule.require(command, phase: state.phase, status: state.status, version: record.version)
         try ReleaseLifecycle.requireNotTerminal(state)
+        var raised: [String] = []
+        if ApprovedScopeRule.raises(impact: record.impact, to: command.impact) { raised.append("impact") }
+        if ApprovedScopeRule.raises(urgency: record.urgency, to: command.urgency) { raised.append("urgency") }
+        if ApprovedScopeRule.raises(risk: record.risk, to: command.risk) { raised.append("risk") }
+        if let start = command.scheduledStart, start != record.scheduledStart { raised.append("scheduledStart") }
+        if let end = command.scheduledEnd, end != record.scheduledEnd { raised.append("scheduledEnd") }
+        try ApprovedScopeRule.require(state, unchangedWhileApproved: raised)
         var changed: [String] = []
         func set<Value: Equatable>(_ field: String, _ path: WritableKeyPath<ReleaseRecord, Value>, _ value: Value?) {
             guard let value, record[keyPath: path] != value else { return }

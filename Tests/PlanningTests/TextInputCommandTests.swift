@@ -70,8 +70,10 @@ struct TextInputCommandTests {
                 await harness.refusal(RemoveChange(releaseKey: key, externalId: "CHG\u{0}"), as: "alice"),
                 rule: "releases.well_formed", field: "externalId")
             #expect(try await harness.outboxTypes(key) == ["release.created"], "nothing was added or announced")
-            // A well-formed change still goes in.
-            _ = try await harness.send(change(), as: "alice")
+            // A well-formed change still goes in; CIs the CMDB does not hold are named in the reply.
+            _ = try await harness.send(UpsertConfigurationItem(key: "CI-APP-0001", name: "App", ciClass: .application))
+            let added = try await harness.send(change(cis: ["CI-APP-0001", "CI-DB-0042"]), as: "alice")
+            #expect(added.warnings == ["affectedCIs: not in the CMDB: CI-DB-0042"])
             #expect(try await harness.outboxTypes(key).last == "release.change_added")
         }
     }

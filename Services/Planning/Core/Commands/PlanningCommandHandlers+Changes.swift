@@ -24,7 +24,15 @@ extension PlanningCommandHandlers {
                 releaseKey: record.key, actor: envelope.actor, externalId: change.externalID, title: change.title,
                 risk: change.risk.rawValue, affectedCIs: change.affectedCIs),
             correlationId: record.key)
-        return state.summary
+        // Keys the CMDB does not hold (yet) are accepted and named, so the sender can fix them
+        // before the exit criterion `affected_cis_identified` asks for them.
+        var summary = state.summary
+        let unknown = change.affectedCIs.isEmpty
+            ? [] : try await CIStore(schema: schema).missingKeys(change.affectedCIs, in: context.transaction)
+        if !unknown.isEmpty {
+            summary.warnings = ["affectedCIs: not in the CMDB: \(unknown.sorted().joined(separator: ", "))"]
+        }
+        return summary
     }
 
     /// `planning.remove_change`: takes a change request out of a release still being scoped.
@@ -50,8 +58,7 @@ extension PlanningCommandHandlers {
 
     /// Locks the release and checks its scope may change: not finished, in `initiate` or `plan`.
     private func lockScopable(_ key: String, _ context: HandlerContext) async throws -> (ReleaseRecord, ReleaseState) {
-        let record = try await ReleaseRepository(schema: schema).lock(key, in: context.transaction)
-        let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        let (record, state) = try await ReleaseRepository(schema: schema).lockWithState(key, in: context.transaction)
         try ReleaseLifecycle.requireNotTerminal(state)
         guard Self.scopePhases.contains(state.phase) else {
             throw CommandError(

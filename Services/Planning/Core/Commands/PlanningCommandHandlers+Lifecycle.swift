@@ -59,8 +59,7 @@ extension PlanningCommandHandlers {
     ) async throws -> ReleaseSummary {
         let transaction = context.transaction
         let releases = ReleaseRepository(schema: schema)
-        var record = try await releases.lock(key, in: transaction)
-        let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        var (record, state) = try await releases.lockWithState(key, in: transaction)
         if let seen = envelope.payload as? any ReleaseViewExpectation {
             try StaleViewRule.require(seen, phase: state.phase, status: state.status, version: record.version)
         }

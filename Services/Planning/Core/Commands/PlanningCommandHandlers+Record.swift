@@ -89,8 +89,7 @@ extension PlanningCommandHandlers {
 
         let transaction = context.transaction
         let releases = ReleaseRepository(schema: schema)
-        var record = try await releases.lock(command.releaseKey, in: transaction)
-        var state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        var (record, state) = try await releases.lockWithState(command.releaseKey, in: transaction)
         try StaleViewRule.require(command, phase: state.phase, status: state.status, version: record.version)
         try ReleaseLifecycle.requireNotTerminal(state)
         var raised: [String] = []

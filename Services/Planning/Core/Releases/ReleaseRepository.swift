@@ -30,6 +30,13 @@ public struct ReleaseRepository: Sendable {
         return stored
     }
 
+    /// ``lock(_:in:)`` and the release's lifecycle state decoded from it: the one place
+    /// commands get a release to act on.
+    public func lockWithState(_ key: String, in transaction: PostgresTransaction) async throws -> (ReleaseRecord, ReleaseState) {
+        let record = try await lock(key, in: transaction)
+        return (record, try ContractCoding.decode(ReleaseState.self, from: record.state))
+    }
+
     /// Loads a release and locks its row until the transaction ends, so commands on one
     /// release apply one after another (and its events leave in that order).
     public func lock(_ key: String, in transaction: PostgresTransaction) async throws -> ReleaseRecord {

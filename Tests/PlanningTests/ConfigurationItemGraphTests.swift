@@ -76,4 +76,18 @@ struct ConfigurationItemGraphTests {
         let impact = try await fixture.repository.impactSet(changedCIKeys: keys([1, 4]) + ["CI-APP-0404"])
         #expect(impact.map(\.key) == keys([1, 2, 3, 4, 5]))
     }
+
+    @Test("impact set: part_of upward to the whole and what depends on it; located_at one step to the site")
+    func impactFollowsWholesAndSites() async throws {
+        let fixture = try await ConfigurationItemFixture.make()
+        defer { Task { await fixture.drop() } }
+        try await fixture.items(1...8)
+        // 1 is part of 3 (a cluster), 4 depends on the cluster, 2 depends on 1; the cluster is
+        // located at site 5, where 6 also is; 7 is a part of 1; 2 is located at site 8.
+        try await fixture.dependsOn([(2, 1), (4, 3)])
+        try await fixture.dependsOn([(1, 3), (7, 1)], kind: .partOf)
+        try await fixture.dependsOn([(3, 5), (6, 5), (2, 8)], kind: .locatedAt)
+        let impact = try await fixture.repository.impactSet(changedCIKeys: keys([1]))
+        #expect(impact.map(\.key) == keys([1, 2, 3, 4, 5, 8]), "neither 6 (only at the same site) nor 7 (a part of 1)")
+    }
 }

@@ -32,14 +32,32 @@ extension CIRepository {
         try await transitive(.dependencies, of: keys)
     }
 
-    /// The impact set of a change: the changed CIs that exist plus everything that
-    /// transitively depends on them, sorted by key.
+    /// The impact set of a change, sorted by key: the changed CIs that exist; everything
+    /// reached from them by walking, any number of times, to a CI that depends on or runs on
+    /// one reached (`depends_on`, `runs_on`, target to source) or to the whole a reached CI is
+    /// `part_of` (upward, source to target); and the site each reached CI is `located_at` (one
+    /// step: what else is at that site is not impacted for being there). Terminates on cycles.
     public func impactSet(changedCIKeys: [String]) async throws -> [ConfigurationItem] {
-        let rows = try await pool.query(
-            "SELECT key, name, class, site, attributes FROM \(identifier: schema).configuration_items WHERE key = ANY(\(Self.textArray(changedCIKeys))::text[])")
-        let changed = try rows.map(Self.decodeItem)
-        let dependents = try await transitiveDependents(of: changedCIKeys)
-        return (changed + dependents).sorted { $0.key < $1.key }
+        let dependencyKinds = Self.textArray(CIRelationshipKind.dependencyKinds.map(\.rawValue))
+        let query: PostgresQuery = """
+            WITH RECURSIVE reached(id) AS (
+                SELECT id FROM \(identifier: schema).configuration_items WHERE key = ANY(\(Self.textArray(changedCIKeys))::text[])
+                UNION
+                SELECT CASE WHEN r.kind = \(CIRelationshipKind.partOf.rawValue) THEN r.target_id ELSE r.source_id END
+                FROM reached JOIN \(identifier: schema).ci_relationships r
+                    ON (r.target_id = reached.id AND r.kind = ANY(\(dependencyKinds)::text[]))
+                    OR (r.source_id = reached.id AND r.kind = \(CIRelationshipKind.partOf.rawValue))
+            ), impacted(id) AS (
+                SELECT id FROM reached
+                UNION
+                SELECT r.target_id FROM reached
+                JOIN \(identifier: schema).ci_relationships r ON r.source_id = reached.id AND r.kind = \(CIRelationshipKind.locatedAt.rawValue)
+            )
+            SELECT c.key, c.name, c.class, c.site, c.attributes FROM impacted
+            JOIN \(identifier: schema).configuration_items c ON c.id = impacted.id
+            ORDER BY c.key
+            """
+        return try await pool.query(query).map(Self.decodeItem)
     }
 
     private func direct(_ direction: Direction, of key: String, kinds: [CIRelationshipKind]) async throws -> [ConfigurationItem] {

@@ -56,7 +56,7 @@ extension ReleaseLifecycle {
         guard !state.isParty(actor) else {
             throw CommandError(
                 .forbidden,
-                "\(actor) created, submitted, requested or coordinated \(state.key) and so cannot approve or reject it",
+                "\(actor) took part in \(state.key) (as its creator, submitter, requester or coordinator) and so cannot approve or reject it",
                 rule: "approval.segregation_of_duties")
         }
         if let approverGroups, !approverGroups.contains(gate.approverGroup) {

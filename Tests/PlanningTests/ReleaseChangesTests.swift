@@ -35,6 +35,9 @@ struct ReleaseChangesTests {
         #expect(first == "REL-000001")
         #expect(second == "REL-000002")
         #expect(ReleaseKeys.isValid(first) && !ReleaseKeys.isValid("REL-12") && !ReleaseKeys.isValid("REL-00000x"))
+        // The one place a key is written: six digits at least, more when the count needs them.
+        #expect(ReleaseKeys.key(number: 42) == "REL-000042" && ReleaseKeys.key(number: 1_234_567) == "REL-1234567")
+        #expect(ReleaseKeys.isValid(ReleaseKeys.key(number: 1_234_567)))
         await pool.close()
     }
 

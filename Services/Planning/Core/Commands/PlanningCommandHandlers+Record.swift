@@ -27,7 +27,7 @@ extension PlanningCommandHandlers {
 
         let transaction = context.transaction
         let (key, template) = try await ReleaseTemplates(schema: schema).newRelease(
-            template: command.templateName, keySequence: schema + ".release_key_seq", in: transaction)
+            template: command.templateName, keySequence: ReleaseKeys.sequence(schema: schema), in: transaction)
         var releaseGates = gates
         if let template {
             command = template.apply(to: command)

@@ -60,13 +60,13 @@ public struct ReleaseTemplates: Sendable {
         let wanted = name ?? Self.defaultName
         let rows = try await transaction.query(
             """
-            SELECT 'REL-' || lpad(nextval(\(keySequence)::regclass)::text, 6, '0') AS key,
+            SELECT nextval(\(keySequence)::regclass) AS number,
                    t.name, t.description, t.type, t.impact, t.urgency, t.risk, t.job_plan_name, t.gates::text, t.retired
             FROM (SELECT 1) AS one
             LEFT JOIN \(identifier: schema).release_templates t ON t.name = \(wanted)
             """, label: "new release key and template")
         let row = try rows.single()
-        let key = try row.decode("key", as: String.self)
+        let key = ReleaseKeys.key(number: try row.decode("number", as: Int64.self))
         guard try row.decode("name", as: String?.self) != nil else {
             guard let name else { return (key, nil) }
             throw CommandError(

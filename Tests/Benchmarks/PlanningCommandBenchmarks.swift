@@ -29,6 +29,11 @@ enum PlanningCommandBenchmarks {
         let runnerTask = Task { try await runner.run() }
         let requests = RequestClient(amqp: client, exchange: exchange)
 
+        // Submitting checks every gate's group has an eligible member (GatePolicy).
+        _ = try await requests.send(
+            Envelope(AddApprover(group: "release-approvers", member: "dave"), correlationId: "bench-config", actor: "admin"),
+            timeout: .seconds(30))
+
         // Half creates, half submits of the created releases, from 16 concurrent senders. Each
         // create has a correlation id of its own, as the gateway gives every new release: the
         // consumer handles one message per correlation id at a time.

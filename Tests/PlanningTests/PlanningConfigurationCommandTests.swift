@@ -12,6 +12,10 @@ struct PlanningConfigurationCommandTests {
     @Test("templates preset fields, gates and job plan; explicit values win; redefining versions; retired or unknown refused")
     func templates() async throws {
         let harness = try await PlanningHarness()
+        // A gate's group needs as many members as approvals asked when the template is defined,
+        // and every release gets the policy's review gate (release-approvers).
+        for member in ["dave", "erin"] { _ = try await harness.send(AddApprover(group: "ecab", member: member), as: "admin") }
+        _ = try await harness.send(AddApprover(group: "release-approvers", member: "frank"), as: "admin")
         let define = DefineReleaseTemplate(
             name: "emergency-fix", description: "Out-of-hours fixes", type: .emergency, impact: .high, urgency: .high,
             risk: .high, jobPlanName: "emergency-plan",
@@ -27,10 +31,13 @@ struct PlanningConfigurationCommandTests {
         #expect(record.type == "emergency" && record.impact == "high" && record.urgency == "low" && record.risk == "high")
         #expect(record.template == "emergency-fix" && record.jobPlanName == "emergency-plan")
         let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
-        #expect(state.gates == [.initiate: ApprovalGate(approverGroup: "ecab", requiredApprovals: 2)])
+        // The template's gate, and the gates an emergency release must have (GatePolicy) added.
+        #expect(state.gates == [
+            .initiate: ApprovalGate(approverGroup: "ecab", requiredApprovals: 2),
+            .deploy: ApprovalGate(approverGroup: "release-approvers"), .review: ApprovalGate(approverGroup: "release-approvers"),
+        ])
 
         // Two distinct ecab members are needed before the release is authorized.
-        for member in ["dave", "erin"] { _ = try await harness.send(AddApprover(group: "ecab", member: member), as: "admin") }
         _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
         #expect(try await harness.send(ApproveRelease(releaseKey: key), as: "dave").status == .pendingApproval)
         #expect(try await harness.send(ApproveRelease(releaseKey: key), as: "erin").status == .inProgress)
@@ -49,12 +56,14 @@ struct PlanningConfigurationCommandTests {
         #expect(await harness.refusal(RetireReleaseTemplate(name: "nope"), as: "admin")?.kind == .notFound)
 
         // The template `default`, once defined, presets releases created without a template.
+        _ = try await harness.send(AddApprover(group: "cab", member: "dave"), as: "admin")
         _ = try await harness.send(DefineReleaseTemplate(
             name: "default", type: .standard, gates: [.plan: ApprovalGateSpec(approverGroup: "cab")]), as: "admin")
         let plain = try await harness.send(CreateRelease(title: "Plain", requester: "alice"), as: "alice").releaseKey
         let plainRecord = try await harness.pool.withTransaction { try await ReleaseRepository(schema: harness.schema).lock(plain, in: $0) }
         #expect(plainRecord.template == "default" && plainRecord.type == "standard")
-        #expect(try ContractCoding.decode(ReleaseState.self, from: plainRecord.state).gates == [.plan: ApprovalGate(approverGroup: "cab")])
+        #expect(try ContractCoding.decode(ReleaseState.self, from: plainRecord.state).gates
+                == [.plan: ApprovalGate(approverGroup: "cab"), .review: ApprovalGate(approverGroup: "release-approvers")])
         // No gate on initiate: submitting authorizes at once.
         #expect(try await harness.send(SubmitRelease(releaseKey: plain), as: "alice").status == .inProgress)
         try await harness.close()
@@ -93,6 +102,8 @@ struct PlanningConfigurationCommandTests {
     @Test("exit criteria: errors block advancing and are all named; warnings pass and are reported; off removes; unknown refused")
     func exitCriteria() async throws {
         let harness = try await PlanningHarness()
+        // Every release needs a review gate (GatePolicy); its group needs a member to submit.
+        _ = try await harness.send(AddApprover(group: "release-approvers", member: "dave"), as: "admin")
         _ = try await harness.send(DefineReleaseTemplate(name: "open", type: .standard), as: "admin")
         for (criterion, severity) in [("changes_added", "error"), ("affected_cis_identified", "error"), ("schedule_set", "warning")] {
             _ = try await harness.send(ConfigureExitCriterion(phase: .plan, criterion: criterion, severity: severity), as: "admin")

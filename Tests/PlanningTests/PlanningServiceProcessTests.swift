@@ -112,6 +112,10 @@ struct PlanningServiceProcessTests {
                 .single().decode(at: 0, as: String.self)
             await owner.close()
             #expect(priority == "critical", "the configured matrix decides the priority")
+            // The release's gates need an eligible member (a second run finds dave there already).
+            do {
+                _ = try await requests.send(Envelope(AddApprover(group: "release-approvers", member: "dave"), correlationId: "config", actor: "admin"))
+            } catch let refusal as CommandError where refusal.rule == "approvers.unique" {}
             let submitted = try await requests.send(
                 Envelope(SubmitRelease(releaseKey: release.releaseKey), correlationId: release.releaseKey, actor: "alice"))
             #expect(submitted.status == .pendingApproval)

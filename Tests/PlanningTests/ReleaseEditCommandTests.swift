@@ -51,9 +51,10 @@ struct ReleaseEditCommandTests {
     @Test("an approver at the current gate cannot become its coordinator")
     func coordinatorSegregation() async throws {
         let harness = try await PlanningHarness()
+        for member in ["dave", "erin"] { _ = try await harness.send(AddApprover(group: "cab", member: member), as: "admin") }
+        _ = try await harness.send(AddApprover(group: "release-approvers", member: "frank"), as: "admin")
         _ = try await harness.send(DefineReleaseTemplate(
             name: "two-approvers", type: .major, gates: [.initiate: ApprovalGateSpec(approverGroup: "cab", requiredApprovals: 2)]), as: "admin")
-        _ = try await harness.send(AddApprover(group: "cab", member: "dave"), as: "admin")
         let key = try await harness.send(
             CreateRelease(title: "Core switch", requester: "alice", coordinator: "carol", templateName: "two-approvers"), as: "alice"
         ).releaseKey
@@ -67,6 +68,7 @@ struct ReleaseEditCommandTests {
     @Test("only approved changes are added, only while the release is scoped; add and remove are audited and announced")
     func changes() async throws {
         let harness = try await PlanningHarness()
+        _ = try await harness.send(AddApprover(group: "release-approvers", member: "dave"), as: "admin")
         let key = try await harness.send(CreateRelease(title: "Payroll", requester: "alice", coordinator: "alice"), as: "alice").releaseKey
         let change = ChangeRequestInput(externalId: "CHG0001", title: "Patch payroll DB", status: "approved", risk: "high",
                                         affectedCIs: ["CI-DB-0001", "CI-APP-0001"])

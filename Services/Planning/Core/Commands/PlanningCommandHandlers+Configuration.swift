@@ -46,6 +46,14 @@ extension PlanningCommandHandlers {
         let template = ReleaseTemplate(
             name: command.name, description: command.description ?? "", type: command.type, impact: command.impact,
             urgency: command.urgency, risk: command.risk, jobPlanName: command.jobPlanName, gates: gates)
+        try ReleaseTemplates.validate(template)
+        // A gate asking for more approvals than its group has members could never open.
+        let unreachable = GatePolicy.unreachable(gates, eligible: try await memberCounts(of: gates, in: context.transaction))
+        guard unreachable.isEmpty else {
+            throw CommandError(
+                .validation, "a gate asks for more approvals than its group has members", rule: "templates.gate_unreachable",
+                fields: unreachable)
+        }
         let version = try await ReleaseTemplates(schema: schema).define(template, by: envelope.actor, in: context.transaction)
         try await recordConfiguration("release_template", command.name, "defined", envelope.actor, context,
                                       details: ["version": String(version)])
@@ -79,5 +87,17 @@ extension PlanningCommandHandlers {
         try await context.publish(
             PlanningConfigurationChanged(kind: kind, subject: subject, action: action, actor: actor),
             correlationId: Self.configurationAuditKey)
+    }
+
+    /// Members per approver group of `gates`, less `excluded` (a release's parties, who may not decide).
+    func memberCounts(
+        of gates: [ReleasePhase: ApprovalGate], excluding excluded: [String] = [], in transaction: PostgresTransaction
+    ) async throws -> [String: Int] {
+        let directory = ApproverGroups(schema: schema)
+        var counts: [String: Int] = [:]
+        for group in Set(gates.values.map(\.approverGroup)) {
+            counts[group] = try await directory.members(of: group, in: transaction).filter { !excluded.contains($0) }.count
+        }
+        return counts
     }
 }

@@ -6,7 +6,10 @@ import Postgres
 extension PlanningCommandHandlers {
     func registerLifecycle(into handlers: inout MessageHandlers) {
         handlers.onPlanningCommand(SubmitRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .submit }
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
+                try await requireReachableGates(record, submitter: envelope.actor, in: context.transaction)
+                return .submit
+            }
         }
         handlers.onPlanningCommand(ApproveRelease.self) { envelope, context in
             let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
@@ -41,6 +44,22 @@ extension PlanningCommandHandlers {
             try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
                 .close(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
             }
+        }
+    }
+
+    /// At submit, every gate of the release must be passable: its group needs as many
+    /// members as approvals asked, not counting the release's parties (the submitter among
+    /// them), who may not decide. Otherwise the release would stall at that gate.
+    private func requireReachableGates(_ record: ReleaseRecord, submitter: String, in transaction: PostgresTransaction) async throws {
+        var state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+        guard state.status == .draft else { return }  // the lifecycle refuses the submit itself
+        state.addParty(submitter)
+        let eligible = try await memberCounts(of: state.gates, excluding: state.parties, in: transaction)
+        let unreachable = GatePolicy.unreachable(state.gates, eligible: eligible)
+        guard unreachable.isEmpty else {
+            throw CommandError(
+                .conflict, "\(record.key) has a gate its approver group cannot pass; add members first",
+                rule: "approval.gate_unreachable", fields: unreachable)
         }
     }
 

@@ -43,7 +43,8 @@ extension PlanningCommandHandlers {
         let requesterID = PersonID.normalized(requester)
         let coordinator = PersonID.normalized(command.coordinator ?? requester)
         let state = ReleaseState(
-            key: key, type: type, requester: requesterID, coordinator: coordinator, gates: releaseGates, creator: envelope.actor)
+            key: key, type: type, requester: requesterID, coordinator: coordinator,
+            gates: policy.gates(for: type, adding: releaseGates), creator: envelope.actor)
         let record = ReleaseRecord(
             key: key, title: title, description: command.description ?? "", type: type.rawValue,
             impact: impact.rawValue, urgency: urgency.rawValue, priority: priority.rawValue,
@@ -139,6 +140,8 @@ extension PlanningCommandHandlers {
             if let type = command.type, type.rawValue != record.type {
                 record.type = type.rawValue
                 state.type = type
+                // A type with more required gates gets them; gates are never taken away.
+                state.gates = policy.gates(for: type, adding: state.gates)
                 changed.append("type")
             }
             set("jobPlanName", \.jobPlanName, command.jobPlanName.map(Optional.some))

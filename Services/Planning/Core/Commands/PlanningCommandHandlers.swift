@@ -12,17 +12,21 @@ public struct PlanningCommandHandlers: Sendable {
     let matrix: PriorityMatrix
     /// Approval gates of a release created without a template, by phase.
     let gates: [ReleasePhase: ApprovalGate]
+    /// The gates every release of a type must have (templates only add to them).
+    let policy: GatePolicy
 
     /// The audit chain of configuration changes (templates, approver groups, exit criteria).
     public static let configurationAuditKey = "CONFIGURATION"
 
     public init(
         schema: String = PlanningSchema.name, matrix: PriorityMatrix = .standard,
-        gates: [ReleasePhase: ApprovalGate] = [.initiate: ApprovalGate(approverGroup: "release-approvers", requiredApprovals: 1)]
+        gates: [ReleasePhase: ApprovalGate] = [.initiate: ApprovalGate(approverGroup: "release-approvers", requiredApprovals: 1)],
+        policy: GatePolicy = .standard
     ) {
         self.schema = schema
         self.matrix = matrix
         self.gates = gates
+        self.policy = policy
     }
 
     /// Handlers for every planning command.

@@ -43,10 +43,15 @@ extension CIRepository {
             WITH RECURSIVE reached(id) AS (
                 SELECT id FROM \(identifier: schema).configuration_items WHERE key = ANY(\(Self.textArray(changedCIKeys))::text[])
                 UNION
-                SELECT CASE WHEN r.kind = \(CIRelationshipKind.partOf.rawValue) THEN r.target_id ELSE r.source_id END
-                FROM reached JOIN \(identifier: schema).ci_relationships r
-                    ON (r.target_id = reached.id AND r.kind = ANY(\(dependencyKinds)::text[]))
-                    OR (r.source_id = reached.id AND r.kind = \(CIRelationshipKind.partOf.rawValue))
+                -- Two index lookups per CI reached (by target for dependents, by source for the
+                -- whole): an OR in one join condition would scan every relationship instead.
+                SELECT step.id FROM reached CROSS JOIN LATERAL (
+                    SELECT r.source_id AS id FROM \(identifier: schema).ci_relationships r
+                    WHERE r.target_id = reached.id AND r.kind = ANY(\(dependencyKinds)::text[])
+                    UNION ALL
+                    SELECT r.target_id FROM \(identifier: schema).ci_relationships r
+                    WHERE r.source_id = reached.id AND r.kind = \(CIRelationshipKind.partOf.rawValue)
+                ) AS step
             ), impacted(id) AS (
                 SELECT id FROM reached
                 UNION

@@ -33,7 +33,7 @@ public struct PostgresMigration: Sendable, Hashable {
         }
         return PostgresMigration(
             version: version, name: String(name), fileName: fileName,
-            checksum: SHA256.hexDigest(contents), sql: sql)
+            checksum: MigrationChecksum.hex(contents), sql: sql)
     }
 }
 

@@ -6,42 +6,42 @@ import Postgres
 extension PlanningCommandHandlers {
     func registerLifecycle(into handlers: inout MessageHandlers) {
         handlers.onPlanningCommand(SubmitRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
-                try await requireReachableGates(record, submitter: envelope.actor, in: context.transaction)
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { record, state in
+                try await requireReachableGates(record.key, state, submitter: envelope.actor, in: context.transaction)
                 return .submit
             }
         }
         handlers.onPlanningCommand(ApproveRelease.self) { envelope, context in
             let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
-            return try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in
+            return try await apply(to: envelope.payload.releaseKey, envelope, context) { _, _ in
                 .approve(comment: envelope.payload.comment, approverGroups: groups)
             }
         }
         handlers.onPlanningCommand(RejectRelease.self) { envelope, context in
             let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
-            return try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in
+            return try await apply(to: envelope.payload.releaseKey, envelope, context) { _, _ in
                 .reject(reason: envelope.payload.reason, approverGroups: groups)
             }
         }
         handlers.onPlanningCommand(AdvanceRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { record, _ in
                 .advance(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
             }
         }
         handlers.onPlanningCommand(HoldRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .hold(reason: envelope.payload.reason) }
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _, _ in .hold(reason: envelope.payload.reason) }
         }
         handlers.onPlanningCommand(ResumeRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .resume }
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _, _ in .resume }
         }
         handlers.onPlanningCommand(CancelRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .cancel(reason: envelope.payload.reason) }
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _, _ in .cancel(reason: envelope.payload.reason) }
         }
         handlers.onPlanningCommand(BackOutRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { _ in .backOut(reason: envelope.payload.reason) }
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { _, _ in .backOut(reason: envelope.payload.reason) }
         }
         handlers.onPlanningCommand(CloseRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { record in
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { record, _ in
                 .close(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
             }
         }
@@ -50,15 +50,17 @@ extension PlanningCommandHandlers {
     /// At submit, every gate of the release must be passable: its group needs as many
     /// members as approvals asked, not counting the release's parties (the submitter among
     /// them), who may not decide. Otherwise the release would stall at that gate.
-    private func requireReachableGates(_ record: ReleaseRecord, submitter: String, in transaction: PostgresTransaction) async throws {
-        var state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+    private func requireReachableGates(
+        _ key: String, _ state: ReleaseState, submitter: String, in transaction: PostgresTransaction
+    ) async throws {
+        var state = state
         guard state.status == .draft else { return }  // the lifecycle refuses the submit itself
         state.addParty(submitter)
         let eligible = try await memberCounts(of: state.gates, excluding: state.parties, in: transaction)
         let unreachable = GatePolicy.unreachable(state.gates, eligible: eligible)
         guard unreachable.isEmpty else {
             throw CommandError(
-                .conflict, "\(record.key) has a gate its approver group cannot pass; add members first",
+                .conflict, "\(key) has a gate its approver group cannot pass; add members first",
                 rule: "approval.gate_unreachable", fields: unreachable)
         }
     }
@@ -74,7 +76,7 @@ extension PlanningCommandHandlers {
     /// the rules produced.
     private func apply<Command: CommandContract>(
         to key: String, _ envelope: Envelope<Command>, _ context: HandlerContext,
-        _ makeCommand: (ReleaseRecord) async throws -> LifecycleCommand
+        _ makeCommand: (ReleaseRecord, ReleaseState) async throws -> LifecycleCommand
     ) async throws -> ReleaseSummary {
         let transaction = context.transaction
         let releases = ReleaseRepository(schema: schema)
@@ -82,7 +84,7 @@ extension PlanningCommandHandlers {
         if let seen = envelope.payload as? any ReleaseViewExpectation {
             try StaleViewRule.require(seen, phase: state.phase, status: state.status, version: record.version)
         }
-        let outcome = try ReleaseLifecycle.apply(try await makeCommand(record), to: state, by: envelope.actor, at: Date())
+        let outcome = try ReleaseLifecycle.apply(try await makeCommand(record, state), to: state, by: envelope.actor, at: Date())
         record.phase = outcome.state.phase.rawValue
         record.status = outcome.state.status.rawValue
         record.state = try ContractCoding.encode(outcome.state)

@@ -25,21 +25,20 @@ public enum ApprovedScopeRule {
 
     /// Whether `new` is more severe than the stored `old` (an unknown stored word counts as raised).
     public static func raises(impact old: String, to new: Impact?) -> Bool {
-        guard let new else { return false }
-        return rank(old, ["low", "medium", "high"]) < rank(new.rawValue, ["low", "medium", "high"])
+        raises(old, new?.rawValue, ["low", "medium", "high"])
     }
 
     public static func raises(urgency old: String, to new: Urgency?) -> Bool {
-        guard let new else { return false }
-        return rank(old, ["low", "medium", "high"]) < rank(new.rawValue, ["low", "medium", "high"])
+        raises(old, new?.rawValue, ["low", "medium", "high"])
     }
 
     public static func raises(risk old: String, to new: ReleaseRisk?) -> Bool {
-        guard let new else { return false }
-        return rank(old, ["low", "medium", "high", "critical"]) < rank(new.rawValue, ["low", "medium", "high", "critical"])
+        raises(old, new?.rawValue, ["low", "medium", "high", "critical"])
     }
 
-    private static func rank(_ word: String, _ order: [String]) -> Int {
-        order.firstIndex(of: word) ?? -1
+    /// `order` lists the words from least to most severe.
+    private static func raises(_ old: String, _ new: String?, _ order: [String]) -> Bool {
+        guard let new else { return false }
+        return (order.firstIndex(of: old) ?? -1) < (order.firstIndex(of: new) ?? -1)
     }
 }

@@ -82,7 +82,9 @@ let package = Package(
             name: "PlanningCore",
             dependencies: [
                 "Contracts", "Postgres", "Messaging",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Planning/Core"),
 

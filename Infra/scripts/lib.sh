@@ -214,14 +214,14 @@ close_extra_fds() {
   done
 }
 
-# secret NAME -> prints the secret stored in .run/secrets/NAME, generating it
-# (32 hex characters, so it never needs URL encoding) on first use.
+# secret NAME [BYTES] -> prints the secret stored in .run/secrets/NAME, generating it
+# (BYTES random bytes, default 16, as hex, so it never needs URL encoding) on first use.
 secret() {
-  local file="$SECRETS_DIR/$1" value
+  local file="$SECRETS_DIR/$1" bytes="${2:-16}" value
   ensure_run_dir
   if [[ ! -s "$file" ]]; then
-    value="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-    [[ ${#value} == 32 ]] || die "could not generate a secret"
+    value="$(head -c "$bytes" /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    [[ ${#value} == $((bytes * 2)) ]] || die "could not generate a secret"
     ( umask 077; printf '%s\n' "$value" > "$file.tmp.$$" )
     mv -f "$file.tmp.$$" "$file"
   fi

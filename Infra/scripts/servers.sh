@@ -50,6 +50,9 @@ write_env() {
       # Network namespaces with packet loss for fault tests (Tests/TestSupport NetworkFault).
       echo "export SHIPBOARD_TEST_NETFAULT_CTL=$(sh_quote "$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR/netfault.sh")")"
       echo "export SHIPBOARD_MIGRATIONS_DIR=$(sh_quote "$MIGRATIONS_DIR")"
+      # The audit trail's HMAC key (32 bytes) under id k1: a secret of the services that the
+      # database never sees. Rotate by putting a new id:hex first and keeping the old one.
+      echo "export SHIPBOARD_AUDIT_KEYS=$(sh_quote "k1:$(secret audit-key-k1 32)")"
     } > "$tmp"
   )
   chmod 600 "$tmp"
@@ -97,7 +100,7 @@ start_all() {
   s="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR")"
   # Generate the secrets once, before the parallel starts read them.
   secret postgres-superuser >/dev/null; secret postgres-shipboard >/dev/null; secret postgres-service >/dev/null
-  secret rabbitmq-shipboard >/dev/null
+  secret rabbitmq-shipboard >/dev/null; secret audit-key-k1 32 >/dev/null
   if [[ "$with_fault" == 1 ]]; then
     run_parallel "$s/postgres.sh start" "$s/rabbitmq.sh --instance main start" \
       "$(fault_start_cmd shipboard-fault-broker "rabbitmq [fault]" "$s/rabbitmq.sh --instance fault start")" \

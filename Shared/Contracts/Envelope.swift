@@ -24,11 +24,14 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var actor: String
     /// When the sender stops waiting for the outcome; nil for events and fire-and-forget commands.
     public var deadline: Date?
+    /// For an event that an audit entry records: the head of that entry's chain (see ``AuditHead``).
+    public var auditHead: AuditHead?
     public var payload: Payload
 
     public init(
         id: UUID = UUID(), type: String, version: Int = 1, occurredAt: Date = Date(),
-        correlationId: String, causationId: UUID? = nil, actor: String, deadline: Date? = nil, payload: Payload
+        correlationId: String, causationId: UUID? = nil, actor: String, deadline: Date? = nil, auditHead: AuditHead? = nil,
+        payload: Payload
     ) {
         self.id = id
         self.type = type
@@ -38,11 +41,12 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
         self.causationId = causationId
         self.actor = actor
         self.deadline = deadline
+        self.auditHead = auditHead
         self.payload = payload
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, type, version, occurredAt, correlationId, causationId, actor, deadline, payload
+        case id, type, version, occurredAt, correlationId, causationId, actor, deadline, auditHead, payload
     }
 
     /// The header's fields with their limits (one decoder for both), then the payload.
@@ -52,7 +56,7 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
         self.init(
             id: header.id, type: header.type, version: header.version, occurredAt: header.occurredAt,
             correlationId: header.correlationId, causationId: header.causationId, actor: header.actor,
-            deadline: header.deadline, payload: payload)
+            deadline: header.deadline, auditHead: header.auditHead, payload: payload)
     }
 }
 
@@ -76,7 +80,7 @@ extension Envelope {
         self.init(
             id: header.id, type: header.type, version: header.version, occurredAt: header.occurredAt,
             correlationId: header.correlationId, causationId: header.causationId, actor: header.actor,
-            deadline: header.deadline, payload: payload)
+            deadline: header.deadline, auditHead: header.auditHead, payload: payload)
     }
 
     /// The `payload` member alone; the decoder skips the others.

@@ -13,9 +13,11 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
     public var actor: String
     /// When the sender stops waiting; see ``Envelope/deadline``.
     public var deadline: Date?
+    /// The audit chain head an event carries; see ``Envelope/auditHead``.
+    public var auditHead: AuditHead?
 
     private enum CodingKeys: String, CodingKey {
-        case id, type, version, occurredAt, correlationId, causationId, actor, deadline
+        case id, type, version, occurredAt, correlationId, causationId, actor, deadline, auditHead
     }
 
     public init(from decoder: any Decoder) throws {
@@ -28,6 +30,7 @@ public struct EnvelopeHeader: Codable, Sendable, Equatable {
         causationId = try container.decodeIfPresent(UUID.self, forKey: .causationId)
         actor = try container.decodeLimited(.actor, bytes: EnvelopeLimits.actorBytes)
         deadline = try container.decodeIfPresent(Date.self, forKey: .deadline)
+        auditHead = try container.decodeIfPresent(AuditHead.self, forKey: .auditHead)
     }
 
     /// True when the envelope has a deadline and it is not after `now`: the sender has given up.

@@ -16,18 +16,30 @@ public struct HandlerContext: Sendable {
     public let logger: Logger
 
     /// Publishes an event caused by this message, in this transaction (sent after commit).
-    public func publish<Event: EventContract>(_ event: Event, correlationId: String? = nil) async throws {
-        let envelope = Envelope(
+    /// `auditHead` is the head of the audit chain after the entry that records the event.
+    public func publish<Event: EventContract>(
+        _ event: Event, correlationId: String? = nil, auditHead: AuditHead? = nil
+    ) async throws {
+        var envelope = Envelope(
             event, correlationId: correlationId ?? header.correlationId, actor: header.actor, causationId: header.id)
+        envelope.auditHead = auditHead
         try await outbox.publish(envelope, in: transaction)
     }
 
-    /// Publishes several events caused by this message in one round trip, in order.
-    public func publish(_ events: [any EventContract], correlationId: String? = nil) async throws {
-        func envelope<Event: EventContract>(_ event: Event) -> any OutboxEventEnvelope {
-            Envelope(event, correlationId: correlationId ?? header.correlationId, actor: header.actor, causationId: header.id)
+    /// Publishes several events caused by this message in one round trip, in order;
+    /// `auditHeads[i]` (when given) goes with `events[i]`.
+    public func publish(
+        _ events: [any EventContract], correlationId: String? = nil, auditHeads: [AuditHead] = []
+    ) async throws {
+        func envelope<Event: EventContract>(_ event: Event, _ index: Int) -> any OutboxEventEnvelope {
+            var envelope = Envelope(
+                event, correlationId: correlationId ?? header.correlationId, actor: header.actor, causationId: header.id)
+            envelope.auditHead = auditHeads.indices.contains(index) ? auditHeads[index] : nil
+            return envelope
         }
-        try await outbox.publish(events.map { envelope($0) }, in: transaction)
+        var envelopes: [any OutboxEventEnvelope] = []
+        for (index, event) in events.enumerated() { envelopes.append(envelope(event, index)) }
+        try await outbox.publish(envelopes, in: transaction)
     }
 
     /// Sends a command to another service, caused by this message, in this transaction.

@@ -24,7 +24,7 @@ enum PlanningCommandBenchmarks {
         let clientTask = Task { await client.run() }
         _ = try await client.currentConnection(timeout: .seconds(30))
         let runner = ConsumerRunner(
-            queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema).handlers(), pool: pool,
+            queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema, auditKeys: .random()).handlers(), pool: pool,
             amqp: client, prefetch: 100, concurrency: 8)
         let runnerTask = Task { try await runner.run() }
         let requests = RequestClient(amqp: client, exchange: exchange)

@@ -42,7 +42,7 @@ struct AuditChainPropertyTests {
     @Test func auditRecordsEveryEventInAnIntactChain() async throws {
         let harness = try await PlanningHarness(prefix: "auditprop")
         for member in ["dave", "erin"] { _ = try await harness.send(AddApprover(group: "release-approvers", member: member), as: "admin") }
-        let audit = AuditTrail(schema: harness.schema)
+        let audit = AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring)
         await propertyCheck(count: 30, input: Gen.int(in: 0...10_000).array(of: 0...40)) { codes in
             do {
                 let key = try await harness.send(CreateRelease(title: "Property", requester: "alice", coordinator: "carol"), as: "alice")
@@ -54,8 +54,8 @@ struct AuditChainPropertyTests {
                     // an entry, by design; every other accepted command leaves one.
                     if await Self.send(command, as: actor, harness), !(command is UpdateRelease) { accepted += 1 }
                 }
-                let entries = try await audit.entries(releaseKey: key, pool: harness.pool)
-                #expect(try await audit.verify(releaseKey: key, pool: harness.pool) == .intact(entries: entries.count))
+                let entries = try await audit.reader.entries(chain: key, pool: harness.pool)
+                #expect(try await audit.verify(chain: key, pool: harness.pool) == .intact(entries: entries.count))
                 // One audit entry per event, same order: a state change without its audit link
                 // (or an entry without its event) would break this.
                 #expect(entries.map(\.action) == (try await harness.outboxTypes(key)))

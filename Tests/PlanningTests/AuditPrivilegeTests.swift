@@ -18,17 +18,29 @@ struct AuditPrivilegeTests {
     }
 
     /// A release of its own (fresh key from the sequence) with one audit entry, written as
-    /// the planning service writes them: both in one transaction.
+    /// the planning service writes them: in one transaction, the head moved on the release row.
     static func createRelease(_ pool: PostgresPool, title: String) async throws -> String {
-        try await pool.withTransaction { transaction in
-            let release = try await ReleaseRepository().create(
+        let key = try await pool.withTransaction { transaction in
+            try await ReleaseRepository().create(
                 ReleaseRecord(
                     key: "", title: title, type: "minor", impact: "low", urgency: "low", priority: "low",
                     requester: "alice", coordinator: "carol"),
+                in: transaction
+            ).key
+        }
+        try await append(pool, key, actor: "alice", action: "release.created")
+        return key
+    }
+
+    /// Appends an entry to a release's chain after the head on its row, and saves the new head.
+    static func append(_ pool: PostgresPool, _ key: String, actor: String, action: String) async throws {
+        try await pool.withTransaction { transaction in
+            var record = try await ReleaseRepository().lock(key, in: transaction)
+            let entry = try await AuditTrail(schema: "planning", keyring: TestAuditKeys.keyring).append(
+                after: record.auditHead, actor: actor, action: action, details: ["phase": record.phase, "status": record.status],
                 in: transaction)
-            try await AuditTrail(schema: "planning").append(
-                releaseKey: release.key, actor: "alice", action: "release.created", in: transaction)
-            return release.key
+            record.auditHead = entry.head
+            try await ReleaseRepository().save(record, in: transaction)
         }
     }
 
@@ -54,11 +66,9 @@ struct AuditPrivilegeTests {
     func appendOnlyByPrivilege() async throws {
         let pool = try await Self.servicePool()
         let key = try await Self.createRelease(pool, title: "Audit privilege release")
-        let trail = AuditTrail(schema: "planning")
-        _ = try await pool.withTransaction { transaction in
-            try await trail.append(releaseKey: key, actor: "carol", action: "release.submitted", in: transaction)
-        }
-        #expect(try await trail.entries(releaseKey: key, pool: pool).map(\.seq) == [1, 2])
+        let trail = AuditTrail(schema: "planning", keyring: TestAuditKeys.keyring)
+        try await Self.append(pool, key, actor: "carol", action: "release.submitted")
+        #expect(try await trail.reader.entries(chain: key, pool: pool).map(\.seq) == [1, 2])
 
         await Self.expectRefusedByPrivilege(pool, "UPDATE planning.audit_log SET actor = 'mallory' WHERE release_key = \(key)")
         await Self.expectRefusedByPrivilege(pool, "DELETE FROM planning.audit_log WHERE release_key = \(key)")
@@ -66,7 +76,32 @@ struct AuditPrivilegeTests {
         // Nor can it switch the trigger off: only the owner may alter the table.
         await Self.expectRefusedByPrivilege(pool, "ALTER TABLE planning.audit_log DISABLE TRIGGER audit_log_append_only")
 
-        #expect(try await trail.verify(releaseKey: key, pool: pool) == .intact(entries: 2))
+        #expect(try await trail.verify(chain: key, pool: pool) == .intact(entries: 2))
+        await pool.close()
+    }
+
+    @Test("as the service role, a forged release.approved appended after the head, with the release row moved to match, does not verify")
+    func forgedAppendByTheServiceRole() async throws {
+        let pool = try await Self.servicePool()
+        let key = try await Self.createRelease(pool, title: "Forged by the service role")
+        // Everything the service role can do: insert a well-formed row chained to the real head
+        // (with a MAC under a key of its own, same key id), move the head and the state.
+        var record = try await pool.withTransaction { try await ReleaseRepository().lock(key, in: $0) }
+        let forger = AuditTrail(schema: "planning", keyring: AuditKeyring.random(id: TestAuditKeys.keyring.currentID))
+        try await pool.withTransaction { transaction in
+            record.auditHead = try await forger.append(
+                after: record.auditHead, actor: "mallory", action: "release.approved",
+                details: ["phase": "deploy", "status": "in_progress"], in: transaction
+            ).head
+        }
+        try await pool.query(
+            """
+            UPDATE planning.releases SET audit_seq = \(record.auditSeq), audit_mac = \(record.auditMAC),
+                   phase = 'deploy', status = 'in_progress' WHERE key = \(key)
+            """)
+        let trail = AuditTrail(schema: "planning", keyring: TestAuditKeys.keyring)
+        #expect(try await trail.verify(chain: key, pool: pool)
+            == .broken(seq: 2, reason: "entry 2 was changed after it was written, or not written by the service"))
         await pool.close()
     }
 
@@ -82,7 +117,7 @@ struct AuditPrivilegeTests {
         let rows = try await pool.query("SELECT title, version FROM planning.releases WHERE key = \(key)")
         let (title, version) = try rows.single().decode((String, Int).self)
         #expect(title == "Service role release, renamed")
-        #expect(version == 2)
+        #expect(version == 3, "created, audited (head saved), renamed")
         await pool.close()
     }
 

@@ -1,59 +1,78 @@
+import Contracts
 import Foundation
 import PlanningCore
 import Postgres
 import ShipboardTestSupport
 import Testing
 
-@Suite("Audit trail: append-only, hash-chained per release")
+/// The trail's mechanism on shared chains (no release row): MACs, links, heads, the
+/// append-only trigger, and what verify finds when the owner edits rows behind its back.
+@Suite("Audit trail: append-only, MAC-chained, with a head kept apart")
 struct AuditTrailTests {
-    /// A schema of its own with the audit table.
-    static func makeTrail() async throws -> (AuditTrail, PostgresPool) {
+    /// A schema of its own with the audit tables.
+    static func makeTrail(keyring: AuditKeyring = TestAuditKeys.keyring) async throws -> (AuditTrail, PostgresPool) {
         let (schema, pool) = try await PlanningTestSchema.make("audit")
-        return (AuditTrail(schema: schema), pool)
+        return (AuditTrail(schema: schema, keyring: keyring), pool)
     }
 
-    static func record(_ trail: AuditTrail, _ pool: PostgresPool, release: String, count: Int) async throws {
+    static func record(_ trail: AuditTrail, _ pool: PostgresPool, chain: String, count: Int) async throws {
         for index in 1...count {
             _ = try await pool.withTransaction { transaction in
-                try await trail.append(
-                    releaseKey: release, actor: "alice", action: "release.step_\(index)",
-                    details: ["note": "step \(index) 'quoted' \\ ✓"], in: transaction)
+                try await trail.appendToSharedChain(
+                    chain, actor: "alice", action: "test.step_\(index)",
+                    details: ["note": "step \(index) 'quoted' | \\ ✓"], in: transaction)
             }
         }
     }
 
-    @Test("entries chain: each holds its predecessor's hash, and verify finds the chain intact")
+    static func owner(_ body: (PostgresTransaction) async throws -> Void) async throws {
+        let admin = PostgresPool(
+            configuration: try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_ADMIN_URL")), maxConnections: 1)
+        // The owner (here the superuser) can switch the append-only triggers off.
+        try await admin.withTransaction { transaction in
+            try await transaction.query("SET LOCAL session_replication_role = replica")
+            try await body(transaction)
+        }
+        await admin.close()
+    }
+
+    @Test("entries chain by MAC under the signing key; the head follows the last entry; verify finds it intact")
     func chainIsIntact() async throws {
         let (trail, pool) = try await Self.makeTrail()
-        try await Self.record(trail, pool, release: "REL-000001", count: 5)
-        try await Self.record(trail, pool, release: "REL-000002", count: 2)
-        let entries = try await trail.entries(releaseKey: "REL-000001", pool: pool)
+        try await Self.record(trail, pool, chain: "TEST-A", count: 5)
+        try await Self.record(trail, pool, chain: "TEST-B", count: 2)
+        let entries = try await trail.reader.entries(chain: "TEST-A", pool: pool)
         #expect(entries.map(\.seq) == [1, 2, 3, 4, 5])
-        #expect(entries.first?.previousHash == AuditTrail.genesisHash)
-        for (earlier, later) in zip(entries, entries.dropFirst()) { #expect(later.previousHash == earlier.hash) }
-        #expect(entries[2].details["note"] == "step 3 'quoted' \\ ✓")
-        #expect(try await trail.verify(releaseKey: "REL-000001", pool: pool) == .intact(entries: 5))
-        #expect(try await trail.verify(releaseKey: "REL-000002", pool: pool) == .intact(entries: 2))
+        #expect(entries.first?.previousMAC == AuditTrail.genesisMAC)
+        #expect(entries.allSatisfy { $0.keyID == trail.keyring.currentID })
+        for (earlier, later) in zip(entries, entries.dropFirst()) { #expect(later.previousMAC == earlier.mac) }
+        #expect(entries[2].details["note"] == "step 3 'quoted' | \\ ✓")
+        let head = try await pool.query("SELECT seq, mac FROM \(identifier: trail.schema).audit_chain_heads WHERE chain_key = 'TEST-A'")
+            .single().decode((Int, String).self)
+        #expect(head.0 == 5 && head.1 == entries.last?.mac)
+        #expect(try await trail.verify(chain: "TEST-A", pool: pool) == .intact(entries: 5))
+        #expect(try await trail.verify(chain: "TEST-B", pool: pool) == .intact(entries: 2))
         await pool.close()
     }
 
-    @Test("an entry exists only if its transaction committed")
+    @Test("an entry (and its head) exists only if its transaction committed")
     func writtenWithTheChange() async throws {
         let (trail, pool) = try await Self.makeTrail()
         await #expect(throws: (any Error).self) {
             try await pool.withTransaction { transaction in
-                try await trail.append(releaseKey: "REL-000003", actor: "bob", action: "release.created", in: transaction)
+                try await trail.appendToSharedChain("TEST-C", actor: "bob", action: "test.created", in: transaction)
                 throw CancellationError()
             }
         }
-        #expect(try await trail.entries(releaseKey: "REL-000003", pool: pool).isEmpty)
+        #expect(try await trail.reader.entries(chain: "TEST-C", pool: pool).isEmpty)
+        #expect(try await trail.verify(chain: "TEST-C", pool: pool) == .intact(entries: 0))
         await pool.close()
     }
 
-    @Test("the service role cannot update, delete or truncate audit rows")
-    func appendOnly() async throws {
+    @Test("the append-only trigger refuses UPDATE, DELETE and TRUNCATE even to the owner (the service role is refused by privilege: AuditPrivilegeTests)")
+    func appendOnlyTrigger() async throws {
         let (trail, pool) = try await Self.makeTrail()
-        try await Self.record(trail, pool, release: "REL-000004", count: 2)
+        try await Self.record(trail, pool, chain: "TEST-D", count: 2)
         for statement in [
             PostgresQuery(unsafeSQL: "UPDATE \(trail.schema).audit_log SET actor = 'mallory'"),
             PostgresQuery(unsafeSQL: "DELETE FROM \(trail.schema).audit_log"),
@@ -66,52 +85,71 @@ struct AuditTrailTests {
                 #expect(error.postgresError?.message.contains("append-only") == true)
             }
         }
-        #expect(try await trail.verify(releaseKey: "REL-000004", pool: pool) == .intact(entries: 2))
+        #expect(try await trail.verify(chain: "TEST-D", pool: pool) == .intact(entries: 2))
         await pool.close()
     }
 
-    @Test("tampering with a row as the database owner makes verify fail at that row")
-    func tamperingIsFound() async throws {
+    @Test("the owner editing a row, cutting the tail, or deleting the chain is found; so is a deleted head")
+    func ownerTamperingIsFound() async throws {
         let (trail, pool) = try await Self.makeTrail()
-        try await Self.record(trail, pool, release: "REL-000005", count: 5)
-        let admin = PostgresPool(configuration: try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_ADMIN_URL")), maxConnections: 1)
-        // The owner (here the superuser) can switch triggers off; the hash chain still tells.
-        try await admin.withTransaction { transaction in
-            try await transaction.query("SET LOCAL session_replication_role = replica")
-            try await transaction.query(
-                "UPDATE \(identifier: trail.schema).audit_log SET details = '{\"note\":\"forged\"}' WHERE release_key = 'REL-000005' AND seq = 3")
-        }
-        guard case .broken(let seq, let reason) = try await trail.verify(releaseKey: "REL-000005", pool: pool) else {
-            Issue.record("verify missed an edited row")
-            return
-        }
-        #expect(seq == 3)
-        #expect(reason.contains("changed"))
+        let log = "\(trail.schema).audit_log"
+        try await Self.record(trail, pool, chain: "TEST-E", count: 5)
+        try await Self.owner { try await $0.query(PostgresQuery(unsafeSQL: "UPDATE \(log) SET details = '{\"note\":\"forged\"}' WHERE release_key = 'TEST-E' AND seq = 3")) }
+        #expect(try await trail.verify(chain: "TEST-E", pool: pool) == .broken(seq: 3, reason: "entry 3 was changed after it was written, or not written by the service"))
 
-        try await admin.withTransaction { transaction in
-            try await transaction.query("SET LOCAL session_replication_role = replica")
-            try await transaction.query("DELETE FROM \(identifier: trail.schema).audit_log WHERE release_key = 'REL-000005' AND seq <= 3")
-        }
-        #expect(try await trail.verify(releaseKey: "REL-000005", pool: pool) == .broken(seq: 1, reason: "entry 1 is missing"))
-        await admin.close()
+        try await Self.record(trail, pool, chain: "TEST-F", count: 5)
+        try await Self.owner { try await $0.query(PostgresQuery(unsafeSQL: "DELETE FROM \(log) WHERE release_key = 'TEST-F' AND seq >= 4")) }
+        #expect(try await trail.verify(chain: "TEST-F", pool: pool) == .broken(seq: 4, reason: "entries 4–5 are missing: the chain was cut back"))
+
+        try await Self.record(trail, pool, chain: "TEST-G", count: 3)
+        try await Self.owner { try await $0.query(PostgresQuery(unsafeSQL: "DELETE FROM \(log) WHERE release_key = 'TEST-G'")) }
+        #expect(try await trail.verify(chain: "TEST-G", pool: pool) == .broken(seq: 1, reason: "entries 1–3 are missing: the chain was cut back"))
+
+        try await Self.record(trail, pool, chain: "TEST-H", count: 2)
+        try await pool.query("DELETE FROM \(identifier: trail.schema).audit_chain_heads WHERE chain_key = 'TEST-H'")
+        #expect(try await trail.verify(chain: "TEST-H", pool: pool)
+            == .broken(seq: 2, reason: "the chain's head is missing (its release row or head row was deleted)"))
+
+        try await Self.record(trail, pool, chain: "TEST-I", count: 5)
+        try await Self.owner { try await $0.query(PostgresQuery(unsafeSQL: "DELETE FROM \(log) WHERE release_key = 'TEST-I' AND seq = 2")) }
+        #expect(try await trail.verify(chain: "TEST-I", pool: pool) == .broken(seq: 2, reason: "entry 2 is missing"))
         await pool.close()
     }
 
-    @Test("concurrent appends to one release get consecutive numbers and one unbroken chain")
+    @Test("concurrent appends to one shared chain get consecutive numbers and one unbroken chain")
     func concurrentAppends() async throws {
         let (trail, pool) = try await Self.makeTrail()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<12 {
                 group.addTask {
                     _ = try await pool.withTransaction { transaction in
-                        try await trail.append(releaseKey: "REL-000006", actor: "user\(index)", action: "release.updated", in: transaction)
+                        try await trail.appendToSharedChain("TEST-J", actor: "user\(index)", action: "test.updated", in: transaction)
                     }
                 }
             }
             try await group.waitForAll()
         }
-        #expect(try await trail.entries(releaseKey: "REL-000006", pool: pool).map(\.seq) == Array(1...12))
-        #expect(try await trail.verify(releaseKey: "REL-000006", pool: pool) == .intact(entries: 12))
+        #expect(try await trail.reader.entries(chain: "TEST-J", pool: pool).map(\.seq) == Array(1...12))
+        #expect(try await trail.verify(chain: "TEST-J", pool: pool) == .intact(entries: 12))
+        await pool.close()
+    }
+
+    @Test("key rotation: entries verify under the key id they name; without that key they are reported, not guessed")
+    func keyRotation() async throws {
+        let oldHex = AuditKeyring.randomHex()
+        let (oldTrail, pool) = try await Self.makeTrail(keyring: try AuditKeyring(parsing: "k1:\(oldHex)"))
+        try await Self.record(oldTrail, pool, chain: "TEST-K", count: 2)
+        // The operator puts a new key first and keeps the old one for verifying.
+        let newHex = AuditKeyring.randomHex()
+        let rotated = try AuditKeyring(parsing: "k2:\(newHex),k1:\(oldHex)")
+        let newTrail = AuditTrail(schema: oldTrail.schema, keyring: rotated)
+        try await Self.record(newTrail, pool, chain: "TEST-K", count: 1)
+        let entries = try await newTrail.reader.entries(chain: "TEST-K", pool: pool)
+        #expect(entries.map(\.keyID) == ["k1", "k1", "k2"])
+        #expect(try await newTrail.verify(chain: "TEST-K", pool: pool) == .intact(entries: 3))
+        let withoutOld = AuditTrail(schema: oldTrail.schema, keyring: try AuditKeyring(parsing: "k2:\(newHex)"))
+        #expect(try await withoutOld.verify(chain: "TEST-K", pool: pool)
+            == .broken(seq: 1, reason: "entry 1 is signed with key k1, which this service does not hold"))
         await pool.close()
     }
 }

@@ -31,7 +31,7 @@ struct CMDBConcurrencyTests {
                 for try await (pair, createsCycle) in group where createsCycle { cycles[pair] += 1 }
                 #expect(cycles == [Int](repeating: 1, count: pairs), "cycles reported per pair: \(cycles)")
             }
-            let entries = try await AuditTrail(schema: harness.schema).entries(releaseKey: "CMDB", pool: harness.pool)
+            let entries = try await AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring).reader.entries(chain: "CMDB", pool: harness.pool)
             #expect(entries.count == 1 + 2 * pairs)
         }
     }

@@ -42,7 +42,7 @@ struct ConcurrentDecisionTests {
             let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
             #expect(state.history.filter { $0.action == .approved }.count == 1)
             #expect(state.history.filter { $0.action == .advanced }.count == 1)
-            let verification = try await AuditTrail(schema: harness.schema).verify(releaseKey: key, pool: harness.pool)
+            let verification = try await AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring).verify(chain: key, pool: harness.pool)
             guard case .intact = verification else {
                 Issue.record("audit chain: \(verification)")
                 return

@@ -65,13 +65,13 @@ struct ConfigurationItemCommandTests {
             #expect(try await harness.send(UnrelateConfigurationItems(source: "CI-DB-0001", kind: .runsOn, target: "CI-APP-0001")).changed == false)
             #expect(try await repository.findCycles().isEmpty)
 
-            let audit = AuditTrail(schema: harness.schema)
-            let entries = try await audit.entries(releaseKey: ConfigurationItemCommandHandlers.auditChainKey, pool: harness.pool)
+            let audit = AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring)
+            let entries = try await audit.reader.entries(chain: ConfigurationItemCommandHandlers.auditChainKey, pool: harness.pool)
             #expect(entries.map(\.action) == ["ci.upserted", "ci.upserted", "ci.upserted", "ci.related", "ci.related", "ci.unrelated"])
             #expect(entries.allSatisfy { $0.actor == "olivia" })
             #expect(entries[1].details["name"] == hostile && entries[1].details["created"] == "false")
             #expect(entries[4].details["createsCycle"] == "true")
-            #expect(try await audit.verify(releaseKey: "CMDB", pool: harness.pool) == .intact(entries: 6))
+            #expect(try await audit.verify(chain: "CMDB", pool: harness.pool) == .intact(entries: 6))
             #expect(try await harness.outboxTypes() == ["ci.upserted", "ci.upserted", "ci.upserted", "ci.related", "ci.related", "ci.unrelated"])
         }
     }
@@ -117,11 +117,11 @@ struct ConfigurationItemCommandTests {
                 FROM \(identifier: harness.schema).outbox WHERE message_type = 'ci.imported' ORDER BY seq
                 """).map { try $0.decode((String, String).self) }
             #expect(events.map(\.0) == ["3", "1"] && events.map(\.1) == ["olivia", "pat"])
-            let audit = AuditTrail(schema: harness.schema)
-            let entries = try await audit.entries(releaseKey: "CMDB", pool: harness.pool)
+            let audit = AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring)
+            let entries = try await audit.reader.entries(chain: "CMDB", pool: harness.pool)
             #expect(entries.map(\.action) == ["ci.imported", "ci.imported"] && entries.map(\.actor) == ["olivia", "pat"])
             #expect(entries.first?.details["items"] == "3" && entries.first?.details["format"] == "csv")
-            #expect(try await audit.verify(releaseKey: "CMDB", pool: harness.pool) == .intact(entries: 2))
+            #expect(try await audit.verify(chain: "CMDB", pool: harness.pool) == .intact(entries: 2))
         }
     }
 }

@@ -88,13 +88,13 @@ struct PlanningConfigurationCommandTests {
         #expect(await harness.refusal(RejectRelease(releaseKey: key, reason: "no"), as: "dave")?.rule == "approval.not_in_approver_group")
         #expect(try await harness.send(ApproveRelease(releaseKey: key), as: "Zoë O'Brien").status == .inProgress)
 
-        let audit = AuditTrail(schema: harness.schema)
-        let entries = try await audit.entries(releaseKey: PlanningCommandHandlers.configurationAuditKey, pool: harness.pool)
+        let audit = AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring)
+        let entries = try await audit.reader.entries(chain: PlanningCommandHandlers.configurationAuditKey, pool: harness.pool)
         #expect(entries.map(\.action) == [
             "planning.configuration_changed:member_added", "planning.configuration_changed:member_added",
             "planning.configuration_changed:member_removed",
         ])
-        #expect(try await audit.verify(releaseKey: PlanningCommandHandlers.configurationAuditKey, pool: harness.pool) == .intact(entries: 3))
+        #expect(try await audit.verify(chain: PlanningCommandHandlers.configurationAuditKey, pool: harness.pool) == .intact(entries: 3))
         #expect(try await harness.outboxTypes(PlanningCommandHandlers.configurationAuditKey).count == 3)
         try await harness.close()
     }
@@ -139,7 +139,7 @@ struct PlanningConfigurationCommandTests {
         let advanced = try await harness.send(AdvanceRelease(releaseKey: key), as: "alice")
         #expect(advanced.phase == .build)
         #expect(advanced.warnings == ["schedule_set: scheduled start and end must both be set"])
-        let entries = try await AuditTrail(schema: harness.schema).entries(releaseKey: key, pool: harness.pool)
+        let entries = try await AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring).reader.entries(chain: key, pool: harness.pool)
         #expect(entries.last?.action == "release.phase_changed" && entries.last?.details["warnings"] == "schedule_set")
         let phaseEvent = try await harness.pool.query(
             """

@@ -27,7 +27,7 @@ final class PlanningHarness: Sendable {
         topology.merge(MessagingTopology.workQueue(queue, bindings: [(exchange, "planning.#")]))
         client = AMQPClient(configuration: try AMQPConfiguration(url: TestSettings.value("SHIPBOARD_TEST_AMQP_URL")), topology: topology)
         let runner = ConsumerRunner(
-            queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema).handlers(), pool: pool, amqp: client)
+            queue: queue, schema: schema, handlers: PlanningCommandHandlers(schema: schema, auditKeys: TestAuditKeys.keyring).handlers(), pool: pool, amqp: client)
         let client = client
         tasks = [Task { await client.run() }, Task { try? await runner.run() }]
         requests = RequestClient(amqp: client, exchange: exchange)

@@ -32,12 +32,17 @@ struct PlanningServiceProcessTests {
         return String(decoding: try! JSONEncoder().encode(table), as: UTF8.self)
     }
 
-    /// The service's environment as in .run/env: it runs as the role that owns nothing and
-    /// applies the migrations as the owner, on the fault broker, with `priorityMatrix`.
+    /// The service's environment as services.sh gives it: it runs as the role that owns
+    /// nothing, never sees an owner's URL (the test applied the migrations before, as the
+    /// owner), on the fault broker, with the tests' audit keys and `priorityMatrix`.
     static func environment(priorityMatrix: String) throws -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
+        for owner in ["SHIPBOARD_MIGRATION_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_ADMIN_URL",
+                      "SHIPBOARD_BENCH_DATABASE_URL", "SHIPBOARD_TEST_FAULT_DATABASE_URL", "SHIPBOARD_TEST_FAULT_DATABASE_ADMIN_URL"] {
+            environment[owner] = nil
+        }
+        environment[AuditKeyring.variable] = TestAuditKeys.text
         environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
-        environment["SHIPBOARD_MIGRATION_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")
         environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
         environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
         environment["SHIPBOARD_HTTP_PORT"] = "0"
@@ -45,20 +50,40 @@ struct PlanningServiceProcessTests {
         return environment
     }
 
-    @Test("an incomplete priority matrix stops the service at start-up, naming the variable and the missing cells")
-    func badMatrixRefused() async throws {
+    /// Starts the service with `environment`, expecting it to stop at start-up: its exit
+    /// status and what it wrote to stderr.
+    static func startupFailure(_ environment: [String: String]) throws -> (status: Int32, errors: String) {
         let process = Process()
-        process.executableURL = try Self.binary()
-        process.environment = try Self.environment(priorityMatrix: #"{"high":{"high":"critical"}}"#)
+        process.executableURL = try binary()
+        process.environment = environment
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+        return (process.terminationStatus, text)
+    }
+
+    @Test("an incomplete priority matrix stops the service at start-up, naming the variable and the missing cells")
+    func badMatrixRefused() async throws {
+        let (status, text) = try Self.startupFailure(try Self.environment(priorityMatrix: #"{"high":{"high":"critical"}}"#))
+        #expect(status == 2)
         #expect(text.contains("SHIPBOARD_PRIORITY_MATRIX") && text.contains("medium/low"))
         #expect(!text.contains(try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")), "no secret in the error")
+    }
+
+    @Test("without audit keys, or with a malformed one, the service refuses to start, naming the variable and never the key")
+    func auditKeysRequired() async throws {
+        let secretHex = String(repeating: "ab", count: 20)  // 20 bytes: too short to be a key
+        for keys in [nil, "k1:\(secretHex)", "K 1:\(AuditKeyring.randomHex())"] {
+            var environment = try Self.environment(priorityMatrix: Self.matrixJSON(mediumMedium: "high"))
+            environment[AuditKeyring.variable] = keys
+            let (status, text) = try Self.startupFailure(environment)
+            #expect(status == 2, "\(keys ?? "unset"): \(text)")
+            #expect(text.contains(AuditKeyring.variable))
+            #expect(!text.contains(secretHex) && !text.contains(TestAuditKeys.text), "no key material in the error")
+        }
     }
 
     /// The fault node's test vhost may hold the service's queues as an older version declared
@@ -77,6 +102,8 @@ struct PlanningServiceProcessTests {
     func serviceProcess() async throws {
         try await FaultBroker.exclusively {
             try await Self.removeOlderTopology()
+            // Migrations run before the service starts, as the owner (services.sh: shipboard-migrate).
+            try await MigrationGate.shared.ensureMigrated(try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")))
             let process = Process()
             process.executableURL = try Self.binary()
             // A matrix of its own: medium × medium is critical here (P3 in the standard one).

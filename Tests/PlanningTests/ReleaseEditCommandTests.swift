@@ -29,7 +29,7 @@ struct ReleaseEditCommandTests {
         let detail = try await ReleaseQueries(schema: harness.schema, pool: harness.pool).release(key)
         #expect(detail.targetDate == record.targetDate && detail.priority == "critical" && detail.version == 2)
 
-        let entries = try await AuditTrail(schema: harness.schema).entries(releaseKey: key, pool: harness.pool)
+        let entries = try await AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring).reader.entries(chain: key, pool: harness.pool)
         #expect(entries.last?.action == "release.updated")
         #expect(entries.last?.details["fields"] == "title,impact,urgency,scheduledStart,scheduledEnd,targetDate,priority")
 
@@ -40,7 +40,7 @@ struct ReleaseEditCommandTests {
 
         // No change → no new version, audit entry or event.
         _ = try await harness.send(UpdateRelease(releaseKey: key, title: "Billing v2 — \"quoted\" ✓"), as: "carol")
-        #expect(try await AuditTrail(schema: harness.schema).entries(releaseKey: key, pool: harness.pool).count == entries.count)
+        #expect(try await AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring).reader.entries(chain: key, pool: harness.pool).count == entries.count)
 
         _ = try await harness.send(CancelRelease(releaseKey: key, reason: "superseded"), as: "carol")
         #expect(await harness.refusal(UpdateRelease(releaseKey: key, title: "late"), as: "carol")?.rule == "lifecycle.terminal_status")
@@ -95,8 +95,8 @@ struct ReleaseEditCommandTests {
 
         let events = try await harness.outboxTypes(key)
         #expect(events == ["release.created", "release.change_added", "release.change_removed"])
-        let audit = AuditTrail(schema: harness.schema)
-        let actions = try await audit.entries(releaseKey: key, pool: harness.pool).map(\.action)
+        let audit = AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring)
+        let actions = try await audit.reader.entries(chain: key, pool: harness.pool).map(\.action)
         #expect(actions == ["release.created", "release.change_added", "release.change_removed"])
 
         // Past plan the scope is frozen. `initiate` has no gate here once the group check is

@@ -24,13 +24,16 @@ struct ReleaseQueryTests {
             try await ReleaseChanges(schema: fixture.schema).add(
                 ChangeRequest(externalID: "CHG0001", title: "Patch DB", status: .approved, risk: .low, affectedCIs: ["CI-DB-0001"]),
                 to: key, by: "carol", in: transaction)
-            try await AuditTrail(schema: fixture.schema).append(
-                releaseKey: key, actor: "alice", action: "release.created", in: transaction)
+            var record = try await ReleaseRepository(schema: fixture.schema).lock(key, in: transaction)
+            record.auditHead = try await AuditTrail(schema: fixture.schema, keyring: TestAuditKeys.keyring).append(
+                after: record.auditHead, actor: "alice", action: "release.created", in: transaction
+            ).head
+            try await ReleaseRepository(schema: fixture.schema).save(record, in: transaction)
         }
 
         let detail = try await fixture.queries.release(key)
         #expect(detail.title == "Payroll 'Q4' \\ ✓" && detail.requester == "alice" && detail.coordinator == "carol")
-        #expect(detail.phase == .initiate && detail.status == .inProgress && detail.version == 2)
+        #expect(detail.phase == .initiate && detail.status == .inProgress && detail.version == 3)
         #expect(detail.currentGate?.approverGroup == "cab")
         #expect(detail.approvals.map(\.actor) == ["dave"] && detail.approvals.first?.verdict == .approved)
         #expect(detail.history.map(\.action) == [.submitted, .approved])

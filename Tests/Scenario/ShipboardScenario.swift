@@ -86,12 +86,19 @@ struct ShipboardScenario {
         let pool = PostgresPool(configuration: try PostgresConfiguration(url: databaseURL), maxConnections: 1)
         let impact = try await ReleaseQueries(schema: PlanningSchema.name, pool: pool).impactSet(of: key)
         print("Impact set of \(key) (changed CIs and everything depending on them): \(impact.map(\.key).joined(separator: ", "))")
-        let audit = AuditTrail(schema: PlanningSchema.name)
-        let verification = try await audit.verify(releaseKey: key, pool: pool)
-        let entries = try await audit.entries(releaseKey: key, pool: pool)
+        // Verifying needs the service's audit key (an auditor's tool holds it; the database does not).
+        guard let keys = environment[AuditKeyring.variable] else {
+            throw ScenarioFailure("\(AuditKeyring.variable) must be set to verify the audit trail (source .run/env)")
+        }
+        let audit = AuditTrail(schema: PlanningSchema.name, keyring: try AuditKeyring(parsing: keys))
+        let verification = try await audit.verify(chain: key, pool: pool)
+        let entries = try await audit.reader.entries(chain: key, pool: pool)
         await pool.close()
         guard case .intact(let count) = verification else { throw ScenarioFailure("audit trail of \(key): \(verification)") }
         print("Audit trail of \(key): \(count) entries, chain intact:")
-        for entry in entries { print("    #\(entry.seq) \(entry.actor) \(entry.action)") }
+        for entry in entries {
+            let note = entry.details["comment"].map { " — \"\($0)\"" } ?? ""
+            print("    #\(entry.seq) \(entry.actor) \(entry.action) → \(entry.details["phase"] ?? "")/\(entry.details["status"] ?? "")\(note)")
+        }
     }
 }

@@ -6,8 +6,9 @@ import PlanningCore
 import Postgres
 import ServiceKit
 
-/// shipboard-planning: applies migrations, then answers planning commands from
-/// `planning.commands` and relays its outbox, with a health and metrics endpoint.
+/// shipboard-planning: checks the database is migrated, then answers planning commands from
+/// `planning.commands`, relays its outbox and verifies the audit trail periodically, with a
+/// health and metrics endpoint.
 @main
 struct PlanningService {
     static func main() async {
@@ -26,31 +27,24 @@ struct PlanningService {
             FileHandle.standardError.write(Data("shipboard-planning: cannot start: \(error)\n".utf8))
             exit(1)
         }
-        // Migrations run as the schema owner when SHIPBOARD_MIGRATION_DATABASE_URL is set. Else
-        // they use SHIPBOARD_DATABASE_URL, which as the service role (it cannot create tables)
-        // works only when every migration is already applied. Every replica may start at once:
-        // the migrator serializes them on an advisory lock.
-        let migrationVariable = settings.migrationDatabaseURL == nil ? "SHIPBOARD_DATABASE_URL" : "SHIPBOARD_MIGRATION_DATABASE_URL"
+        // Migrations ran before start-up as the owner (shipboard-migrate); as the service role,
+        // which cannot create tables, the migrator only confirms that none is pending.
         do {
-            let owner = try settings.migrationDatabaseURL.map { try PostgresConfiguration(url: $0) } ?? database
             _ = try await PostgresMigrator(directory: URL(fileURLWithPath: settings.migrationsDirectory), logger: logger)
-                .migrate(configuration: owner)
+                .migrate(configuration: database)
         } catch {
-            let hint =
-                settings.migrationDatabaseURL == nil
-                ? " (SHIPBOARD_MIGRATION_DATABASE_URL is not set, so migrations ran as the role of SHIPBOARD_DATABASE_URL;"
-                    + " as the service role that works only when every migration is already applied: set"
-                    + " SHIPBOARD_MIGRATION_DATABASE_URL to the schema owner's URL or run shipboard-migrate first)"
-                : ""
             FileHandle.standardError.write(
-                Data("shipboard-planning: cannot start: migrations (\(migrationVariable)): \(error)\(hint)\n".utf8))
+                Data(("shipboard-planning: cannot start: the database is not migrated (\(error)); run shipboard-migrate"
+                    + " as the schema owner first\n").utf8))
             exit(1)
         }
         let pool = PostgresPool(configuration: database, maxConnections: 10, logger: logger)
         let client = AMQPClient(configuration: broker, topology: MessagingTopology.shipboard, logger: logger)
         let runner = ConsumerRunner(
-            queue: "planning.commands", schema: PlanningSchema.name, handlers: PlanningCommandHandlers(matrix: settings.priorityMatrix).handlers(),
+            queue: "planning.commands", schema: PlanningSchema.name, handlers: PlanningCommandHandlers(auditKeys: settings.auditKeys, matrix: settings.priorityMatrix).handlers(),
             pool: pool, amqp: client, logger: logger)
+        let verifier = AuditVerifier(
+            trail: AuditTrail(keyring: settings.auditKeys), pool: pool, interval: settings.auditVerifyInterval, logger: logger)
         let relay = OutboxRelay(outbox: Outbox(schema: PlanningSchema.name), pool: pool, amqp: client, logger: logger)
         let endpoint = OperationsEndpoint(
             host: configuration.httpHost, port: configuration.httpPort,
@@ -62,7 +56,7 @@ struct PlanningService {
             registry: registry)
         do {
             try await ServiceMain.run(
-                services: [AMQPClientService(client: client), endpoint, relay, runner], configuration: configuration,
+                services: [AMQPClientService(client: client), endpoint, relay, runner, verifier], configuration: configuration,
                 logger: logger)
             await pool.close()
         } catch {

@@ -1,138 +1,147 @@
+import Contracts
 import Foundation
 import Postgres
 
-/// The append-only, hash-chained audit trail of releases (table `<schema>.audit_log`).
+/// The append-only, MAC-chained audit trail (table `<schema>.audit_log`), one chain per
+/// release and a few shared chains (`CMDB`, `CONFIGURATION`).
 ///
-/// `append` runs inside the caller's transaction, so an entry exists exactly when the
-/// change it records committed. Appends to one chain are serialized (a transaction advisory
-/// lock, or the release's row lock the caller holds), so `seq` has no gaps and each row
-/// chains to the one before it.
+/// Each entry carries an HMAC-SHA256 (``AuditSealedFields``) under a key of the service's
+/// ``AuditKeyring`` over its canonical encoding, which includes its predecessor's MAC. The
+/// database holds no key, so no role (the owner included) can write an entry that verifies.
+/// Where a chain ends is kept apart from it: a release's head (sequence and MAC) is on its
+/// row in `releases`, written by the same save; a shared chain's in `audit_chain_heads`.
+/// Events carry the head too (``AuditHead``), so a chain cut back together with its head is
+/// still caught by whoever keeps the events.
+///
+/// Entries are written inside the caller's transaction, so one exists exactly when the change
+/// it records committed. Appends to one chain are serialized by the lock of what owns the
+/// head: the release's row lock, or the shared chain's advisory lock.
 public struct AuditTrail: Sendable {
-    /// How concurrent appends to one chain are kept apart.
+    /// How concurrent appends to a shared chain are kept apart.
     public enum Serialization: Sendable {
-        /// `append` takes a transaction advisory lock on the chain (one more round trip).
+        /// `appendToSharedChain` takes the chain's transaction advisory lock itself.
         case advisoryLock
-        /// The caller holds the release's row lock, which every writer of a release's chain
-        /// takes first (`ReleaseRepository.lock`, or the INSERT of a new release, invisible
-        /// to others until commit). Saves the advisory lock's round trip on every command.
-        case releaseRowLock
         /// The caller took the chain's lock already (`lockChain`), before the change it records.
         case chainLockHeld
     }
 
     public let schema: String
+    public let keyring: AuditKeyring
 
-    public init(schema: String = "planning") {
+    public init(schema: String = PlanningSchema.name, keyring: AuditKeyring) {
         self.schema = schema
+        self.keyring = keyring
     }
 
-    /// Hash of the (absent) predecessor of a release's first entry.
-    public static let genesisHash = String(repeating: "0", count: 64)
+    /// The "MAC" a chain's first entry links to.
+    public static let genesisMAC = String(repeating: "0", count: 64)
 
-    /// Takes the transaction advisory lock of the chain `key` (held until commit): writers of a
-    /// chain that is not a release's (the CMDB, configuration) take it before they change
-    /// anything, so their changes and entries apply one after the other.
-    public func lockChain(_ key: String, in transaction: PostgresTransaction) async throws {
+    /// The head of a chain without entries.
+    public static func emptyHead(_ chain: String) -> AuditHead {
+        AuditHead(chain: chain, seq: 0, mac: genesisMAC)
+    }
+
+    /// Takes the transaction advisory lock of the shared chain `chain` (held until commit):
+    /// writers of a chain that is not a release's (the CMDB, configuration) take it before they
+    /// change anything, so their changes and entries apply one after the other.
+    public func lockChain(_ chain: String, in transaction: PostgresTransaction) async throws {
         try await transaction.query(
-            "SELECT pg_advisory_xact_lock(hashtextextended(\(schema) || '/audit/' || \(key), 0))",
+            "SELECT pg_advisory_xact_lock(hashtextextended(\(schema) || '/audit/' || \(chain), 0))",
             label: "audit lock")
     }
 
-    /// Records `action` by `actor` on `releaseKey`, chained to the release's last entry.
+    /// Appends `action` by `actor` after `head`, the chain's current head, which the caller
+    /// holds locked (a release's row). Returns the entry; its ``AuditEntry/head`` is the new
+    /// head, which the caller stores where the old one was.
     @discardableResult
     public func append(
-        releaseKey: String, actor: String, action: String, details: [String: String] = [:],
+        after head: AuditHead, actor: String, action: String, details: [String: String] = [:],
+        in transaction: PostgresTransaction
+    ) async throws -> AuditEntry {
+        let occurredAt = AuditSealedFields.now()
+        let fields = AuditSealedFields(
+            keyID: keyring.currentID, chain: head.chain, seq: head.seq + 1, actor: actor, action: action, details: details,
+            occurredAtMicros: AuditSealedFields.micros(occurredAt), previousMAC: head.mac)
+        let mac = fields.mac(with: keyring.currentKey)
+        try await transaction.query(
+            """
+            INSERT INTO \(identifier: schema).audit_log
+                (release_key, seq, actor, action, details, occurred_at, previous_mac, mac, key_id)
+            VALUES (\(head.chain), \(fields.seq), \(actor), \(action), \(json: details)::jsonb, \(occurredAt),
+                    \(head.mac), \(mac), \(fields.keyID))
+            """, label: "audit append")
+        return AuditEntry(fields: fields, mac: mac, occurredAt: occurredAt)
+    }
+
+    /// Appends to a shared chain: reads its head from `audit_chain_heads`, appends, and moves
+    /// the head, under the chain's lock.
+    @discardableResult
+    public func appendToSharedChain(
+        _ chain: String, actor: String, action: String, details: [String: String] = [:],
         serializedBy serialization: Serialization = .advisoryLock, in transaction: PostgresTransaction
     ) async throws -> AuditEntry {
-        if serialization == .advisoryLock {
-            try await lockChain(releaseKey, in: transaction)
-        }
+        if serialization == .advisoryLock { try await lockChain(chain, in: transaction) }
         let rows = try await transaction.query(
+            "SELECT seq, mac FROM \(identifier: schema).audit_chain_heads WHERE chain_key = \(chain)", label: "audit head")
+        var head = Self.emptyHead(chain)
+        if let row = rows.first { (head.seq, head.mac) = try row.decode((Int, String).self) }
+        let entry = try await append(after: head, actor: actor, action: action, details: details, in: transaction)
+        try await transaction.query(
             """
-            WITH previous AS (
-                SELECT coalesce(max(seq), 0) AS seq,
-                       coalesce((SELECT hash FROM \(identifier: schema).audit_log
-                                 WHERE release_key = \(releaseKey) ORDER BY seq DESC LIMIT 1), \(Self.genesisHash)) AS hash
-                FROM \(identifier: schema).audit_log WHERE release_key = \(releaseKey)
-            ), entry AS (
-                SELECT previous.seq + 1 AS seq, previous.hash AS previous_hash, \(json: details)::jsonb AS details,
-                       now() AS occurred_at
-                FROM previous
-            )
-            INSERT INTO \(identifier: schema).audit_log
-                (release_key, seq, actor, action, details, occurred_at, previous_hash, hash)
-            SELECT \(releaseKey), entry.seq, \(actor), \(action), entry.details, entry.occurred_at, entry.previous_hash,
-                   public.shipboard_audit_hash(entry.previous_hash, \(releaseKey), entry.seq, \(actor), \(action),
-                                               entry.details, entry.occurred_at)
-            FROM entry
-            RETURNING seq, occurred_at, previous_hash, hash
-            """, label: "audit append")
-        let (seq, occurredAt, previousHash, hash) = try rows.single().decode((Int, Date, String, String).self)
-        return AuditEntry(
-            releaseKey: releaseKey, seq: seq, actor: actor, action: action, details: details,
-            occurredAt: occurredAt, previousHash: previousHash, hash: hash)
+            INSERT INTO \(identifier: schema).audit_chain_heads (chain_key, seq, mac) VALUES (\(chain), \(entry.seq), \(entry.mac))
+            ON CONFLICT (chain_key) DO UPDATE SET seq = excluded.seq, mac = excluded.mac
+            """, label: "audit head move")
+        return entry
     }
 
-    /// A release's entries in order.
-    public func entries(releaseKey: String, pool: PostgresPool) async throws -> [AuditEntry] {
-        let rows = try await pool.query(
-            """
-            SELECT seq, actor, action, details::text, occurred_at, previous_hash, hash
-            FROM \(identifier: schema).audit_log WHERE release_key = \(releaseKey) ORDER BY seq
-            """)
-        return try rows.map { row in
-            let (seq, actor, action, detailsJSON, occurredAt, previousHash, hash) =
-                try row.decode((Int, String, String, String, Date, String, String).self)
-            let details = (try? JSONDecoder().decode([String: String].self, from: Data(detailsJSON.utf8))) ?? [:]
-            return AuditEntry(
-                releaseKey: releaseKey, seq: seq, actor: actor, action: action, details: details,
-                occurredAt: occurredAt, previousHash: previousHash, hash: hash)
-        }
+    /// Checks one chain: every MAC, every link, and its head (``AuditChainCheck``).
+    public func verify(chain: String, pool: PostgresPool) async throws -> AuditVerification {
+        let entries = try await reader.storedEntries(of: [chain], pool: pool)[chain, default: []]
+        let head = try await reader.heads(of: [chain], pool: pool)[chain]
+        return AuditChainCheck.verify(chain: chain, entries: entries, head: head, keyring: keyring)
     }
 
-    /// Recomputes every hash of a release's chain and reports the first broken link.
-    public func verify(releaseKey: String, pool: PostgresPool) async throws -> AuditVerification {
-        let rows = try await pool.query(
-            """
-            SELECT seq, previous_hash, hash,
-                   public.shipboard_audit_hash(previous_hash, release_key, seq, actor, action, details, occurred_at)
-            FROM \(identifier: schema).audit_log WHERE release_key = \(releaseKey) ORDER BY seq
-            """)
-        var expectedPrevious = Self.genesisHash
-        var expectedSeq = 1
-        for row in rows {
-            let (seq, previousHash, hash, recomputed) = try row.decode((Int, String, String, String).self)
-            if seq != expectedSeq {
-                return .broken(seq: expectedSeq, reason: "entry \(expectedSeq) is missing")
-            }
-            if previousHash != expectedPrevious {
-                return .broken(seq: seq, reason: "entry \(seq) does not chain to entry \(seq - 1)")
-            }
-            if hash != recomputed {
-                return .broken(seq: seq, reason: "entry \(seq) was changed after it was written")
-            }
-            expectedPrevious = hash
-            expectedSeq += 1
-        }
-        return .intact(entries: rows.count)
+    /// Whether the chain still holds the entry `head` names (an event's ``AuditHead``),
+    /// authentic and linked back to the first entry. Events kept outside the database are
+    /// witnesses it cannot rewrite: a chain cut back and its head rolled back with it verifies
+    /// on its own, but no longer holds the head of an event published before the cut.
+    public func holds(_ head: AuditHead, pool: PostgresPool) async throws -> Bool {
+        guard head.seq > 0 else { return false }
+        let entries = try await reader.storedEntries(of: [head.chain], pool: pool)[head.chain, default: []].prefix(head.seq)
+        guard entries.count == head.seq else { return false }
+        return AuditChainCheck.verify(
+            chain: head.chain, entries: Array(entries), head: StoredAuditHead(seq: head.seq, mac: head.mac), keyring: keyring
+        ) == .intact(entries: head.seq)
     }
+
+    /// Reads this trail's entries back (no key needed).
+    public var reader: AuditLogReader { AuditLogReader(schema: schema) }
 }
 
 /// One recorded action.
-public struct AuditEntry: Sendable, Equatable, Codable {
-    public let releaseKey: String
+public struct AuditEntry: Sendable, Equatable {
+    public let chain: String
     public let seq: Int
     public let actor: String
     public let action: String
     public let details: [String: String]
     public let occurredAt: Date
-    public let previousHash: String
-    public let hash: String
-}
+    public let keyID: String
+    public let previousMAC: String
+    public let mac: String
 
-/// The outcome of `AuditTrail.verify`.
-public enum AuditVerification: Sendable, Equatable {
-    case intact(entries: Int)
-    /// The first entry whose link or content does not check out.
-    case broken(seq: Int, reason: String)
+    init(fields: AuditSealedFields, mac: String, occurredAt: Date) {
+        chain = fields.chain
+        seq = fields.seq
+        actor = fields.actor
+        action = fields.action
+        details = fields.details
+        self.occurredAt = occurredAt
+        keyID = fields.keyID
+        previousMAC = fields.previousMAC
+        self.mac = mac
+    }
+
+    /// The chain's head right after this entry.
+    public var head: AuditHead { AuditHead(chain: chain, seq: seq, mac: mac) }
 }

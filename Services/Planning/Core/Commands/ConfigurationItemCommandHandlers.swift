@@ -1,4 +1,5 @@
 import Contracts
+import Crypto
 import Foundation
 import Messaging
 import Postgres
@@ -15,15 +16,17 @@ import Postgres
 public struct ConfigurationItemCommandHandlers: Sendable {
     /// The audit chain of CMDB edits. CI changes belong to no release, and `audit_log`
     /// has no foreign key on `release_key`, so they form one chain of their own, verified
-    /// like a release's (`AuditTrail.verify(releaseKey: "CMDB", …)`).
+    /// like a release's (`AuditTrail.verify(chain: "CMDB", …)`).
     public static let auditChainKey = "CMDB"
     /// Import issues listed in a refusal's fields; the message gives the full count.
     static let maxListedIssues = 100
 
     let schema: String
+    let audit: AuditTrail
 
-    public init(schema: String = PlanningSchema.name) {
+    public init(schema: String = PlanningSchema.name, auditKeys: AuditKeyring) {
         self.schema = schema
+        self.audit = AuditTrail(schema: schema, keyring: auditKeys)
     }
 
     /// Adds the CI command handlers to `handlers`. Each takes the CMDB lock (the chain lock of
@@ -49,7 +52,7 @@ public struct ConfigurationItemCommandHandlers: Sendable {
     }
 
     private func lockCMDB(_ context: HandlerContext) async throws {
-        try await AuditTrail(schema: schema).lockChain(Self.auditChainKey, in: context.transaction)
+        try await audit.lockChain(Self.auditChainKey, in: context.transaction)
     }
 
     private func upsert(
@@ -71,9 +74,10 @@ public struct ConfigurationItemCommandHandlers: Sendable {
         let created = try await CIStore(schema: schema).upsert(item, in: context.transaction)
         var details = ["key": item.key, "name": name, "class": item.ciClass.rawValue, "created": String(created)]
         details["site"] = item.site
-        try await audit(envelope.actor, CIUpserted.messageType, details, context)
+        let head = try await audit(envelope.actor, CIUpserted.messageType, details, context)
         try await context.publish(
-            CIUpserted(key: item.key, actor: envelope.actor, created: created, ciClass: item.ciClass, site: item.site))
+            CIUpserted(key: item.key, actor: envelope.actor, created: created, ciClass: item.ciClass, site: item.site),
+            auditHead: head)
         return ConfigurationItemUpserted(key: item.key, created: created)
     }
 
@@ -95,10 +99,12 @@ public struct ConfigurationItemCommandHandlers: Sendable {
         // After the insert, a path back from the target to the source means the new edge closed a cycle.
         let createsCycle = CIRelationshipKind.dependencyKinds.contains(relationship.kind)
             ? try await store.dependsTransitively(relationship.target, on: relationship.source, in: context.transaction) : false
-        try await audit(envelope.actor, CIRelated.messageType, details(relationship, ["createsCycle": String(createsCycle)]), context)
+        let head = try await audit(
+            envelope.actor, CIRelated.messageType, details(relationship, ["createsCycle": String(createsCycle)]), context)
         try await context.publish(
             CIRelated(source: relationship.source, kind: relationship.kind, target: relationship.target, actor: envelope.actor,
-                      createsCycle: createsCycle))
+                      createsCycle: createsCycle),
+            auditHead: head)
         return ConfigurationItemsRelated(changed: true, createsCycle: createsCycle)
     }
 
@@ -111,9 +117,10 @@ public struct ConfigurationItemCommandHandlers: Sendable {
         guard try await CIStore(schema: schema).removeRelationship(relationship, in: context.transaction) else {
             return ConfigurationItemsRelated(changed: false)
         }
-        try await audit(envelope.actor, CIUnrelated.messageType, details(relationship, [:]), context)
+        let head = try await audit(envelope.actor, CIUnrelated.messageType, details(relationship, [:]), context)
         try await context.publish(
-            CIUnrelated(source: relationship.source, kind: relationship.kind, target: relationship.target, actor: envelope.actor))
+            CIUnrelated(source: relationship.source, kind: relationship.kind, target: relationship.target, actor: envelope.actor),
+            auditHead: head)
         return ConfigurationItemsRelated(changed: true)
     }
 
@@ -130,10 +137,14 @@ public struct ConfigurationItemCommandHandlers: Sendable {
     }
 
     /// Appends a CMDB entry to the audit trail, in the handler's transaction.
-    private func audit(_ actor: String, _ action: String, _ details: [String: String], _ context: HandlerContext) async throws {
-        try await AuditTrail(schema: schema).append(
-            releaseKey: Self.auditChainKey, actor: actor, action: action, details: details, serializedBy: .chainLockHeld,
-            in: context.transaction)
+    /// Returns the chain's new head, which the entry's event carries.
+    private func audit(
+        _ actor: String, _ action: String, _ details: [String: String], _ context: HandlerContext
+    ) async throws -> AuditHead {
+        try await audit.appendToSharedChain(
+            Self.auditChainKey, actor: actor, action: action, details: details, serializedBy: .chainLockHeld,
+            in: context.transaction
+        ).head
     }
 }
 
@@ -161,12 +172,16 @@ extension ConfigurationItemCommandHandlers {
             updated: summary.items - summary.created, dryRun: summary.dryRun ? true : nil)
         // A dry run changed nothing: nothing to audit or announce.
         if summary.dryRun { return reply }
-        try await audit(
+        // The digest identifies exactly what was imported, so an auditor can match a kept file to the entry.
+        let digest = SHA256.hash(data: Data(command.content.utf8)).map { String(format: "%02x", $0) }.joined()
+        let head = try await audit(
             envelope.actor, CIImported.messageType,
-            ["format": command.format.rawValue, "bytes": String(bytes), "items": String(summary.items),
-             "relationshipsAdded": String(summary.relationshipsAdded)], context)
+            ["format": command.format.rawValue, "bytes": String(bytes), "sha256": digest, "items": String(summary.items),
+             "created": String(summary.created), "relationshipsAdded": String(summary.relationshipsAdded),
+             "createOnly": String(options.createOnly)], context)
         try await context.publish(
-            CIImported(actor: envelope.actor, format: command.format, items: summary.items, relationshipsAdded: summary.relationshipsAdded))
+            CIImported(actor: envelope.actor, format: command.format, items: summary.items, relationshipsAdded: summary.relationshipsAdded),
+            auditHead: head)
         return reply
     }
 

@@ -12,18 +12,21 @@ extension PlanningCommandHandlers {
     func addChange(_ envelope: Envelope<AddChange>, _ context: HandlerContext) async throws -> ReleaseSummary {
         let input = envelope.payload.change
         let change = try Self.changeRequest(from: input)
-        let (record, state) = try await lockScopable(envelope.payload.releaseKey, context)
+        var (record, state) = try await lockScopable(envelope.payload.releaseKey, context)
         try ApprovedScopeRule.require(state, unchangedWhileApproved: ["changes"])
         try await ReleaseChanges(schema: schema).add(change, to: record.key, by: envelope.actor, in: context.transaction)
-        try await AuditTrail(schema: schema).append(
-            releaseKey: record.key, actor: envelope.actor, action: ReleaseChangeAdded.messageType,
-            details: ["change": change.externalID, "risk": change.risk.rawValue], serializedBy: .releaseRowLock,
-            in: context.transaction)
+        let details = [
+            "change": change.externalID, "title": change.title, "status": change.status.rawValue, "risk": change.risk.rawValue,
+            "affectedCIs": change.affectedCIs.joined(separator: ","),
+        ]
+        let heads = try await appendAudit(
+            to: &record, actor: envelope.actor, [(ReleaseChangeAdded.messageType, details)], in: context.transaction)
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         try await context.publish(
             ReleaseChangeAdded(
                 releaseKey: record.key, actor: envelope.actor, externalId: change.externalID, title: change.title,
                 risk: change.risk.rawValue, affectedCIs: change.affectedCIs),
-            correlationId: record.key)
+            correlationId: record.key, auditHead: heads.first)
         // Keys the CMDB does not hold (yet) are accepted and named, so the sender can fix them
         // before the exit criterion `affected_cis_identified` asks for them.
         var summary = state.summary
@@ -42,17 +45,17 @@ extension PlanningCommandHandlers {
         rules.problem(ChangeRequest.externalIDProblem(command.externalId), field: "externalId")
         rules.text(command.reason, field: "reason", limit: ReleaseLifecycle.maxReasonLength)
         try rules.check("the change cannot be removed as asked")
-        let (record, state) = try await lockScopable(command.releaseKey, context)
+        var (record, state) = try await lockScopable(command.releaseKey, context)
         try ApprovedScopeRule.require(state, unchangedWhileApproved: ["changes"])
         try await ReleaseChanges(schema: schema).remove(command.externalId, from: record.key, in: context.transaction)
         var details = ["change": command.externalId]
         details["reason"] = command.reason
-        try await AuditTrail(schema: schema).append(
-            releaseKey: record.key, actor: envelope.actor, action: ReleaseChangeRemoved.messageType, details: details,
-            serializedBy: .releaseRowLock, in: context.transaction)
+        let heads = try await appendAudit(
+            to: &record, actor: envelope.actor, [(ReleaseChangeRemoved.messageType, details)], in: context.transaction)
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         try await context.publish(
             ReleaseChangeRemoved(releaseKey: record.key, actor: envelope.actor, externalId: command.externalId, reason: command.reason),
-            correlationId: record.key)
+            correlationId: record.key, auditHead: heads.first)
         return state.summary
     }
 

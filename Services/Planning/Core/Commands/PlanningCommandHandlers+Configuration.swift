@@ -81,12 +81,12 @@ extension PlanningCommandHandlers {
         var all = details
         all["kind"] = kind
         all["subject"] = subject
-        try await AuditTrail(schema: schema).append(
-            releaseKey: Self.configurationAuditKey, actor: actor, action: "\(PlanningConfigurationChanged.messageType):\(action)",
+        let entry = try await audit.appendToSharedChain(
+            Self.configurationAuditKey, actor: actor, action: "\(PlanningConfigurationChanged.messageType):\(action)",
             details: all, in: context.transaction)
         try await context.publish(
             PlanningConfigurationChanged(kind: kind, subject: subject, action: action, actor: actor),
-            correlationId: Self.configurationAuditKey)
+            correlationId: Self.configurationAuditKey, auditHead: entry.head)
     }
 
     /// Members per approver group of `gates`, less `excluded` (a release's parties, who may not decide).

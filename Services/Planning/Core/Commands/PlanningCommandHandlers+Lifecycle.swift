@@ -72,8 +72,8 @@ extension PlanningCommandHandlers {
     }
 
     /// Locks the release, checks the sender saw it as it is (`StaleViewRule`), applies the
-    /// lifecycle command `makeCommand` builds from it, saves, audits and publishes every event
-    /// the rules produced.
+    /// lifecycle command `makeCommand` builds from it, audits every event the rules produced
+    /// (with the comment or reason given), saves with the new audit head and publishes them.
     private func apply<Command: CommandContract>(
         to key: String, _ envelope: Envelope<Command>, _ context: HandlerContext,
         _ makeCommand: (ReleaseRecord, ReleaseState) async throws -> LifecycleCommand
@@ -84,20 +84,19 @@ extension PlanningCommandHandlers {
         if let seen = envelope.payload as? any ReleaseViewExpectation {
             try StaleViewRule.require(seen, phase: state.phase, status: state.status, version: record.version)
         }
-        let outcome = try ReleaseLifecycle.apply(try await makeCommand(record, state), to: state, by: envelope.actor, at: Date())
+        let command = try await makeCommand(record, state)
+        let outcome = try ReleaseLifecycle.apply(command, to: state, by: envelope.actor, at: Date())
+        let before = ["from": "\(record.phase)/\(record.status)"]
         record.phase = outcome.state.phase.rawValue
         record.status = outcome.state.status.rawValue
         record.state = try ContractCoding.encode(outcome.state)
-        try await releases.save(record, in: transaction)
-        let audit = AuditTrail(schema: schema)
-        var details = ["phase": outcome.state.phase.rawValue, "status": outcome.state.status.rawValue]
+        var details = before.merging(command.auditNotes) { $1 }
         if !outcome.warnings.isEmpty { details["warnings"] = outcome.warnings.map(\.name).joined(separator: ",") }
-        for event in outcome.events {
-            try await audit.append(releaseKey: key, actor: envelope.actor, action: event.messageType, details: details,
-                               serializedBy: .releaseRowLock, in: transaction)
-        }
+        let heads = try await appendAudit(
+            to: &record, actor: envelope.actor, outcome.events.map { ($0.messageType, details) }, in: transaction)
+        try await releases.save(record, in: transaction)
         // All of the command's events in one outbox statement, in the order the rules gave them.
-        try await context.publish(outcome.events.map(\.payload), correlationId: key)
+        try await context.publish(outcome.events.map(\.payload), correlationId: key, auditHeads: heads)
         var summary = outcome.state.summary
         if !outcome.warnings.isEmpty {
             summary.warnings = outcome.warnings.map { "\($0.name): \($0.detail ?? "failed")" }

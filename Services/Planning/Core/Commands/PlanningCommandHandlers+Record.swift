@@ -45,24 +45,29 @@ extension PlanningCommandHandlers {
         let state = ReleaseState(
             key: key, type: type, requester: requesterID, coordinator: coordinator,
             gates: policy.gates(for: type, adding: releaseGates), creator: envelope.actor)
-        let record = ReleaseRecord(
+        var record = ReleaseRecord(
             key: key, title: title, description: command.description ?? "", type: type.rawValue,
             impact: impact.rawValue, urgency: urgency.rawValue, priority: priority.rawValue,
             risk: (command.risk ?? .medium).rawValue, justification: command.businessJustification ?? "",
             requester: requesterID, coordinator: coordinator, scheduledStart: command.scheduledStart,
             scheduledEnd: command.scheduledEnd, targetDate: command.targetDate, template: command.templateName,
             jobPlanName: command.jobPlanName, state: try ContractCoding.encode(state))
-        _ = try await ReleaseRepository(schema: schema).create(record, in: transaction)
-        var details = ["title": title, "type": type.rawValue, "priority": priority.rawValue]
+        // The creation entry names who asked for the release and who coordinates it, so the
+        // parties are on record from the start.
+        var details = [
+            "title": title, "type": type.rawValue, "impact": impact.rawValue, "urgency": urgency.rawValue,
+            "priority": priority.rawValue, "risk": record.risk, "requester": requesterID, "coordinator": coordinator,
+        ]
         details["template"] = command.templateName
-        try await AuditTrail(schema: schema).append(
-            releaseKey: key, actor: envelope.actor, action: ReleaseCreated.messageType, details: details, serializedBy: .releaseRowLock,
-            in: transaction)
+        details["jobPlanName"] = command.jobPlanName
+        let heads = try await appendAudit(
+            to: &record, actor: envelope.actor, [(ReleaseCreated.messageType, details)], in: transaction)
+        _ = try await ReleaseRepository(schema: schema).create(record, in: transaction)
         try await context.publish(
             ReleaseCreated(
                 releaseKey: key, actor: envelope.actor, title: title, type: type, priority: priority,
                 requester: requesterID, coordinator: coordinator),
-            correlationId: key)
+            correlationId: key, auditHead: heads.first)
         return state.summary
     }
 
@@ -101,8 +106,15 @@ extension PlanningCommandHandlers {
         if let end = command.scheduledEnd, end != record.scheduledEnd { raised.append("scheduledEnd") }
         try ApprovedScopeRule.require(state, unchangedWhileApproved: raised)
         var changed: [String] = []
+        // Old and new value of every changed field, for the audit entry (the event names fields only).
+        var details: [String: String] = [:]
+        func note(_ field: String, _ old: String?, _ new: String?) {
+            details["\(field).old"] = old ?? ""
+            details["\(field).new"] = new ?? ""
+        }
         func set<Value: Equatable>(_ field: String, _ path: WritableKeyPath<ReleaseRecord, Value>, _ value: Value?) {
             guard let value, record[keyPath: path] != value else { return }
+            note(field, Self.auditText(record[keyPath: path]), Self.auditText(value))
             record[keyPath: path] = value
             changed.append(field)
         }
@@ -121,6 +133,7 @@ extension PlanningCommandHandlers {
                     .forbidden, "\(coordinator) has decided at the current gate of \(state.key) and cannot coordinate it",
                     rule: "approval.segregation_of_duties", fields: ["coordinator": "has decided at the current gate"])
             }
+            note("coordinator", record.coordinator, coordinator)
             record.coordinator = coordinator
             state.coordinator = coordinator
             // The new coordinator becomes a party; the one handing the role on already is one,
@@ -138,6 +151,7 @@ extension PlanningCommandHandlers {
                     rule: "releases.frozen_field", fields: fields)
             }
             if let type = command.type, type.rawValue != record.type {
+                note("type", record.type, type.rawValue)
                 record.type = type.rawValue
                 state.type = type
                 // A type with more required gates gets them; gates are never taken away.
@@ -153,27 +167,38 @@ extension PlanningCommandHandlers {
         }
         // The priority follows impact × urgency when either changes; a manual one (with its
         // reason, audited) replaces it; any other edit leaves it as it is.
-        var details: [String: String] = [:]
         if let manual = command.priority, manual.rawValue != record.priority {
+            note("priority", record.priority, manual.rawValue)
             record.priority = manual.rawValue
             changed.append("priority")
             details["priorityReason"] = command.priorityReason?.trimmingCharacters(in: .whitespacesAndNewlines)
         } else if command.priority == nil, changed.contains("impact") || changed.contains("urgency") {
             let computed = try matrix.priority(impact: Impact(rawValue: record.impact), urgency: Urgency(rawValue: record.urgency)).rawValue
             if computed != record.priority {
+                note("priority", record.priority, computed)
                 record.priority = computed
                 changed.append("priority")
             }
         }
         guard !changed.isEmpty else { return state.summary }
         record.state = try ContractCoding.encode(state)
-        try await releases.save(record, in: transaction)
         details["fields"] = changed.joined(separator: ",")
-        details["priority"] = record.priority
-        try await AuditTrail(schema: schema).append(
-            releaseKey: record.key, actor: envelope.actor, action: ReleaseUpdated.messageType,
-            details: details, serializedBy: .releaseRowLock, in: transaction)
-        try await context.publish(ReleaseUpdated(releaseKey: record.key, actor: envelope.actor, fields: changed), correlationId: record.key)
+        let heads = try await appendAudit(
+            to: &record, actor: envelope.actor, [(ReleaseUpdated.messageType, details)], in: transaction)
+        try await releases.save(record, in: transaction)
+        try await context.publish(
+            ReleaseUpdated(releaseKey: record.key, actor: envelope.actor, fields: changed), correlationId: record.key,
+            auditHead: heads.first)
         return state.summary
+    }
+
+    /// A field's value as the audit entry shows it: dates in ISO 8601 (UTC), absent as "".
+    static func auditText<Value>(_ value: Value) -> String {
+        switch value {
+        case let date as Date: date.formatted(.iso8601)
+        case let optional as Date?: optional.map { $0.formatted(.iso8601) } ?? ""
+        case let optional as String?: optional ?? ""
+        default: "\(value)"
+        }
     }
 }

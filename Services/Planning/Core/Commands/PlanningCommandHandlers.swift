@@ -14,12 +14,14 @@ public struct PlanningCommandHandlers: Sendable {
     let gates: [ReleasePhase: ApprovalGate]
     /// The gates every release of a type must have (templates only add to them).
     let policy: GatePolicy
+    /// The audit trail, signing with the service's key.
+    let audit: AuditTrail
 
     /// The audit chain of configuration changes (templates, approver groups, exit criteria).
     public static let configurationAuditKey = "CONFIGURATION"
 
     public init(
-        schema: String = PlanningSchema.name, matrix: PriorityMatrix = .standard,
+        schema: String = PlanningSchema.name, auditKeys: AuditKeyring, matrix: PriorityMatrix = .standard,
         gates: [ReleasePhase: ApprovalGate] = [.initiate: ApprovalGate(approverGroup: "release-approvers", requiredApprovals: 1)],
         policy: GatePolicy = .standard
     ) {
@@ -27,6 +29,7 @@ public struct PlanningCommandHandlers: Sendable {
         self.matrix = matrix
         self.gates = gates
         self.policy = policy
+        self.audit = AuditTrail(schema: schema, keyring: auditKeys)
     }
 
     /// Handlers for every planning command.
@@ -38,7 +41,7 @@ public struct PlanningCommandHandlers: Sendable {
         handlers.onPlanningCommand(AddChange.self) { envelope, context in try await addChange(envelope, context) }
         handlers.onPlanningCommand(RemoveChange.self) { envelope, context in try await removeChange(envelope, context) }
         registerConfiguration(into: &handlers)
-        ConfigurationItemCommandHandlers(schema: schema).register(into: &handlers)
+        ConfigurationItemCommandHandlers(schema: schema, auditKeys: audit.keyring).register(into: &handlers)
         return handlers
     }
 }

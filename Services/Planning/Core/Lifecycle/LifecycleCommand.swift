@@ -15,3 +15,15 @@ public enum LifecycleCommand: Sendable, Equatable {
     /// Set by rollout when a deployment failed and was backed out.
     case backOut(reason: String)
 }
+
+extension LifecycleCommand {
+    /// What the person wrote with the command (comment or reason), for its audit entry.
+    public var auditNotes: [String: String] {
+        switch self {
+        case .approve(let comment, _): comment.map { ["comment": $0] } ?? [:]
+        case .reject(let reason, _), .backOut(let reason): ["reason": reason]
+        case .hold(let reason), .cancel(let reason): reason.map { ["reason": $0] } ?? [:]
+        case .submit, .advance, .resume, .close: [:]
+        }
+    }
+}

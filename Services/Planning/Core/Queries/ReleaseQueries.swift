@@ -79,7 +79,7 @@ public struct ReleaseQueries: Sendable {
     /// A release's audit entries, oldest first; `notFound` for an unknown release.
     public func auditEntries(of key: String) async throws -> [AuditEntry] {
         try await requireRelease(key)
-        return try await AuditTrail(schema: schema).entries(releaseKey: key, pool: pool)
+        return try await AuditLogReader(schema: schema).entries(chain: key, pool: pool)
     }
 
     /// The impact set of a release: the CIs its change requests affect plus everything that

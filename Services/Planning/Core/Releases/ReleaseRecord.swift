@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 
 /// A release as stored in `<schema>.releases`: the fields people edit, plus the lifecycle
@@ -27,6 +28,19 @@ public struct ReleaseRecord: Sendable, Equatable {
     public var state: Data
     /// Incremented on every save: a stale save is a conflict (optimistic locking).
     public var version: Int
+    /// Where the release's audit chain ends (sequence 0 before its first entry): moved by
+    /// every command that appends to the chain, and saved with the release.
+    public var auditSeq: Int = 0
+    public var auditMAC: String = AuditTrail.genesisMAC
+
+    /// The head of the release's audit chain, as entries are appended after it.
+    public var auditHead: AuditHead {
+        get { AuditHead(chain: key, seq: auditSeq, mac: auditMAC) }
+        set {
+            auditSeq = newValue.seq
+            auditMAC = newValue.mac
+        }
+    }
 
     public init(
         key: String, title: String, description: String = "", type: String, impact: String, urgency: String,

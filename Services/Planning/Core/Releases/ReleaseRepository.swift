@@ -20,12 +20,14 @@ public struct ReleaseRepository: Sendable {
             """
             INSERT INTO \(identifier: schema).releases
                 (key, title, description, type, impact, urgency, priority, risk, justification, requester, coordinator,
-                 scheduled_start, scheduled_end, target_date, template, job_plan_name, phase, status, state, version)
+                 scheduled_start, scheduled_end, target_date, template, job_plan_name, phase, status, state, version,
+                 audit_seq, audit_mac)
             VALUES (\(stored.key), \(stored.title), \(stored.description), \(stored.type), \(stored.impact),
                     \(stored.urgency), \(stored.priority), \(stored.risk), \(stored.justification), \(stored.requester),
                     \(stored.coordinator), \(stored.scheduledStart), \(stored.scheduledEnd),
                     (\(stored.targetDate)::timestamptz AT TIME ZONE 'UTC')::date, \(stored.template), \(stored.jobPlanName),
-                    \(stored.phase), \(stored.status), convert_from(\(stored.state), 'UTF8')::jsonb, 1)
+                    \(stored.phase), \(stored.status), convert_from(\(stored.state), 'UTF8')::jsonb, 1,
+                    \(stored.auditSeq), \(stored.auditMAC))
             """, label: "insert release")
         return stored
     }
@@ -44,14 +46,14 @@ public struct ReleaseRepository: Sendable {
             """
             SELECT key, title, description, type, impact, urgency, priority, risk, justification, requester,
                    coordinator, scheduled_start, scheduled_end, target_date::timestamp AT TIME ZONE 'UTC' AS target_date,
-                   template, job_plan_name, phase, status, state::text, version
+                   template, job_plan_name, phase, status, state::text, version, audit_seq, audit_mac
             FROM \(identifier: schema).releases WHERE key = \(key) FOR UPDATE
             """, label: "lock release")
         guard let row = rows.first else {
             throw CommandError(.notFound, "release \(key) does not exist", rule: "releases.exists")
         }
         func text(_ column: String) throws -> String { try row.decode(column, as: String.self) }
-        return ReleaseRecord(
+        var record = ReleaseRecord(
             key: try text("key"), title: try text("title"), description: try text("description"), type: try text("type"),
             impact: try text("impact"), urgency: try text("urgency"), priority: try text("priority"), risk: try text("risk"),
             justification: try text("justification"), requester: try text("requester"),
@@ -63,9 +65,12 @@ public struct ReleaseRepository: Sendable {
             jobPlanName: try row.decode("job_plan_name", as: String?.self),
             phase: try text("phase"), status: try text("status"), state: Data(try text("state").utf8),
             version: try row.decode("version", as: Int.self))
+        record.auditSeq = try row.decode("audit_seq", as: Int.self)
+        record.auditMAC = try text("audit_mac")
+        return record
     }
 
-    /// Writes a locked release back; `record.version` must be the version loaded.
+    /// Writes a locked release back, with its audit head; `record.version` must be the version loaded.
     public func save(_ record: ReleaseRecord, in transaction: PostgresTransaction) async throws {
         let updated = try await transaction.query(
             """
@@ -76,7 +81,7 @@ public struct ReleaseRepository: Sendable {
                 scheduled_start = \(record.scheduledStart), scheduled_end = \(record.scheduledEnd),
                 target_date = (\(record.targetDate)::timestamptz AT TIME ZONE 'UTC')::date, job_plan_name = \(record.jobPlanName),
                 phase = \(record.phase), status = \(record.status), state = convert_from(\(record.state), 'UTF8')::jsonb,
-                version = version + 1, updated_at = now()
+                audit_seq = \(record.auditSeq), audit_mac = \(record.auditMAC), version = version + 1, updated_at = now()
             WHERE key = \(record.key) AND version = \(record.version)
             """, label: "save release")
         guard updated.affectedRows == 1 else {

@@ -32,6 +32,17 @@ struct PlanningContractTests {
         #expect(try ContractCoding.decode(ReleaseSummary.self, from: try ContractCoding.encode(summary)) == summary)
     }
 
+    @Test("a command acting on a release must say the phase its sender saw: without it, it does not decode")
+    func expectedPhaseIsRequired() throws {
+        let without = Data(#"{"releaseKey":"REL-000001","comment":"ok"}"#.utf8)
+        #expect(throws: DecodingError.self) { try ContractCoding.decode(ApproveRelease.self, from: without) }
+        #expect(throws: DecodingError.self) {
+            try ContractCoding.decode(AdvanceRelease.self, from: Data(#"{"releaseKey":"REL-000001"}"#.utf8))
+        }
+        let with = Data(#"{"releaseKey":"REL-000001","expectedPhase":"rollout_plan"}"#.utf8)
+        #expect(try ContractCoding.decode(AdvanceRelease.self, from: with).expectedPhase == .rolloutPlan)
+    }
+
     @Test("event routing keys follow <aggregate>.<event>")
     func routingKeys() {
         #expect(ReleaseChangeAdded.routingKey == "release.change_added")

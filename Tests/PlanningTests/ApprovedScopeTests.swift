@@ -18,17 +18,17 @@ struct ApprovedScopeTests {
             let added = await harness.refusal(AddChange(releaseKey: key, change: Self.change), as: "carol")
             #expect(added?.kind == .conflict && added?.rule == "approval.approved_scope" && added?.fields?["changes"] != nil,
                     "\(String(describing: added))")
-            let raised = await harness.refusal(UpdateRelease(releaseKey: key, impact: .high, risk: .critical), as: "carol")
+            let raised = await harness.refusal(UpdateRelease(releaseKey: key, impact: .high, risk: .critical, expectedPhase: .initiate), as: "carol")
             #expect(raised?.rule == "approval.approved_scope" && Set(raised?.fields?.keys.map { $0 } ?? []) == ["impact", "risk"])
-            let moved = await harness.refusal(UpdateRelease(releaseKey: key, scheduledStart: Date(timeIntervalSince1970: 1_900_000_000)), as: "carol")
+            let moved = await harness.refusal(UpdateRelease(releaseKey: key, scheduledStart: Date(timeIntervalSince1970: 1_900_000_000), expectedPhase: .initiate), as: "carol")
             #expect(moved?.rule == "approval.approved_scope")
             // Lowering and descriptive edits are fine.
-            _ = try await harness.send(UpdateRelease(releaseKey: key, title: "Scoped, renamed", impact: .low), as: "carol")
+            _ = try await harness.send(UpdateRelease(releaseKey: key, title: "Scoped, renamed", impact: .low, expectedPhase: .initiate), as: "carol")
             #expect(try await harness.outboxTypes(key).filter { $0 == ReleaseChangeAdded.messageType }.isEmpty)
 
             _ = try await harness.send(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "carol")
             _ = try await harness.send(AddChange(releaseKey: key, change: Self.change), as: "carol")
-            _ = try await harness.send(UpdateRelease(releaseKey: key, risk: .high), as: "carol")
+            _ = try await harness.send(UpdateRelease(releaseKey: key, risk: .high, expectedPhase: .plan), as: "carol")
             #expect(try await harness.outboxTypes(key).contains(ReleaseChangeAdded.messageType))
         }
     }

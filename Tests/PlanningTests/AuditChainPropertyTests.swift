@@ -14,22 +14,32 @@ struct AuditChainPropertyTests {
     static let actors = ["alice", "carol", "dave", "erin", "mallory"]
     static let commandCount = 11
 
-    /// The command `code` stands for, on release `key`.
-    static func command(_ code: Int, key: String) -> (any CommandContract, String) {
+    /// The command `code` stands for, on release `key`, sent by someone who sees it in `phase`.
+    static func command(_ code: Int, key: String, phase: ReleasePhase) -> (any CommandContract, String) {
         let actor = actors[code % actors.count]
         let change = ChangeRequestInput(externalId: "CHG\(code % 3)", title: "Change \(code % 3)", status: "approved", risk: "low")
         let command: any CommandContract = switch (code / actors.count) % commandCount {
         case 0: SubmitRelease(releaseKey: key)
-        case 1, 2: ApproveRelease(releaseKey: key, comment: code % 2 == 0 ? nil : "ok")
-        case 3, 4: AdvanceRelease(releaseKey: key)
-        case 5: RejectRelease(releaseKey: key, reason: code % 2 == 0 ? "" : "not ready")
-        case 6: HoldRelease(releaseKey: key, reason: "wait")
-        case 7: ResumeRelease(releaseKey: key)
-        case 8: UpdateRelease(releaseKey: key, title: "Title \(code)")
+        case 1, 2: ApproveRelease(releaseKey: key, comment: code % 2 == 0 ? nil : "ok", expectedPhase: phase)
+        case 3, 4: AdvanceRelease(releaseKey: key, expectedPhase: phase)
+        case 5: RejectRelease(releaseKey: key, reason: code % 2 == 0 ? "" : "not ready", expectedPhase: phase)
+        case 6: HoldRelease(releaseKey: key, reason: "wait", expectedPhase: phase)
+        case 7: ResumeRelease(releaseKey: key, expectedPhase: phase)
+        case 8: UpdateRelease(releaseKey: key, title: "Title \(code)", expectedPhase: phase)
         case 9: AddChange(releaseKey: key, change: change)
-        default: code % 7 == 0 ? CancelRelease(releaseKey: key, reason: nil) : RemoveChange(releaseKey: key, externalId: change.externalId)
+        default:
+            code % 7 == 0
+                ? CancelRelease(releaseKey: key, reason: nil, expectedPhase: phase)
+                : RemoveChange(releaseKey: key, externalId: change.externalId)
         }
         return (command, actor)
+    }
+
+    /// The phase the release is in now: what a sender would see on reloading it.
+    static func phase(_ key: String, _ harness: PlanningHarness) async throws -> ReleasePhase {
+        let raw = try await harness.pool.query("SELECT phase FROM \(identifier: harness.schema).releases WHERE key = \(key)")
+            .single().decode(at: 0, as: String.self)
+        return try #require(ReleasePhase(knownRawValue: raw))
     }
 
     static func send(_ command: any CommandContract, as actor: String, _ harness: PlanningHarness) async -> Bool {
@@ -49,7 +59,7 @@ struct AuditChainPropertyTests {
                     .releaseKey
                 var accepted = 0
                 for code in codes {
-                    let (command, actor) = Self.command(code, key: key)
+                    let (command, actor) = Self.command(code, key: key, phase: try await Self.phase(key, harness))
                     // An update that changes nothing (the same title twice) is accepted without
                     // an entry, by design; every other accepted command leaves one.
                     if await Self.send(command, as: actor, harness), !(command is UpdateRelease) { accepted += 1 }

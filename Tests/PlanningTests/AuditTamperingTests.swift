@@ -34,7 +34,7 @@ struct AuditTamperingTests {
             AddChange(releaseKey: key, change: ChangeRequestInput(externalId: "CHG1", title: "Patch", status: "approved", risk: "low")),
             as: "carol")
         _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
-        _ = try await harness.send(ApproveRelease(releaseKey: key, comment: "CAB ok"), as: "dave")
+        _ = try await harness.send(ApproveRelease(releaseKey: key, comment: "CAB ok", expectedPhase: .initiate), as: "dave")
         return key
     }
 

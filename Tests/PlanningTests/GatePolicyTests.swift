@@ -30,7 +30,7 @@ struct GatePolicyTests {
             let strict = try await harness.send(CreateRelease(title: "Strict", requester: "alice", templateName: "strict"), as: "alice").releaseKey
             #expect(try await gates(harness, strict) == [.review: ApprovalGate(approverGroup: "cab", requiredApprovals: 2)])
             // A minor release made major in initiate gets the gates a major release must have.
-            _ = try await harness.send(UpdateRelease(releaseKey: strict, type: .major), as: "alice")
+            _ = try await harness.send(UpdateRelease(releaseKey: strict, type: .major, expectedPhase: .initiate), as: "alice")
             #expect(try await gates(harness, strict).keys.sorted { $0.rawValue < $1.rawValue } == [.deploy, .initiate, .review])
         }
     }

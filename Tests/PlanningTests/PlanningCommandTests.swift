@@ -27,14 +27,14 @@ struct PlanningCommandTests {
         #expect(try await harness.requests.send(submit).status == .pendingApproval)
         #expect(await harness.refusal(SubmitRelease(releaseKey: key), as: "alice")?.rule == "lifecycle.submit_requires_draft")
         for forbidden in ["alice", "carol"] {
-            let error = await harness.refusal(ApproveRelease(releaseKey: key), as: forbidden)
+            let error = await harness.refusal(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: forbidden)
             #expect(error?.kind == .forbidden && error?.rule == "approval.segregation_of_duties", "\(forbidden) approved their own release")
         }
-        let outsider = await harness.refusal(ApproveRelease(releaseKey: key), as: "mallory")
+        let outsider = await harness.refusal(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "mallory")
         #expect(outsider?.kind == .forbidden && outsider?.rule == "approval.not_in_approver_group")
-        #expect(try await harness.send(ApproveRelease(releaseKey: key, comment: "fine"), as: "dave").status == .inProgress)
-        #expect(try await harness.send(AdvanceRelease(releaseKey: key), as: "carol").phase == .plan)
-        #expect(await harness.refusal(RejectRelease(releaseKey: key, reason: "  "), as: "erin")?.kind == .validation)
+        #expect(try await harness.send(ApproveRelease(releaseKey: key, comment: "fine", expectedPhase: .initiate), as: "dave").status == .inProgress)
+        #expect(try await harness.send(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "carol").phase == .plan)
+        #expect(await harness.refusal(RejectRelease(releaseKey: key, reason: "  ", expectedPhase: .plan), as: "erin")?.kind == .validation)
         #expect(await harness.refusal(SubmitRelease(releaseKey: "REL-999999"), as: "alice")?.kind == .notFound)
 
         let audit = AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring)

@@ -39,8 +39,8 @@ struct PlanningConfigurationCommandTests {
 
         // Two distinct ecab members are needed before the release is authorized.
         _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
-        #expect(try await harness.send(ApproveRelease(releaseKey: key), as: "dave").status == .pendingApproval)
-        #expect(try await harness.send(ApproveRelease(releaseKey: key), as: "erin").status == .inProgress)
+        #expect(try await harness.send(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "dave").status == .pendingApproval)
+        #expect(try await harness.send(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "erin").status == .inProgress)
 
         let badName = await harness.refusal(DefineReleaseTemplate(name: "Bad Name'; DROP TABLE x", type: .minor), as: "admin")
         #expect(badName?.kind == .validation && badName?.fields?["name"] != nil)
@@ -84,9 +84,9 @@ struct PlanningConfigurationCommandTests {
 
         let key = try await harness.send(CreateRelease(title: "Payroll", requester: "alice", coordinator: "carol"), as: "alice").releaseKey
         _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
-        #expect(await harness.refusal(ApproveRelease(releaseKey: key), as: "dave")?.rule == "approval.not_in_approver_group")
-        #expect(await harness.refusal(RejectRelease(releaseKey: key, reason: "no"), as: "dave")?.rule == "approval.not_in_approver_group")
-        #expect(try await harness.send(ApproveRelease(releaseKey: key), as: "Zoë O'Brien").status == .inProgress)
+        #expect(await harness.refusal(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "dave")?.rule == "approval.not_in_approver_group")
+        #expect(await harness.refusal(RejectRelease(releaseKey: key, reason: "no", expectedPhase: .initiate), as: "dave")?.rule == "approval.not_in_approver_group")
+        #expect(try await harness.send(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "Zoë O'Brien").status == .inProgress)
 
         let audit = AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring)
         let entries = try await audit.reader.entries(chain: PlanningCommandHandlers.configurationAuditKey, pool: harness.pool)
@@ -120,9 +120,9 @@ struct PlanningConfigurationCommandTests {
 
         let key = try await harness.send(CreateRelease(title: "Payroll", requester: "alice", templateName: "open"), as: "alice").releaseKey
         _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
-        _ = try await harness.send(AdvanceRelease(releaseKey: key), as: "alice")  // initiate has no criteria configured
+        _ = try await harness.send(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "alice")  // initiate has no criteria configured
 
-        let blocked = await harness.refusal(AdvanceRelease(releaseKey: key), as: "alice")
+        let blocked = await harness.refusal(AdvanceRelease(releaseKey: key, expectedPhase: .plan), as: "alice")
         #expect(blocked?.kind == .conflict && blocked?.rule == "lifecycle.exit_criteria_failed")
         // Every failing criterion is named, each with its severity; only errors block.
         #expect(blocked?.fields?["changes_added"] == "error: no change request is part of the release")
@@ -131,12 +131,12 @@ struct PlanningConfigurationCommandTests {
 
         let change = ChangeRequestInput(externalId: "CHG1", title: "Patch", status: "approved", risk: "low", affectedCIs: ["CI-DB-0001"])
         _ = try await harness.send(AddChange(releaseKey: key, change: change), as: "alice")
-        let unknownCI = await harness.refusal(AdvanceRelease(releaseKey: key), as: "alice")
+        let unknownCI = await harness.refusal(AdvanceRelease(releaseKey: key, expectedPhase: .plan), as: "alice")
         #expect(unknownCI?.fields?["affected_cis_identified"]?.contains("not in the CMDB") == true)
 
         try await CIRepository(schema: harness.schema, pool: harness.pool).upsert(
             ConfigurationItem(key: "CI-DB-0001", name: "Payroll DB", ciClass: .database))
-        let advanced = try await harness.send(AdvanceRelease(releaseKey: key), as: "alice")
+        let advanced = try await harness.send(AdvanceRelease(releaseKey: key, expectedPhase: .plan), as: "alice")
         #expect(advanced.phase == .build)
         #expect(advanced.warnings == ["schedule_set: scheduled start and end must both be set"])
         let entries = try await AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring).reader.entries(chain: key, pool: harness.pool)

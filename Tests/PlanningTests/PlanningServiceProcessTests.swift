@@ -148,7 +148,7 @@ struct PlanningServiceProcessTests {
             #expect(submitted.status == .pendingApproval)
             do {
                 _ = try await requests.send(
-                    Envelope(ApproveRelease(releaseKey: release.releaseKey), correlationId: release.releaseKey, actor: "carol"))
+                    Envelope(ApproveRelease(releaseKey: release.releaseKey, expectedPhase: .initiate), correlationId: release.releaseKey, actor: "carol"))
                 Issue.record("the coordinator approved")
             } catch {
                 #expect((error as? CommandError)?.kind == .forbidden)

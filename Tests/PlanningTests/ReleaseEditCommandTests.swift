@@ -18,7 +18,7 @@ struct ReleaseEditCommandTests {
         _ = try await harness.send(
             UpdateRelease(releaseKey: key, title: "Billing v2 — \"quoted\" ✓", impact: .high, urgency: .high,
                           scheduledStart: start, scheduledEnd: start.addingTimeInterval(3600),
-                          targetDate: Date(timeIntervalSince1970: 1_900_022_400)),
+                          targetDate: Date(timeIntervalSince1970: 1_900_022_400), expectedPhase: .initiate),
             as: "carol")
         let record = try await harness.pool.withTransaction { try await ReleaseRepository(schema: harness.schema).lock(key, in: $0) }
         #expect(record.title == "Billing v2 — \"quoted\" ✓")
@@ -33,17 +33,17 @@ struct ReleaseEditCommandTests {
         #expect(entries.last?.action == "release.updated")
         #expect(entries.last?.details["fields"] == "title,impact,urgency,scheduledStart,scheduledEnd,targetDate,priority")
 
-        let bad = await harness.refusal(UpdateRelease(releaseKey: key, title: " ", coordinator: "bad\u{0007}name"), as: "carol")
+        let bad = await harness.refusal(UpdateRelease(releaseKey: key, title: " ", coordinator: "bad\u{0007}name", expectedPhase: .initiate), as: "carol")
         #expect(bad?.kind == .validation && bad?.fields?["title"] != nil && bad?.fields?["coordinator"] != nil)
-        let backwards = await harness.refusal(UpdateRelease(releaseKey: key, scheduledEnd: start.addingTimeInterval(-60)), as: "carol")
+        let backwards = await harness.refusal(UpdateRelease(releaseKey: key, scheduledEnd: start.addingTimeInterval(-60), expectedPhase: .initiate), as: "carol")
         #expect(backwards?.kind == .validation && backwards?.fields?["scheduledEnd"] != nil)
 
         // No change → no new version, audit entry or event.
-        _ = try await harness.send(UpdateRelease(releaseKey: key, title: "Billing v2 — \"quoted\" ✓"), as: "carol")
+        _ = try await harness.send(UpdateRelease(releaseKey: key, title: "Billing v2 — \"quoted\" ✓", expectedPhase: .initiate), as: "carol")
         #expect(try await AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring).reader.entries(chain: key, pool: harness.pool).count == entries.count)
 
-        _ = try await harness.send(CancelRelease(releaseKey: key, reason: "superseded"), as: "carol")
-        #expect(await harness.refusal(UpdateRelease(releaseKey: key, title: "late"), as: "carol")?.rule == "lifecycle.terminal_status")
+        _ = try await harness.send(CancelRelease(releaseKey: key, reason: "superseded", expectedPhase: .initiate), as: "carol")
+        #expect(await harness.refusal(UpdateRelease(releaseKey: key, title: "late", expectedPhase: .initiate), as: "carol")?.rule == "lifecycle.terminal_status")
         #expect(try await harness.outboxTypes(key).filter { $0 == "release.updated" }.count == 1)
         try await harness.close()
     }
@@ -59,8 +59,8 @@ struct ReleaseEditCommandTests {
             CreateRelease(title: "Core switch", requester: "alice", coordinator: "carol", templateName: "two-approvers"), as: "alice"
         ).releaseKey
         _ = try await harness.send(SubmitRelease(releaseKey: key), as: "alice")
-        _ = try await harness.send(ApproveRelease(releaseKey: key), as: "dave")
-        let error = await harness.refusal(UpdateRelease(releaseKey: key, coordinator: "dave"), as: "carol")
+        _ = try await harness.send(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "dave")
+        let error = await harness.refusal(UpdateRelease(releaseKey: key, coordinator: "dave", expectedPhase: .initiate), as: "carol")
         #expect(error?.kind == .forbidden && error?.rule == "approval.segregation_of_duties")
         try await harness.close()
     }
@@ -104,9 +104,9 @@ struct ReleaseEditCommandTests {
         _ = try await harness.send(DefineReleaseTemplate(name: "no-gates", type: .standard), as: "admin")
         let quick = try await harness.send(CreateRelease(title: "Quick", requester: "bob", templateName: "no-gates"), as: "bob").releaseKey
         _ = try await harness.send(SubmitRelease(releaseKey: quick), as: "bob")
-        _ = try await harness.send(AdvanceRelease(releaseKey: quick), as: "bob")
+        _ = try await harness.send(AdvanceRelease(releaseKey: quick, expectedPhase: .initiate), as: "bob")
         _ = try await harness.send(AddChange(releaseKey: quick, change: change), as: "bob")
-        _ = try await harness.send(AdvanceRelease(releaseKey: quick), as: "bob")
+        _ = try await harness.send(AdvanceRelease(releaseKey: quick, expectedPhase: .plan), as: "bob")
         var late = change
         late.externalId = "CHG0009"
         #expect(await harness.refusal(AddChange(releaseKey: quick, change: late), as: "bob")?.rule == "changes.scope_frozen")

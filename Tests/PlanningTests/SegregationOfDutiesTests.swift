@@ -20,18 +20,18 @@ struct SegregationOfDutiesTests {
             let key = try await harness.send(
                 CreateRelease(title: "Sidestep", requester: "alice", coordinator: "carol"), as: "mallory"
             ).releaseKey
-            _ = try await harness.send(UpdateRelease(releaseKey: key, coordinator: "Erin"), as: "carol")
+            _ = try await harness.send(UpdateRelease(releaseKey: key, coordinator: "Erin", expectedPhase: .initiate), as: "carol")
             #expect(try await harness.send(SubmitRelease(releaseKey: key), as: "sam").status == .pendingApproval)
 
             for party in ["mallory", "Mallory", "sam", " SAM ", "alice", "ALICE", "carol", "Carol", "erin"] {
-                let approval = await harness.refusal(ApproveRelease(releaseKey: key), as: party)
+                let approval = await harness.refusal(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: party)
                 #expect(approval?.kind == .forbidden && approval?.rule == "approval.segregation_of_duties", "'\(party)' approved")
-                let rejection = await harness.refusal(RejectRelease(releaseKey: key, reason: "no"), as: party)
+                let rejection = await harness.refusal(RejectRelease(releaseKey: key, reason: "no", expectedPhase: .initiate), as: party)
                 #expect(rejection?.kind == .forbidden && rejection?.rule == "approval.segregation_of_duties", "'\(party)' rejected")
             }
             // Dave is one member whatever the case: adding "DAVE" again is a duplicate, and "Dave" approves.
             #expect(await harness.refusal(AddApprover(group: "release-approvers", member: "DAVE"), as: "admin")?.rule == "approvers.unique")
-            #expect(try await harness.send(ApproveRelease(releaseKey: key), as: "Dave").status == .inProgress)
+            #expect(try await harness.send(ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "Dave").status == .inProgress)
             let record = try await harness.pool.withTransaction { try await ReleaseRepository(schema: harness.schema).lock(key, in: $0) }
             #expect(record.requester == "alice" && record.coordinator == "erin")
             let state = try ContractCoding.decode(ReleaseState.self, from: record.state)

@@ -36,7 +36,7 @@ struct StaleViewCommandTests {
             #expect(record.phase == "plan" && record.status == "in_progress" && record.title == "Twice")
 
             // A version names one exact state: an update from an older one is refused, from the current one accepted.
-            let stalled = await harness.refusal(UpdateRelease(releaseKey: key, title: "Old", expectedVersion: record.version - 1), as: "carol")
+            let stalled = await harness.refusal(UpdateRelease(releaseKey: key, title: "Old", expectedPhase: .plan, expectedVersion: record.version - 1), as: "carol")
             #expect(stalled?.rule == "releases.stale_view" && stalled?.fields?["expectedVersion"] != nil)
             _ = try await harness.send(UpdateRelease(releaseKey: key, title: "Current", expectedPhase: .plan, expectedVersion: record.version), as: "carol")
             #expect(try await harness.send(HoldRelease(releaseKey: key, reason: "wait", expectedPhase: .plan), as: "carol").status == .onHold)

@@ -31,22 +31,22 @@ struct TextInputCommandTests {
             let started = ContinuousClock.now
             // Each would be allowed in this phase and status: only the text is wrong.
             Self.expectRefused(
-                await harness.refusal(ApproveRelease(releaseKey: key, comment: "ok \u{1B}[31m"), as: "dave"),
+                await harness.refusal(ApproveRelease(releaseKey: key, comment: "ok \u{1B}[31m", expectedPhase: .initiate), as: "dave"),
                 rule: "releases.well_formed", field: "comment")
             Self.expectRefused(
-                await harness.refusal(RejectRelease(releaseKey: key, reason: "no\u{0}"), as: "dave"),
+                await harness.refusal(RejectRelease(releaseKey: key, reason: "no\u{0}", expectedPhase: .initiate), as: "dave"),
                 rule: "releases.well_formed", field: "reason")
-            #expect(try await harness.send(ApproveRelease(releaseKey: key, comment: "Fine.\nShip it."), as: "dave").status == .inProgress)
+            #expect(try await harness.send(ApproveRelease(releaseKey: key, comment: "Fine.\nShip it.", expectedPhase: .initiate), as: "dave").status == .inProgress)
             Self.expectRefused(
-                await harness.refusal(HoldRelease(releaseKey: key, reason: "held\u{0}back"), as: "carol"),
+                await harness.refusal(HoldRelease(releaseKey: key, reason: "held\u{0}back", expectedPhase: .initiate), as: "carol"),
                 rule: "releases.well_formed", field: "reason")
             Self.expectRefused(
-                await harness.refusal(CancelRelease(releaseKey: key, reason: String(repeating: "x", count: 2_001)), as: "carol"),
+                await harness.refusal(CancelRelease(releaseKey: key, reason: String(repeating: "x", count: 2_001), expectedPhase: .initiate), as: "carol"),
                 rule: "releases.well_formed", field: "reason")
             // At once: the refusals come well inside one request's timeout, not after retries.
             #expect(ContinuousClock.now - started < .seconds(5))
             // Line breaks and tabs are text, not control: a multi-line reason is accepted.
-            _ = try await harness.send(CancelRelease(releaseKey: key, reason: "Budget cut.\n\tSee minutes."), as: "carol")
+            _ = try await harness.send(CancelRelease(releaseKey: key, reason: "Budget cut.\n\tSee minutes.", expectedPhase: .initiate), as: "carol")
             let record = try await harness.pool.withTransaction { try await ReleaseRepository(schema: harness.schema).lock(key, in: $0) }
             #expect(record.status == "cancelled")
         }

@@ -34,7 +34,7 @@ struct UnknownValueCommandTests {
 
             let key = try await harness.send(CreateRelease(title: "Known", requester: "alice", coordinator: "carol"), as: "alice").releaseKey
             Self.expectRefused(
-                await harness.refusal(UpdateRelease(releaseKey: key, impact: .unknown("NEWER_galactic"), risk: .unknown("NEWER_x")), as: "carol"),
+                await harness.refusal(UpdateRelease(releaseKey: key, impact: .unknown("NEWER_galactic"), risk: .unknown("NEWER_x"), expectedPhase: .initiate), as: "carol"),
                 rule: "releases.well_formed", fields: ["impact", "risk"])
             let record = try await harness.pool.withTransaction { try await ReleaseRepository(schema: harness.schema).lock(key, in: $0) }
             #expect(record.impact == "medium" && record.risk == "medium" && record.version == 1)

@@ -73,13 +73,14 @@ struct ShipboardScenario {
             externalId: "CHG0042001", title: "Update payroll tax tables", status: "approved", risk: "medium",
             affectedCIs: ["CI-APP-0001", "CI-DB-0001"])), as: "colin", correlationId: key)
         try await steps.send("submit for authorization", SubmitRelease(releaseKey: key), as: "rita", correlationId: key)
-        try await steps.expectRefusal("colin approves his own release", ApproveRelease(releaseKey: key), as: "colin",
+        try await steps.expectRefusal("colin approves his own release", ApproveRelease(releaseKey: key, expectedPhase: .initiate), as: "colin",
                                       rule: "approval.segregation_of_duties", correlationId: key)
-        let approved = try await steps.send("dave (CAB) approves", ApproveRelease(releaseKey: key, comment: "CAB 2026-11"),
+        let approved = try await steps.send("dave (CAB) approves", ApproveRelease(releaseKey: key, comment: "CAB 2026-11", expectedPhase: .initiate),
                                             as: "dave", correlationId: key)
         print("    \(key) is \(approved.phase.rawValue)/\(approved.status.rawValue)")
-        try await steps.send("advance to plan", AdvanceRelease(releaseKey: key), as: "colin", correlationId: key)
-        let built = try await steps.send("advance to build", AdvanceRelease(releaseKey: key), as: "colin", correlationId: key)
+        try await steps.send("advance to plan", AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "colin", correlationId: key)
+        let built = try await steps.send(
+            "advance to build", AdvanceRelease(releaseKey: key, expectedPhase: .plan), as: "colin", correlationId: key)
         print("    \(key) is \(built.phase.rawValue)/\(built.status.rawValue); warnings: \(built.warnings ?? [])")
         await requests.close()
 

@@ -23,10 +23,10 @@ public struct ApproveRelease: CommandContract, ReleaseViewExpectation, Equatable
     public var comment: String?
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, comment: String? = nil, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, comment: String? = nil, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.comment = comment
         self.expectedPhase = expectedPhase
@@ -44,10 +44,10 @@ public struct RejectRelease: CommandContract, ReleaseViewExpectation, Equatable 
     public var reason: String
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, reason: String, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, reason: String, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.reason = reason
         self.expectedPhase = expectedPhase
@@ -63,10 +63,10 @@ public struct AdvanceRelease: CommandContract, ReleaseViewExpectation, Equatable
     public var releaseKey: String
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.expectedPhase = expectedPhase
         self.expectedVersion = expectedVersion
@@ -82,10 +82,10 @@ public struct HoldRelease: CommandContract, ReleaseViewExpectation, Equatable {
     public var reason: String?
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, reason: String? = nil, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, reason: String? = nil, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.reason = reason
         self.expectedPhase = expectedPhase
@@ -101,10 +101,10 @@ public struct ResumeRelease: CommandContract, ReleaseViewExpectation, Equatable 
     public var releaseKey: String
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.expectedPhase = expectedPhase
         self.expectedVersion = expectedVersion
@@ -120,10 +120,10 @@ public struct CancelRelease: CommandContract, ReleaseViewExpectation, Equatable 
     public var reason: String?
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, reason: String? = nil, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, reason: String? = nil, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.reason = reason
         self.expectedPhase = expectedPhase
@@ -139,10 +139,10 @@ public struct CloseRelease: CommandContract, ReleaseViewExpectation, Equatable {
     public var releaseKey: String
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.expectedPhase = expectedPhase
         self.expectedVersion = expectedVersion
@@ -159,10 +159,10 @@ public struct BackOutRelease: CommandContract, ReleaseViewExpectation, Equatable
     public var reason: String
 
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
-    public init(releaseKey: String, reason: String, expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil) {
+    public init(releaseKey: String, reason: String, expectedPhase: ReleasePhase, expectedVersion: Int? = nil) {
         self.releaseKey = releaseKey
         self.reason = reason
         self.expectedPhase = expectedPhase

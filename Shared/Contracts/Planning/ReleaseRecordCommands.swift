@@ -76,7 +76,7 @@ public struct UpdateRelease: CommandContract, ReleaseViewExpectation, Equatable 
     public var priority: Priority?
     public var priorityReason: String?
     /// What the sender saw (see `ReleaseViewExpectation`).
-    public var expectedPhase: ReleasePhase?
+    public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
 
     public init(
@@ -85,7 +85,7 @@ public struct UpdateRelease: CommandContract, ReleaseViewExpectation, Equatable 
         coordinator: String? = nil, scheduledStart: Date? = nil, scheduledEnd: Date? = nil,
         targetDate: Date? = nil, type: ReleaseType? = nil, jobPlanName: String? = nil,
         priority: Priority? = nil, priorityReason: String? = nil,
-        expectedPhase: ReleasePhase? = nil, expectedVersion: Int? = nil
+        expectedPhase: ReleasePhase, expectedVersion: Int? = nil
     ) {
         self.releaseKey = releaseKey
         self.title = title

@@ -2,15 +2,15 @@ import Contracts
 
 /// A command must act on the release its sender saw (`ReleaseViewExpectation`): when the
 /// phase or version it names is not the release's any more, it is refused as a conflict that
-/// says what changed (`releases.stale_view`), before any other rule. A sender that names
-/// neither gets no such check.
+/// says what changed (`releases.stale_view`), before any other rule. The phase is always
+/// checked; the version when given.
 public enum StaleViewRule {
     public static func require(
         _ seen: any ReleaseViewExpectation, phase: ReleasePhase, status: ReleaseStatus, version: Int
     ) throws(CommandError) {
         var fields: [String: String] = [:]
-        if let expected = seen.expectedPhase, expected != phase {
-            fields["expectedPhase"] = "was \(expected.rawValue); the release is now in \(phase.rawValue)"
+        if seen.expectedPhase != phase {
+            fields["expectedPhase"] = "was \(seen.expectedPhase.rawValue); the release is now in \(phase.rawValue)"
         }
         if let expected = seen.expectedVersion, expected != version {
             fields["expectedVersion"] = "was \(expected); the release is now at version \(version)"

@@ -157,6 +157,7 @@ let package = Package(
             dependencies: [
                 "PlanningCore", "Messaging", "AMQP", "Contracts", "Postgres", "ShipboardTestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/PlanningTests"),
         // The fault harness itself: fault PostgreSQL and RabbitMQ verbs, the TCP proxy, network namespaces.

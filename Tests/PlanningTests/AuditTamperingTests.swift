@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import MetricsTestKit
 import PlanningCore
 import Postgres
 import ShipboardTestSupport
@@ -200,9 +201,16 @@ struct AuditTamperingTests {
             try await harness.pool.query(
                 "UPDATE \(identifier: harness.schema).releases SET status = 'completed', phase = 'review' WHERE key = \(moved)")
             try await Self.asOwner([PostgresQuery(unsafeSQL: "DELETE FROM \(harness.schema).audit_log WHERE release_key = 'CMDB'")])
-            let verifier = AuditVerifier(trail: AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring), pool: harness.pool, batchSize: 1)
+            let metrics = TestMetrics()
+            let verifier = AuditVerifier(
+                trail: AuditTrail(schema: harness.schema, keyring: TestAuditKeys.keyring), pool: harness.pool, batchSize: 1,
+                metricsFactory: metrics)
             let first = try await verifier.verifyAll()
             #expect(Set(first.keys) == [moved, "CMDB"], "and not \(intact)")
+            let dimensions = [("schema", harness.schema)]
+            #expect(try metrics.expectGauge("shipboard_audit_chains_broken", dimensions).lastValue == 2)
+            #expect(try metrics.expectGauge("shipboard_audit_chains_verified", dimensions).lastValue == 4, "2 releases, CMDB, CONFIGURATION")
+            #expect(try #require(metrics.expectGauge("shipboard_audit_last_pass_timestamp_seconds", dimensions).lastValue) > 1_700_000_000)
             _ = try await verifier.verifyAll()
             let announced = try await harness.pool.query(
                 """

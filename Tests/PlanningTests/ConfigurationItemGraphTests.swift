@@ -6,6 +6,16 @@ import Testing
 struct ConfigurationItemGraphTests {
     private func keys(_ numbers: [Int]) -> [String] { numbers.map(ConfigurationItemFixture.key) }
 
+    /// The impact set's keys walked each way (index lookups and hashed relationships), which
+    /// must agree; the public entry point picks one by size, and these graphs are small.
+    private func impactKeys(_ repository: CIRepository, _ changed: [String]) async throws -> [String] {
+        let byIndex = try await repository.impactSet(changedCIKeys: changed, traversal: .indexLookups).map(\.key)
+        let hashed = try await repository.impactSet(changedCIKeys: changed, traversal: .hashedRelationships).map(\.key)
+        #expect(byIndex == hashed, "both traversals give the same impact set")
+        #expect(try await repository.impactSet(changedCIKeys: changed).map(\.key) == byIndex)
+        return byIndex
+    }
+
     @Test("relationship kinds: only depends_on and runs_on count as dependencies")
     func kinds() async throws {
         let fixture = try await ConfigurationItemFixture.make()
@@ -63,7 +73,7 @@ struct ConfigurationItemGraphTests {
         #expect(try await repository.findCycles() == [keys([1, 2, 3]), keys([5, 6])])
         #expect(try await repository.transitiveDependents(of: keys([1])).map(\.key) == keys([2, 3, 4]))
         #expect(try await repository.transitiveDependencies(of: keys([4])).map(\.key) == keys([1, 2, 3]))
-        #expect(try await repository.impactSet(changedCIKeys: keys([5])).map(\.key) == keys([5, 6]))
+        #expect(try await impactKeys(repository, keys([5])) == keys([5, 6]))
     }
 
     @Test("impact set: the changed CIs plus everything that depends on them")
@@ -73,8 +83,8 @@ struct ConfigurationItemGraphTests {
         try await fixture.items(1...7)
         try await fixture.dependsOn([(2, 1), (3, 2), (5, 4), (7, 6)])
         try await fixture.dependsOn([(6, 1)], kind: .partOf)
-        let impact = try await fixture.repository.impactSet(changedCIKeys: keys([1, 4]) + ["CI-APP-0404"])
-        #expect(impact.map(\.key) == keys([1, 2, 3, 4, 5]))
+        let impact = try await impactKeys(fixture.repository, keys([1, 4]) + ["CI-APP-0404"])
+        #expect(impact == keys([1, 2, 3, 4, 5]))
     }
 
     @Test("impact set: part_of upward to the whole and what depends on it; located_at one step to the site")
@@ -87,7 +97,20 @@ struct ConfigurationItemGraphTests {
         try await fixture.dependsOn([(2, 1), (4, 3)])
         try await fixture.dependsOn([(1, 3), (7, 1)], kind: .partOf)
         try await fixture.dependsOn([(3, 5), (6, 5), (2, 8)], kind: .locatedAt)
-        let impact = try await fixture.repository.impactSet(changedCIKeys: keys([1]))
-        #expect(impact.map(\.key) == keys([1, 2, 3, 4, 5, 8]), "neither 6 (only at the same site) nor 7 (a part of 1)")
+        let impact = try await impactKeys(fixture.repository, keys([1]))
+        #expect(impact == keys([1, 2, 3, 4, 5, 8]), "neither 6 (only at the same site) nor 7 (a part of 1)")
+    }
+
+    @Test("impact set: a CI reached as a site and also as a dependent is walked on from there")
+    func impactSiteAlsoDependent() async throws {
+        let fixture = try await ConfigurationItemFixture.make()
+        defer { Task { await fixture.drop() } }
+        try await fixture.items(1...6)
+        // 1 is located at 2 and at 4; 3 depends on 2 and 5 on 4; 4 also depends on 1, so 4 is
+        // walked on (5 impacted) while 2 is only a site (3 not impacted); 6 is part of 5.
+        try await fixture.dependsOn([(1, 2), (1, 4)], kind: .locatedAt)
+        try await fixture.dependsOn([(3, 2), (5, 4), (4, 1)])
+        try await fixture.dependsOn([(5, 6)], kind: .partOf)
+        #expect(try await impactKeys(fixture.repository, keys([1])) == keys([1, 2, 4, 5, 6]))
     }
 }

@@ -149,4 +149,27 @@ struct PlanningConfigurationCommandTests {
         #expect(phaseEvent.contains("schedule_set"))
         try await harness.close()
     }
+
+    @Test("exit criteria: a stored criterion this version does not know fails advancing and configuring with an internal error")
+    func unknownStoredCriterion() async throws {
+        try await PlanningHarness.run { harness in
+            let key = try await harness.authorizedRelease(title: "Payroll")
+            // What a newer version of planning could have written, inserted as the schema's owner.
+            try await harness.pool.query(
+                """
+                INSERT INTO \(identifier: harness.schema).exit_criteria_settings (phase, criterion, severity, updated_by)
+                VALUES ('initiate', 'newer_security_review', 'error', 'admin')
+                """)
+            for refusal in [
+                await harness.refusal(AdvanceRelease(releaseKey: key), as: "alice"),
+                await harness.refusal(ConfigureExitCriterion(phase: .initiate, criterion: "schedule_set", severity: "warning"), as: "admin"),
+            ] {
+                #expect(refusal?.kind == .internal && refusal?.rule == "exit_criteria.stored_values", "\(String(describing: refusal))")
+                #expect(refusal?.message.contains("newer_security_review") == false, "the stored value is not echoed")
+            }
+            let phase = try await harness.pool.query("SELECT phase FROM \(identifier: harness.schema).releases WHERE key = \(key)")
+                .single().decode(at: 0, as: String.self)
+            #expect(phase == "initiate", "the release did not advance past a criterion it could not check")
+        }
+    }
 }

@@ -32,39 +32,6 @@ extension CIRepository {
         try await transitive(.dependencies, of: keys)
     }
 
-    /// The impact set of a change, sorted by key: the changed CIs that exist; everything
-    /// reached from them by walking, any number of times, to a CI that depends on or runs on
-    /// one reached (`depends_on`, `runs_on`, target to source) or to the whole a reached CI is
-    /// `part_of` (upward, source to target); and the site each reached CI is `located_at` (one
-    /// step: what else is at that site is not impacted for being there). Terminates on cycles.
-    public func impactSet(changedCIKeys: [String]) async throws -> [ConfigurationItem] {
-        let dependencyKinds = Self.textArray(CIRelationshipKind.dependencyKinds.map(\.rawValue))
-        let query: PostgresQuery = """
-            WITH RECURSIVE reached(id) AS (
-                SELECT id FROM \(identifier: schema).configuration_items WHERE key = ANY(\(Self.textArray(changedCIKeys))::text[])
-                UNION
-                -- Two index lookups per CI reached (by target for dependents, by source for the
-                -- whole): an OR in one join condition would scan every relationship instead.
-                SELECT step.id FROM reached CROSS JOIN LATERAL (
-                    SELECT r.source_id AS id FROM \(identifier: schema).ci_relationships r
-                    WHERE r.target_id = reached.id AND r.kind = ANY(\(dependencyKinds)::text[])
-                    UNION ALL
-                    SELECT r.target_id FROM \(identifier: schema).ci_relationships r
-                    WHERE r.source_id = reached.id AND r.kind = \(CIRelationshipKind.partOf.rawValue)
-                ) AS step
-            ), impacted(id) AS (
-                SELECT id FROM reached
-                UNION
-                SELECT r.target_id FROM reached
-                JOIN \(identifier: schema).ci_relationships r ON r.source_id = reached.id AND r.kind = \(CIRelationshipKind.locatedAt.rawValue)
-            )
-            SELECT c.key, c.name, c.class, c.site, c.attributes FROM impacted
-            JOIN \(identifier: schema).configuration_items c ON c.id = impacted.id
-            ORDER BY c.key
-            """
-        return try await pool.query(query).map(Self.decodeItem)
-    }
-
     private func direct(_ direction: Direction, of key: String, kinds: [CIRelationshipKind]) async throws -> [ConfigurationItem] {
         let kindArray = Self.textArray(kinds.map(\.rawValue))
         let query: PostgresQuery = switch direction {

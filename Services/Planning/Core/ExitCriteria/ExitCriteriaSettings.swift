@@ -32,7 +32,9 @@ public struct ExitCriteriaSettings: Sendable {
         }
     }
 
-    /// The criteria `phase` checks, with their severities.
+    /// The criteria `phase` checks, with their severities. A stored criterion or severity this
+    /// version does not know (a newer one wrote it) fails loudly with an internal error: a
+    /// phase is never left with a criterion silently dropped.
     public func criteria(of phase: ReleasePhase, in transaction: PostgresTransaction) async throws -> [ExitCriterion: ExitCriterionSeverity] {
         let rows = try await transaction.query(
             """
@@ -42,10 +44,12 @@ public struct ExitCriteriaSettings: Sendable {
         var criteria: [ExitCriterion: ExitCriterionSeverity] = [:]
         for row in rows {
             let (name, severity) = try row.decode((String, String).self)
-            // A name this version does not know (written by a newer one) is skipped, not fatal.
-            if let criterion = ExitCriterion(rawValue: name), let severity = ExitCriterionSeverity(rawValue: severity) {
-                criteria[criterion] = severity
+            guard let criterion = ExitCriterion(rawValue: name), let severity = ExitCriterionSeverity(rawValue: severity) else {
+                throw CommandError(
+                    .internal, "a stored exit criterion of phase \(phase.rawValue) has a name or severity this version does not know",
+                    rule: "exit_criteria.stored_values")
             }
+            criteria[criterion] = severity
         }
         return criteria
     }

@@ -17,6 +17,8 @@ struct OutboxClientLimitTests {
             topology: fixture.topology(retry: .standard))
         let connection = Task { await client.run() }
         defer { connection.cancel() }
+        // Connected first: a relay batch without a connection is an outage, not this test.
+        _ = try await client.currentConnection(timeout: .seconds(30))
         let big = try await OutboxTestSupport.commit([String(repeating: "x", count: 10_000)], correlationId: "REL-1", fixture: fixture)[0]
         try await OutboxTestSupport.commit(["small"], correlationId: "REL-2", fixture: fixture)
         let relay = OutboxRelay(outbox: Outbox(schema: fixture.schema), pool: fixture.pool, amqp: client)

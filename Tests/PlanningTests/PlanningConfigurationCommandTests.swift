@@ -161,7 +161,7 @@ struct PlanningConfigurationCommandTests {
                 VALUES ('initiate', 'newer_security_review', 'error', 'admin')
                 """)
             for refusal in [
-                await harness.refusal(AdvanceRelease(releaseKey: key), as: "alice"),
+                await harness.refusal(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "alice"),
                 await harness.refusal(ConfigureExitCriterion(phase: .initiate, criterion: "schedule_set", severity: "warning"), as: "admin"),
             ] {
                 #expect(refusal?.kind == .internal && refusal?.rule == "exit_criteria.stored_values", "\(String(describing: refusal))")

@@ -6,12 +6,14 @@ import Testing
 struct ConfigurationItemGraphTests {
     private func keys(_ numbers: [Int]) -> [String] { numbers.map(ConfigurationItemFixture.key) }
 
-    /// The impact set's keys walked each way (index lookups and hashed relationships), which
-    /// must agree; the public entry point picks one by size, and these graphs are small.
+    /// The impact set's keys walked each way (index lookups, hashed relationships, the
+    /// in-memory snapshot), which must agree; the public entry point picks one.
     private func impactKeys(_ repository: CIRepository, _ changed: [String]) async throws -> [String] {
         let byIndex = try await repository.impactSet(changedCIKeys: changed, traversal: .indexLookups).map(\.key)
         let hashed = try await repository.impactSet(changedCIKeys: changed, traversal: .hashedRelationships).map(\.key)
-        #expect(byIndex == hashed, "both traversals give the same impact set")
+        #expect(byIndex == hashed, "both SQL traversals give the same impact set")
+        let inMemory = try await repository.impactSet(changedCIKeys: changed, traversal: .snapshot).map(\.key)
+        #expect(inMemory == byIndex, "the snapshot gives the same impact set")
         #expect(try await repository.impactSet(changedCIKeys: changed).map(\.key) == byIndex)
         return byIndex
     }
@@ -112,5 +114,24 @@ struct ConfigurationItemGraphTests {
         try await fixture.dependsOn([(3, 2), (5, 4), (4, 1)])
         try await fixture.dependsOn([(5, 6)], kind: .partOf)
         #expect(try await impactKeys(fixture.repository, keys([1])) == keys([1, 2, 4, 5, 6]))
+    }
+
+    @Test("a CMDB change makes the cached snapshot stale: the next impact set sees the change, never the old graph")
+    func snapshotFollowsChanges() async throws {
+        let fixture = try await ConfigurationItemFixture.make()
+        defer { Task { await fixture.drop() } }
+        let repository = fixture.repository
+        try await fixture.items(1...4)
+        try await fixture.dependsOn([(2, 1)], kind: .dependsOn)
+        #expect(try await repository.impactSet(changedCIKeys: keys([1]), traversal: .snapshot).map(\.key) == keys([1, 2]))
+        #expect(try await repository.impactSet(changedCIKeys: keys([1])).map(\.key) == keys([1, 2]), "served from the snapshot")
+        // Each kind of write: a new relationship, a removed one, a renamed CI.
+        try await fixture.dependsOn([(3, 2)], kind: .runsOn)
+        #expect(try await repository.impactSet(changedCIKeys: keys([1])).map(\.key) == keys([1, 2, 3]))
+        try await repository.removeRelationship(CIRelationship(source: keys([2])[0], target: keys([1])[0], kind: .dependsOn))
+        #expect(try await repository.impactSet(changedCIKeys: keys([1])).map(\.key) == keys([1]))
+        try await repository.upsert(ConfigurationItem(key: keys([1])[0], name: "Renamed", ciClass: .database))
+        #expect(try await repository.impactSet(changedCIKeys: keys([1])).map(\.name) == ["Renamed"])
+        #expect(try await repository.impactSet(changedCIKeys: keys([1]), traversal: .snapshot).map(\.name) == ["Renamed"])
     }
 }

@@ -44,8 +44,11 @@ start_one() {
   mkdir -p "$LOG_DIR" "$PID_DIR"
   ( set -a; source "$ENV_FILE"; set +a
     # Services never get the schema owner's URL: migrations ran before (up.sh, shipboard-migrate).
-    unset SHIPBOARD_MIGRATION_DATABASE_URL SHIPBOARD_TEST_DATABASE_URL SHIPBOARD_TEST_DATABASE_ADMIN_URL \
-      SHIPBOARD_BENCH_DATABASE_URL SHIPBOARD_TEST_FAULT_DATABASE_URL SHIPBOARD_TEST_FAULT_DATABASE_ADMIN_URL
+    # Nor the tests' and benchmarks' settings.
+    unset SHIPBOARD_MIGRATION_DATABASE_URL
+    for variable in $(compgen -e); do
+      case "$variable" in SHIPBOARD_TEST_*|SHIPBOARD_BENCH_*) unset "$variable" ;; esac
+    done
     export SHIPBOARD_HTTP_PORT="$port" SHIPBOARD_LOG_FORMAT=json
     close_extra_fds
     exec setsid "$bin" </dev/null >>"$LOG_DIR/$name.log" 2>&1 ) &

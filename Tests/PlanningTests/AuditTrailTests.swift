@@ -134,6 +134,29 @@ struct AuditTrailTests {
         await pool.close()
     }
 
+    @Test("verifying while entries are appended never reports a chain cut back: entries and head are read in one snapshot")
+    func verifyDuringAppends() async throws {
+        let (trail, pool) = try await Self.makeTrail()
+        try await Self.record(trail, pool, chain: "TEST-L", count: 1)
+        let writer = Task {
+            for index in 0..<60 {
+                _ = try await pool.withTransaction { transaction in
+                    try await trail.appendToSharedChain("TEST-L", actor: "alice", action: "test.step_\(index)", in: transaction)
+                }
+            }
+        }
+        var outcomes: [AuditVerification] = []
+        while !writer.isCancelled, outcomes.count < 200 {
+            outcomes.append(try await trail.verify(chain: "TEST-L", pool: pool))
+            if case .intact(let count) = outcomes.last, count == 61 { break }
+        }
+        try await writer.value
+        let broken = outcomes.filter { if case .broken = $0 { true } else { false } }
+        #expect(broken.isEmpty, "\(broken)")
+        #expect(try await trail.verify(chain: "TEST-L", pool: pool) == .intact(entries: 61))
+        await pool.close()
+    }
+
     @Test("key rotation: entries verify under the key id they name; without that key they are reported, not guessed")
     func keyRotation() async throws {
         let oldHex = AuditKeyring.randomHex()

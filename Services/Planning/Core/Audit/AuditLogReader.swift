@@ -14,7 +14,7 @@ public struct AuditLogReader: Sendable {
     /// A chain's entries in order. A stored entry this version cannot read is an internal
     /// error, never shown as a guess.
     public func entries(chain: String, pool: PostgresPool) async throws -> [AuditEntry] {
-        try await storedEntries(of: [chain], pool: pool)[chain, default: []].map { stored in
+        try await snapshot(of: [chain], pool: pool).entries[chain, default: []].map { stored in
             AuditEntry(
                 fields: stored.fields, mac: stored.mac,
                 occurredAt: Date(
@@ -23,9 +23,20 @@ public struct AuditLogReader: Sendable {
         }
     }
 
-    /// Entries of `chains` as stored, by chain, in order.
-    func storedEntries(of chains: [String], pool: PostgresPool) async throws -> [String: [StoredAuditEntry]] {
-        let rows = try await pool.query(
+    /// Entries of `chains` as stored (by chain, in order) and where each chain says it ends,
+    /// read in one repeatable-read snapshot: read apart, a command committing in between
+    /// would leave a head past the entries read, which would look like a cut-back chain.
+    func snapshot(
+        of chains: [String], pool: PostgresPool
+    ) async throws -> (entries: [String: [StoredAuditEntry]], heads: [String: StoredAuditHead]) {
+        try await pool.withTransaction { transaction in
+            try await transaction.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            return (try await storedEntries(of: chains, in: transaction), try await heads(of: chains, in: transaction))
+        }
+    }
+
+    private func storedEntries(of chains: [String], in transaction: PostgresTransaction) async throws -> [String: [StoredAuditEntry]] {
+        let rows = try await transaction.query(
             """
             SELECT release_key, seq, actor, action, details::text, occurred_at, previous_mac, mac, key_id
             FROM \(identifier: schema).audit_log WHERE release_key = ANY(\(CIRepository.textArray(chains))::text[])
@@ -47,10 +58,10 @@ public struct AuditLogReader: Sendable {
         return entries
     }
 
-    /// Where each of `chains` says it ends: release chains on their release rows, shared
-    /// chains in `audit_chain_heads`. A chain without either has no entry here.
-    func heads(of chains: [String], pool: PostgresPool) async throws -> [String: StoredAuditHead] {
-        let rows = try await pool.query(
+    /// Release chains end on their release rows, shared chains in `audit_chain_heads`. A
+    /// chain without either has no entry here.
+    private func heads(of chains: [String], in transaction: PostgresTransaction) async throws -> [String: StoredAuditHead] {
+        let rows = try await transaction.query(
             """
             SELECT key, audit_seq, audit_mac, phase, status FROM \(identifier: schema).releases
             WHERE key = ANY(\(CIRepository.textArray(chains))::text[])
@@ -60,7 +71,7 @@ public struct AuditLogReader: Sendable {
             let (key, seq, mac, phase, status) = try row.decode((String, Int, String, String, String).self)
             heads[key] = StoredAuditHead(seq: seq, mac: mac, releaseState: (phase, status))
         }
-        let shared = try await pool.query(
+        let shared = try await transaction.query(
             """
             SELECT chain_key, seq, mac FROM \(identifier: schema).audit_chain_heads
             WHERE chain_key = ANY(\(CIRepository.textArray(chains))::text[])

@@ -96,9 +96,8 @@ public struct AuditTrail: Sendable {
 
     /// Checks one chain: every MAC, every link, and its head (``AuditChainCheck``).
     public func verify(chain: String, pool: PostgresPool) async throws -> AuditVerification {
-        let entries = try await reader.storedEntries(of: [chain], pool: pool)[chain, default: []]
-        let head = try await reader.heads(of: [chain], pool: pool)[chain]
-        return AuditChainCheck.verify(chain: chain, entries: entries, head: head, keyring: keyring)
+        let read = try await reader.snapshot(of: [chain], pool: pool)
+        return AuditChainCheck.verify(chain: chain, entries: read.entries[chain, default: []], head: read.heads[chain], keyring: keyring)
     }
 
     /// Whether the chain still holds the entry `head` names (an event's ``AuditHead``),
@@ -107,7 +106,7 @@ public struct AuditTrail: Sendable {
     /// on its own, but no longer holds the head of an event published before the cut.
     public func holds(_ head: AuditHead, pool: PostgresPool) async throws -> Bool {
         guard head.seq > 0 else { return false }
-        let entries = try await reader.storedEntries(of: [head.chain], pool: pool)[head.chain, default: []].prefix(head.seq)
+        let entries = try await reader.snapshot(of: [head.chain], pool: pool).entries[head.chain, default: []].prefix(head.seq)
         guard entries.count == head.seq else { return false }
         return AuditChainCheck.verify(
             chain: head.chain, entries: Array(entries), head: StoredAuditHead(seq: head.seq, mac: head.mac), keyring: keyring

@@ -84,11 +84,10 @@ public struct AuditVerifier: Service {
     private func check(_ chains: [String], into broken: inout [String: AuditVerification]) async throws {
         guard !chains.isEmpty else { return }
         let reader = trail.reader
-        let entries = try await reader.storedEntries(of: chains, pool: pool)
-        let heads = try await reader.heads(of: chains, pool: pool)
+        let read = try await reader.snapshot(of: chains, pool: pool)
         for chain in chains {
             let outcome = AuditChainCheck.verify(
-                chain: chain, entries: entries[chain, default: []], head: heads[chain], keyring: trail.keyring)
+                chain: chain, entries: read.entries[chain, default: []], head: read.heads[chain], keyring: trail.keyring)
             if case .broken = outcome { broken[chain] = outcome }
         }
     }

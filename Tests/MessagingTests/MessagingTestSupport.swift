@@ -91,6 +91,7 @@ func recordingHandlers(schema: String, failures: FailureBudget? = nil, alwaysFai
             "INSERT INTO \(identifier: schema).effects (message_id, value) VALUES (\(envelope.id), \(envelope.payload.value))")
     }
     handlers.onCommand(Record.self) { envelope, context in
+        if let failures, await failures.take() { throw MessagingTestError("planned failure") }
         if envelope.payload.value == "refuse" {
             try await context.transaction.query(
                 "INSERT INTO \(identifier: schema).effects (message_id, value) VALUES (\(envelope.id), 'must roll back')")

@@ -110,6 +110,44 @@ struct RequestOutcomeTests {
         await fixture.drop()
     }
 
+    @Test("a request whose handler failed for a transient reason is not retried past its deadline: the retry answers timeout and runs nothing")
+    func retriesStopAtTheDeadline() async throws {
+        let fixture = try await MessagingFixture.make("retrydeadline")
+        try await withAMQP(topology: RequestReplyTests.commandTopology(fixture)) { client in
+            // The first attempt fails; the retry comes 1 s later, after the caller's 500 ms.
+            let failures = FailureBudget(1)
+            let runner = ConsumerRunner(
+                queue: fixture.queue, schema: fixture.schema, handlers: recordingHandlers(schema: fixture.schema, failures: failures),
+                pool: fixture.pool, amqp: client, retry: RetryPolicy(delays: [.seconds(1)], maxAttempts: 5))
+            let requests = RequestReplyTests.requests(client, fixture)
+            try await running({ try await runner.run() }) {
+                let command = Envelope(Record(value: "once only in time"), correlationId: "REL-1", actor: "alice")
+                do {
+                    _ = try await requests.send(command, timeout: .milliseconds(500))
+                    Issue.record("a request whose handler failed was answered in time")
+                } catch {
+                    #expect((error as? CommandError)?.kind == .timeout)
+                }
+                let answered = try await eventually(timeout: .seconds(10)) {
+                    try await fixture.pool.query("SELECT 1 FROM \(identifier: fixture.schema).inbox WHERE message_id = \(command.id)").count == 1
+                }
+                #expect(answered, "the retry settled the request")
+                let stored = try await fixture.pool.query(
+                    "SELECT reply FROM \(identifier: fixture.schema).inbox WHERE message_id = \(command.id)"
+                ).single().decode(at: 0, as: Data.self)
+                guard case .failure(let refusal) = try ContractCoding.decode(CommandReply<RecordResult>.self, from: stored) else {
+                    throw MessagingTestError("the request was executed after its deadline")
+                }
+                #expect(refusal.kind == .timeout && refusal.rule == "messages.deadline")
+            }
+            #expect(await failures.calls == 1, "tried once, then answered without running the handler")
+            #expect(try await fixture.effects().isEmpty)
+            await requests.close()
+            await RequestReplyTests.cleanUp(client, fixture)
+        }
+        await fixture.drop()
+    }
+
     @Test("a reply stream that ends is reopened: after the broker client restarts, requests get their replies")
     func replyStreamReopens() async throws {
         let fixture = try await MessagingFixture.make("reopen")

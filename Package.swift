@@ -64,10 +64,12 @@ let package = Package(
             ],
             path: "Shared/Messaging"),
 
-        // Configuration, logging, metrics, health endpoint, graceful shutdown.
+        // Configuration, logging, metrics, health endpoint, graceful shutdown, and the start-up
+        // every service shares (StandardService).
         .target(
             name: "ServiceKit",
             dependencies: [
+                "Postgres", "AMQP", "Messaging",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -96,13 +98,15 @@ let package = Package(
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
             name: "ShipboardMigrate",
-            dependencies: ["Postgres"],
+            dependencies: ["Postgres", "ServiceKit"],
             path: "Services/Migrate/Main"),
 
         // Operator tool: lists, retries and discards failed outbox rows (shipboard-admin outbox …).
         .executableTarget(
             name: "ShipboardAdmin",
-            dependencies: ["Messaging", "Postgres", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Messaging", "Postgres", "ServiceKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Services/Admin/Main"),
 
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
@@ -155,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "PlanningTests",
             dependencies: [
-                "PlanningCore", "Messaging", "AMQP", "Contracts", "Postgres", "ShipboardTestSupport",
+                "PlanningCore", "Messaging", "AMQP", "Contracts", "Postgres", "ShipboardTestSupport", "ServiceKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],

@@ -6,6 +6,7 @@ import Messaging
 import PlanningCore
 import Postgres
 import ShipboardTestSupport
+import ServiceKit
 import Testing
 
 /// shipboard-planning as a separate process, on the fault broker (so no other test's
@@ -53,16 +54,39 @@ struct PlanningServiceProcessTests {
     /// Starts the service with `environment`, expecting it to stop at start-up: its exit
     /// status and what it wrote to stderr.
     static func startupFailure(_ environment: [String: String]) throws -> (status: Int32, errors: String) {
+        let (status, _, errors) = try runToExit(environment, arguments: [])
+        return (status, errors)
+    }
+
+    /// Runs the service with `arguments` until it exits: status, stdout, stderr.
+    static func runToExit(_ environment: [String: String], arguments: [String]) throws -> (Int32, String, String) {
         let process = Process()
         process.executableURL = try binary()
+        process.arguments = arguments
         process.environment = environment
         let errors = Pipe()
+        let output = Pipe()
         process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = output
         try process.run()
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus, text)
+        return (process.terminationStatus, printed, text)
+    }
+
+    @Test("--help lists every variable without reading any; --version prints the version; anything else is a usage error")
+    func commandLine() throws {
+        // No settings at all: help and version must not need them.
+        let (helpStatus, help, _) = try Self.runToExit([:], arguments: ["--help"])
+        #expect(helpStatus == 0)
+        for variable in ["SHIPBOARD_DATABASE_URL", "SHIPBOARD_AMQP_URL", "SHIPBOARD_AUDIT_KEYS", "SHIPBOARD_PRIORITY_MATRIX"] {
+            #expect(help.contains(variable), "\(variable) is documented")
+        }
+        let (versionStatus, version, _) = try Self.runToExit([:], arguments: ["--version"])
+        #expect(versionStatus == 0 && version == "shipboard-planning \(ShipboardVersion.current)\n")
+        let (usageStatus, _, usage) = try Self.runToExit([:], arguments: ["--bogus"])
+        #expect(usageStatus == 2 && usage.contains("unknown argument '--bogus'"))
     }
 
     @Test("an incomplete priority matrix stops the service at start-up, naming the variable and the missing cells")

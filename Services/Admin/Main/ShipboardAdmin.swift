@@ -1,4 +1,5 @@
 import ArgumentParser
+import ServiceKit
 import Foundation
 
 /// `shipboard-admin`: operator commands against a service's database.
@@ -12,6 +13,7 @@ struct ShipboardAdmin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "shipboard-admin",
         abstract: "Operator commands for Shipboard services.",
+        version: ShipboardVersion.current,
         subcommands: [OutboxCommand.self])
 
     /// Parses and runs like ArgumentParser's own `main`, but gives `AdminFailure` its exit status.

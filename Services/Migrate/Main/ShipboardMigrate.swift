@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Postgres
+import ServiceKit
 
 /// `shipboard-migrate`: applies `Infra/postgres/migrations` to the database, under an
 /// advisory lock, and exits. Services run it (or the same migrator) before starting.
@@ -18,6 +19,15 @@ import Postgres
 @main
 struct ShipboardMigrate {
     static func main() async {
+        ServiceArguments(
+            name: "shipboard-migrate",
+            summary: "applies the migrations to the database as the schema owner, under an advisory lock, and exits",
+            variables: [
+                .init("SHIPBOARD_MIGRATION_DATABASE_URL", default: "SHIPBOARD_DATABASE_URL", "PostgreSQL URL of the schema owner", secret: true),
+                .init("SHIPBOARD_DATABASE_URL", default: nil, "used when the one above is unset (as the service role it only checks)", secret: true),
+                .init("SHIPBOARD_MIGRATIONS_DIR", default: "Infra/postgres/migrations", "the numbered SQL files to apply"),
+            ]
+        ).handleOrExit(Array(CommandLine.arguments.dropFirst()))
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .notice

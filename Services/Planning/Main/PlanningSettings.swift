@@ -15,7 +15,15 @@ import ServiceKit
 /// that owns nothing and cannot create tables. It never gets the owner's URL: migrations run
 /// before it starts (`shipboard-migrate`, as the owner), and at start-up it only checks, as its
 /// own role, that none is pending.
-struct PlanningSettings {
+struct PlanningSettings: Sendable {
+    /// The variables below, for `--help`.
+    static let documentation: [ConfigurationVariable] = [
+        .init("SHIPBOARD_MIGRATIONS_DIR", default: "Infra/postgres/migrations", "the migrations that must have been applied"),
+        .init(AuditKeyring.variable, default: nil, "audit trail HMAC keys, id:hex[,id:hex…]; the first signs", secret: true),
+        .init("SHIPBOARD_AUDIT_VERIFY_INTERVAL", default: "600s", "how often every audit chain is verified"),
+        .init("SHIPBOARD_PRIORITY_MATRIX", default: "the ITIL matrix", "impact × urgency → priority as JSON, every cell given"),
+    ]
+
     /// `SHIPBOARD_MIGRATIONS_DIR`.
     let migrationsDirectory: String
     /// `SHIPBOARD_AUDIT_KEYS`; secret: never logged or put in errors.

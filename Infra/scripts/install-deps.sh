@@ -12,7 +12,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # (rabbitmq-server depends on it too; listed because lib.sh runs it itself).
 # iproute2 and iptables are for the fault harness (Infra/scripts/netfault.sh: network
 # namespaces, and packet loss inside them).
-SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev pkg-config openssl iproute2 iptables)
+# docker-compose (v1, the client only: no Docker engine here) lets test.sh validate
+# compose.yaml (Infra/scripts/check-compose.sh).
+SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev pkg-config openssl iproute2 iptables docker-compose)
 
 install_missing_packages() {
   local missing=() p status

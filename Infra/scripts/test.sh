@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs the Shipboard tests (Debian 12, as root, Swift installed):
-# installs missing packages, starts PostgreSQL and both RabbitMQ instances,
-# builds and runs `swift test`. Extra arguments go to `swift test`, e.g.
+# installs missing packages, validates compose.yaml (check-compose.sh), starts
+# PostgreSQL and both RabbitMQ instances, builds and runs `swift test`. Extra
+# arguments go to `swift test`, e.g.
 #   bash Infra/scripts/test.sh --filter PostgresTests
 # The servers keep running afterwards; stop them with: bash Infra/scripts/down.sh
 set -euo pipefail
@@ -10,6 +11,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 T0="$(now_ms)"
 
 source "$SHIPBOARD_SCRIPTS_DIR/install-deps.sh"
+# No Docker engine here: the compose file is only validated (README "Containers").
+if ! bash "$SHIPBOARD_SCRIPTS_DIR/check-compose.sh"; then
+  log "tests FAILED in $(elapsed "$T0"): compose.yaml is invalid (see above; check alone: bash Infra/scripts/check-compose.sh)"
+  exit 1
+fi
 bash "$SHIPBOARD_SCRIPTS_DIR/servers.sh" start-test
 # shellcheck source=/dev/null
 source "$ENV_FILE"

@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -89,6 +90,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Planning/Core"),
+
+        // shipboard-gateway's identity: users, roles, API tokens, passwords (logic and repositories).
+        .target(
+            name: "GatewayCore",
+            dependencies: [
+                "Contracts", "Postgres", "PlanningCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            path: "Services/Gateway/Core"),
 
         .executableTarget(
             name: "ShipboardPlanning",
@@ -156,6 +167,10 @@ let package = Package(
                 "Messaging", "ShipboardTestSupport", .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             path: "Tests/MessagingTests"),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: ["GatewayCore", "PlanningCore", "Postgres", "Contracts", "ShipboardTestSupport"],
+            path: "Tests/GatewayTests"),
         .testTarget(
             name: "PlanningTests",
             dependencies: [

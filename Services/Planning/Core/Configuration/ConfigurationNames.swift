@@ -3,7 +3,7 @@ import Contracts
 
 /// Names people give to templates and approver groups: lower-case letters, digits, `_`,
 /// `.`, `-`, starting with a letter or digit, at most 64 characters (the tables check the same).
-enum ConfigurationNames {
+public enum ConfigurationNames {
     static func isValid(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 64 else { return false }
         func allowed(_ scalar: Unicode.Scalar) -> Bool {
@@ -22,7 +22,7 @@ enum ConfigurationNames {
     }
 
     /// A person's name as an actor or member: 1 to 200 characters, no control characters.
-    static func requirePerson(_ person: String, field: String) throws(CommandError) {
+    public static func requirePerson(_ person: String, field: String) throws(CommandError) {
         let trimmed = person.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty, person.count <= 200, trimmed == person,
               !person.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })

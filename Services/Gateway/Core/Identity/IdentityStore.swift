@@ -1,0 +1,184 @@
+import Contracts
+import Foundation
+import HummingbirdBcrypt
+import PlanningCore
+import Postgres
+
+/// A user as the gateway knows them: the name planning records as the actor, and roles.
+public struct GatewayUser: Sendable, Equatable {
+    public let id: UUID
+    public let name: String
+    public let roles: Set<Role>
+    public let disabled: Bool
+}
+
+/// A token as issued: the secret (shown once) and what is stored about it.
+public struct IssuedToken: Sendable {
+    public let id: UUID
+    public let token: APIToken
+    public let expiresAt: Date
+}
+
+/// Users, roles, passwords and API tokens in `<schema>.users` and `<schema>.api_tokens`.
+/// Every value is a bound parameter; names are validated and normalised like planning's
+/// people (`PersonID`), so the authenticated user is the actor planning checks.
+public struct IdentityStore: Sendable {
+    public let schema: String
+    public let pool: PostgresPool
+    /// bcrypt cost (work factor): 12 in production; tests may lower it.
+    public let bcryptCost: UInt8
+
+    /// Longest lifetime a token may be given.
+    public static let maxTokenLifetime: Duration = .seconds(366 * 86_400)
+
+    public init(schema: String = GatewaySchema.name, pool: PostgresPool, bcryptCost: UInt8 = 12) {
+        self.schema = schema
+        self.pool = pool
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Creates a user; `password` (optional: API-only users have none) is stored as a bcrypt hash.
+    @discardableResult
+    public func createUser(
+        name: String, roles: Set<Role>, password: String? = nil, createdBy: String
+    ) async throws -> GatewayUser {
+        try ConfigurationNames.requirePerson(name, field: "name")
+        if let password { try Self.requireAcceptable(password) }
+        let normalized = PersonID.normalized(name)
+        let hash = password.map { Bcrypt.hash($0, cost: bcryptCost) }
+        // Role words hold no comma: one bound text, split in SQL.
+        let roleList = roles.sorted().map(\.rawValue).joined(separator: ",")
+        do {
+            let row = try await pool.query(
+                """
+                INSERT INTO \(identifier: schema).users (name, roles, password_hash, created_by)
+                VALUES (\(normalized), coalesce(string_to_array(nullif(\(roleList), ''), ','), '{}'), \(hash), \(createdBy)) RETURNING id
+                """
+            ).single()
+            return GatewayUser(id: try row.decode(at: 0, as: UUID.self), name: normalized, roles: roles, disabled: false)
+        } catch where error.postgresError?.sqlState == "23505" {
+            throw CommandError(.conflict, "a user named \(normalized) exists", rule: "users.unique", fields: ["name": "taken"])
+        }
+    }
+
+    /// Issues a token for `user`, valid for `lifetime` (at most ``maxTokenLifetime``).
+    public func issueToken(for userID: UUID, label: String, lifetime: Duration) async throws -> IssuedToken {
+        let trimmed = label.trimmingCharacters(in: .whitespaces)
+        guard (1...100).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw CommandError(.validation, "a token label is 1 to 100 characters", rule: "tokens.label", fields: ["label": "invalid"])
+        }
+        guard lifetime > .zero, lifetime <= Self.maxTokenLifetime else {
+            throw CommandError(
+                .validation, "a token lives more than 0 s and at most 366 days", rule: "tokens.lifetime", fields: ["lifetime": "invalid"])
+        }
+        let token = APIToken.generate()
+        let seconds = Double(lifetime.components.seconds)
+        let row = try await pool.query(
+            """
+            INSERT INTO \(identifier: schema).api_tokens (user_id, token_hash, label, expires_at)
+            SELECT id, \(token.storedHash), \(trimmed), now() + make_interval(secs => \(seconds))
+            FROM \(identifier: schema).users WHERE id = \(userID) AND NOT disabled
+            RETURNING id, expires_at
+            """)
+        guard let issued = row.first else {
+            throw CommandError(.notFound, "no active user has that id", rule: "users.exists")
+        }
+        let (id, expiresAt) = try issued.decode((UUID, Date).self)
+        return IssuedToken(id: id, token: token, expiresAt: expiresAt)
+    }
+
+    /// The user a presented token belongs to, or nil: malformed, unknown, expired, revoked,
+    /// or its user disabled all look the same to the caller (401, saying nothing more).
+    public func authenticate(token presented: String) async throws -> GatewayUser? {
+        guard let token = APIToken(presented: presented) else { return nil }
+        let rows = try await pool.query(
+            """
+            UPDATE \(identifier: schema).api_tokens t SET last_used_at = now()
+            FROM \(identifier: schema).users u
+            WHERE t.token_hash = \(token.storedHash) AND t.user_id = u.id
+              AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled
+            RETURNING u.id, u.name, array_to_json(u.roles)::text
+            """)
+        return try rows.first.map(Self.decodeUser)
+    }
+
+    /// The user whose name and password match, or nil (unknown name and wrong password look alike).
+    public func authenticate(name: String, password: String) async throws -> GatewayUser? {
+        let rows = try await pool.query(
+            """
+            SELECT id, name, array_to_json(roles)::text, password_hash FROM \(identifier: schema).users
+            WHERE name = \(PersonID.normalized(name)) AND NOT disabled
+            """)
+        guard let row = rows.first, let hash = try row.decode(at: 3, as: String?.self), Bcrypt.verify(password, hash: hash) else {
+            return nil
+        }
+        return try Self.decodeUser(row)
+    }
+
+    /// Revokes a token; true when it was active.
+    @discardableResult
+    public func revokeToken(_ id: UUID) async throws -> Bool {
+        try await pool.query(
+            "UPDATE \(identifier: schema).api_tokens SET revoked_at = now() WHERE id = \(id) AND revoked_at IS NULL"
+        ).affectedRows == 1
+    }
+
+    /// Creates the first admin and a token for them, once: when an admin exists already it is
+    /// a conflict (the way in after that is an admin's own token). Serialized by an advisory
+    /// lock, so two bootstraps at once make one admin.
+    public func bootstrapAdmin(name: String, tokenLifetime: Duration = .seconds(86_400)) async throws -> (GatewayUser, IssuedToken) {
+        try ConfigurationNames.requirePerson(name, field: "name")
+        let user: GatewayUser = try await inTransaction { transaction in
+            try await transaction.query("SELECT pg_advisory_xact_lock(hashtextextended(\(schema) || '/bootstrap-admin', 0))")
+            let admins = try await transaction.query(
+                "SELECT count(*) FROM \(identifier: schema).users WHERE 'admin' = ANY(roles)").single().decode(at: 0, as: Int.self)
+            guard admins == 0 else {
+                throw CommandError(.conflict, "an admin exists already; use an admin's token", rule: "users.bootstrap_done")
+            }
+            let normalized = PersonID.normalized(name)
+            let id = try await transaction.query(
+                """
+                INSERT INTO \(identifier: schema).users (name, roles, created_by)
+                VALUES (\(normalized), ARRAY['admin']::text[], 'bootstrap') RETURNING id
+                """
+            ).single().decode(at: 0, as: UUID.self)
+            return GatewayUser(id: id, name: normalized, roles: [.admin], disabled: false)
+        }
+        return (user, try await issueToken(for: user.id, label: "bootstrap", lifetime: tokenLifetime))
+    }
+
+    /// Passwords: 12 to 200 characters, no control characters (a NUL would truncate bcrypt's input).
+    static func requireAcceptable(_ password: String) throws(CommandError) {
+        guard (12...200).contains(password.count), !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw CommandError(
+                .validation, "a password is 12 to 200 characters without control characters", rule: "users.password",
+                fields: ["password": "invalid"])
+        }
+    }
+
+    /// A transaction whose own refusals (`CommandError`) come out as they are, not wrapped.
+    private func inTransaction<Result: Sendable>(_ body: (PostgresTransaction) async throws -> Result) async throws -> Result {
+        do {
+            return try await pool.withTransaction { try await body($0) }
+        } catch let error as PostgresTransactionError where error.step == .body {
+            throw error.underlying
+        }
+    }
+
+    /// Decodes `id, name, roles as JSON` (the first three columns).
+    private static func decodeUser(_ row: PostgresRow) throws -> GatewayUser {
+        let id = try row.decode(at: 0, as: UUID.self)
+        let name = try row.decode(at: 1, as: String.self)
+        let rolesJSON = try row.decode(at: 2, as: String.self)
+        let names = try JSONDecoder().decode([String].self, from: Data(rolesJSON.utf8))
+        let roles = try names.map { name in
+            guard let role = Role(rawValue: name) else {
+                throw CommandError(.internal, "a stored role this version does not know", rule: "users.stored_values")
+            }
+            return role
+        }
+        return GatewayUser(id: id, name: name, roles: Set(roles), disabled: false)
+    }
+}

@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "shipboard-bench", targets: ["ShipboardBench"]),
         .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
         .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
+        .executable(name: "shipboard-gateway", targets: ["ShipboardGateway"]),
         .executable(name: "shipboard-scenario", targets: ["ShipboardScenario"]),
         .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
     ],
@@ -26,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -100,6 +104,25 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             ],
             path: "Services/Gateway/Core"),
+
+        // The gateway's HTTP API, generated from its OpenAPI document (openapi.json, served as is).
+        .target(
+            name: "GatewayAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            path: "Services/Gateway/API",
+            resources: [.copy("openapi.json")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
+
+        // shipboard-gateway: the public edge (in progress: identity, the document, a first route).
+        .executableTarget(
+            name: "ShipboardGateway",
+            dependencies: [
+                "GatewayAPI", "GatewayCore", "PlanningCore", "Postgres", "ServiceKit", "Messaging", "Contracts",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Services/Gateway/Main"),
 
         .executableTarget(
             name: "ShipboardPlanning",

@@ -18,6 +18,15 @@ struct IdentityStoreTests {
         return IdentityStore(schema: schema, pool: pool, bcryptCost: 4)
     }
 
+    /// A store on the real `gateway` schema of the migrated test database, as the service role.
+    static func serviceRoleStore() async throws -> IdentityStore {
+        let owner = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
+        try await MigrationGate.shared.ensureMigrated(owner)
+        let pool = PostgresPool(
+            configuration: try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")), maxConnections: 2)
+        return IdentityStore(pool: pool, bcryptCost: 4)
+    }
+
     static func drop(_ store: IdentityStore) async {
         _ = try? await store.pool.query("DROP SCHEMA \(identifier: store.schema) CASCADE")
         await store.pool.close()
@@ -114,11 +123,8 @@ struct IdentityStoreTests {
 
     @Test("the service role runs the identity store on the real gateway schema (migration 0011, privileges of 0006)")
     func asTheServiceRole() async throws {
-        let owner = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-        try await MigrationGate.shared.ensureMigrated(owner)
-        let pool = PostgresPool(
-            configuration: try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")), maxConnections: 2)
-        let store = IdentityStore(pool: pool, bcryptCost: 4)
+        let store = try await Self.serviceRoleStore()
+        let pool = store.pool
         let name = "svc-\(UUID().uuidString.prefix(8).lowercased())"
         let user = try await store.createUser(name: name, roles: [.tester], password: "a long enough password", createdBy: "test")
         let issued = try await store.issueToken(for: user.id, label: "ci", lifetime: .seconds(60))

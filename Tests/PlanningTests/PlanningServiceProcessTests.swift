@@ -14,13 +14,7 @@ import Testing
 @Suite("shipboard-planning as a process")
 struct PlanningServiceProcessTests {
     static func binary() throws -> URL {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("shipboard-planning")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder.deleteLastPathComponent()
-        }
-        throw CommandError(.notFound, "shipboard-planning not found next to the tests: build with swift build --build-tests")
+        try ProductBinary.locate("shipboard-planning")
     }
 
     /// A complete matrix with every cell `low` but medium × medium.

@@ -1,0 +1,82 @@
+import Foundation
+import GatewayCore
+import Hummingbird
+import Logging
+import Messaging
+import OpenAPIHummingbird
+import Postgres
+import ServiceKit
+
+/// shipboard-gateway: the public edge. In progress (issue 10): the OpenAPI document, bearer
+/// tokens, `GET /api/v1/me` and `GET /api/v1/releases/{key}`, and `bootstrap-admin`.
+///
+///     shipboard-gateway                     serve (settings from the environment)
+///     shipboard-gateway bootstrap-admin N   create the first admin N; print a one-time token
+@main
+struct GatewayMain {
+    static let arguments = ServiceArguments(
+        name: "shipboard-gateway",
+        summary: "the public HTTP API (in progress); `bootstrap-admin NAME` creates the first admin and prints a token",
+        variables: ServiceConfiguration.documentation)
+
+    static func main() async {
+        let words = Array(CommandLine.arguments.dropFirst())
+        if words.first == "bootstrap-admin" {
+            guard words.count == 2 else {
+                FileHandle.standardError.write(Data("shipboard-gateway: usage: shipboard-gateway bootstrap-admin NAME\n".utf8))
+                exit(2)
+            }
+            await bootstrapAdmin(words[1])
+            return
+        }
+        arguments.handleOrExit(words)
+        let configuration = ServiceMain.loadOrExit { reader in
+            ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader)
+        }
+        let registry = ObservabilityBootstrap.bootstrap(configuration)
+        let logger = Logger(label: "shipboard.gateway")
+        let pool: PostgresPool
+        do {
+            pool = PostgresPool(configuration: try PostgresConfiguration(url: configuration.databaseURL), maxConnections: 10, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("shipboard-gateway: cannot start: \(error)\n".utf8))
+            exit(1)
+        }
+        let router = OperationsEndpoint.router(checks: [ReadinessCheck("postgres", ReadinessProbes.database(pool))], registry: registry)
+        router.add(middleware: BearerAuthentication(store: IdentityStore(pool: pool)))
+        do {
+            try GatewayAPIHandler(pool: pool).registerHandlers(on: router)
+            let app = Application(
+                router: router, configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
+                onServerRunning: { channel in
+                    // One line on stdout with the bound port (SHIPBOARD_HTTP_PORT=0 picks one): scripts and tests read it.
+                    let port = channel.localAddress?.port ?? 0
+                    FileHandle.standardOutput.write(Data("shipboard-gateway: listening on port \(port)\n".utf8))
+                },
+                logger: logger)
+            try await ServiceMain.run(services: [app], configuration: configuration, logger: logger)
+            await pool.close()
+        } catch {
+            logger.error("shipboard-gateway failed", metadata: ["error": "\(error)"])
+            exit(1)
+        }
+    }
+
+    /// Creates the first admin and prints their token once (stdout), for `shipboard login`.
+    static func bootstrapAdmin(_ name: String) async {
+        let configuration = ServiceMain.loadOrExit { reader in
+            ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader)
+        }
+        do {
+            let pool = PostgresPool(configuration: try PostgresConfiguration(url: configuration.databaseURL), maxConnections: 1)
+            let (user, issued) = try await IdentityStore(pool: pool).bootstrapAdmin(name: name)
+            await pool.close()
+            FileHandle.standardOutput.write(Data("\(issued.token.secret)\n".utf8))
+            FileHandle.standardError.write(
+                Data("shipboard-gateway: admin \(user.name) created; the token above is shown once and expires \(issued.expiresAt)\n".utf8))
+        } catch {
+            FileHandle.standardError.write(Data("shipboard-gateway: bootstrap-admin: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}

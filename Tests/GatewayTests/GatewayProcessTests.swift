@@ -1,0 +1,87 @@
+import Foundation
+import GatewayCore
+import Postgres
+import ShipboardTestSupport
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// shipboard-gateway as a separate process on the real `gateway` schema (as the service role):
+/// the document is public, everything else needs a valid bearer token, and errors are problems.
+@Suite("shipboard-gateway as a process", .serialized)
+struct GatewayProcessTests {
+    /// Starts the gateway on a free port; returns the process and its base URL.
+    static func start() throws -> (Process, URL) {
+        let process = Process()
+        process.executableURL = try ProductBinary.locate("shipboard-gateway")
+        var environment = ProcessInfo.processInfo.environment
+        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_AMQP_URL")
+        environment["SHIPBOARD_HTTP_PORT"] = "0"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+            if let line = String(decoding: seen, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on port") }),
+               let port = line.split(separator: " ").last.flatMap({ Int($0) }) {
+                return (process, URL(string: "http://127.0.0.1:\(port)")!)
+            }
+        }
+        process.terminate()
+        throw TestSettingsError(description: "the gateway did not report its port: \(String(decoding: seen, as: UTF8.self))")
+    }
+
+    static func get(_ base: URL, _ path: String, token: String? = nil) async throws -> (Int, String, [String: Any]) {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        return (http.statusCode, http.value(forHTTPHeaderField: "Content-Type") ?? "", json)
+    }
+
+    @Test("the document is public; a token is required and checked; roles come from the store; errors are problems")
+    func tokensAndProblems() async throws {
+        let store = try await IdentityStoreTests.serviceRoleStore()
+        let pool = store.pool
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+        let viewer = try await store.createUser(name: "viewer-\(suffix)", roles: [.viewer], createdBy: "test")
+        let viewerToken = try await store.issueToken(for: viewer.id, label: "test", lifetime: .seconds(600))
+        let nobody = try await store.createUser(name: "nobody-\(suffix)", roles: [], createdBy: "test")
+        let nobodyToken = try await store.issueToken(for: nobody.id, label: "test", lifetime: .seconds(600))
+
+        let (process, base) = try Self.start()
+        defer { process.terminate() }
+
+        let (documentStatus, _, document) = try await Self.get(base, "/api/v1/openapi.json")
+        #expect(documentStatus == 200 && document["openapi"] as? String == "3.1.0")
+
+        for token in [nil, "", "sbt_" + String(repeating: "A", count: 43), "not a token"] {
+            let (status, type, problem) = try await Self.get(base, "/api/v1/me", token: token)
+            #expect(status == 401 && type.hasPrefix("application/problem+json"), "\(String(describing: token))")
+            #expect(problem["type"] as? String == "urn:shipboard:problem:unauthorized:auth.token")
+        }
+        let (meStatus, _, me) = try await Self.get(base, "/api/v1/me", token: viewerToken.token.secret)
+        #expect(meStatus == 200 && me["name"] as? String == "viewer-\(suffix)" && me["roles"] as? [String] == ["viewer"])
+
+        let (missingStatus, missingType, missing) = try await Self.get(base, "/api/v1/releases/REL-999999999", token: viewerToken.token.secret)
+        #expect(missingStatus == 404 && missingType.hasPrefix("application/problem+json"))
+        #expect(missing["type"] as? String == "urn:shipboard:problem:not_found:releases.exists")
+
+        let (forbiddenStatus, _, forbidden) = try await Self.get(base, "/api/v1/releases/REL-000001", token: nobodyToken.token.secret)
+        #expect(forbiddenStatus == 403 && forbidden["type"] as? String == "urn:shipboard:problem:forbidden:auth.role")
+
+        #expect(try await store.revokeToken(viewerToken.id))
+        let (revokedStatus, _, _) = try await Self.get(base, "/api/v1/me", token: viewerToken.token.secret)
+        #expect(revokedStatus == 401)
+        await pool.close()
+    }
+}

@@ -39,13 +39,24 @@ struct GatewayProcessTests {
         throw TestSettingsError(description: "the gateway did not report its port: \(String(decoding: seen, as: UTF8.self))")
     }
 
-    static func get(_ base: URL, _ path: String, token: String? = nil) async throws -> (Int, String, [String: Any]) {
+    static func get(
+        _ base: URL, _ path: String, token: String? = nil, requestID: String? = nil
+    ) async throws -> (Int, String, [String: Any]) {
+        let (status, type, json, _) = try await exchange(base, path, token: token, requestID: requestID)
+        return (status, type, json)
+    }
+
+    /// A GET with its response's X-Request-Id.
+    static func exchange(
+        _ base: URL, _ path: String, token: String? = nil, requestID: String? = nil
+    ) async throws -> (Int, String, [String: Any], String?) {
         var request = URLRequest(url: base.appendingPathComponent(path))
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let requestID { request.setValue(requestID, forHTTPHeaderField: "X-Request-Id") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return (http.statusCode, http.value(forHTTPHeaderField: "Content-Type") ?? "", json)
+        return (http.statusCode, http.value(forHTTPHeaderField: "Content-Type") ?? "", json, http.value(forHTTPHeaderField: "X-Request-Id"))
     }
 
     @Test("the document is public; a token is required and checked; roles come from the store; errors are problems")
@@ -78,6 +89,14 @@ struct GatewayProcessTests {
 
         let (forbiddenStatus, _, forbidden) = try await Self.get(base, "/api/v1/releases/REL-000001", token: nobodyToken.token.secret)
         #expect(forbiddenStatus == 403 && forbidden["type"] as? String == "urn:shipboard:problem:forbidden:auth.role")
+
+        // Every API response carries X-Request-Id: the caller's when well-formed, else a fresh one.
+        let (_, _, _, echoed) = try await Self.exchange(base, "/api/v1/me", token: viewerToken.token.secret, requestID: "trace-42.a_b")
+        #expect(echoed == "trace-42.a_b")
+        let (unauthorized, _, _, replaced) = try await Self.exchange(
+            base, "/api/v1/me", requestID: "evil id; " + String(repeating: "x", count: 80))
+        #expect(unauthorized == 401)
+        #expect(replaced.map { UUID(uuidString: $0) != nil } == true, "an id that is not well-formed is replaced, on a 401 too")
 
         #expect(try await store.revokeToken(viewerToken.id))
         let (revokedStatus, _, _) = try await Self.get(base, "/api/v1/me", token: viewerToken.token.secret)

@@ -22,7 +22,9 @@ struct GatewayAPIHandler: APIProtocol {
 
     func getRelease(_ input: Operations.getRelease.Input) async throws -> Operations.getRelease.Output {
         guard let user = CurrentUser.value else { return .unauthorized(Self.unauthorized) }
-        guard !user.roles.isEmpty else { return .forbidden(Self.problem(.forbidden, "you may not read releases", rule: "auth.role")) }
+        guard GatewayAccess.allows("getRelease", roles: user.roles) else {
+            return .forbidden(Self.problem(.forbidden, "your roles do not allow this", rule: "auth.role"))
+        }
         do {
             let release = try await ReleaseQueries(pool: pool).release(input.path.key)
             return .ok(.init(body: .json(.init(

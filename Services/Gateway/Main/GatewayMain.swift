@@ -43,6 +43,7 @@ struct GatewayMain {
             exit(1)
         }
         let router = OperationsEndpoint.router(checks: [ReadinessCheck("postgres", ReadinessProbes.database(pool))], registry: registry)
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BearerAuthentication(store: IdentityStore(pool: pool)))
         do {
             try GatewayAPIHandler(pool: pool).registerHandlers(on: router)

@@ -1,0 +1,49 @@
+import Foundation
+import GatewayCore
+import Testing
+
+/// The authorization table against the OpenAPI document: every operation has a rule (a new
+/// route without one fails here), no rule names an operation that does not exist, and the
+/// matrix of operation × role is what the table says.
+@Suite("Gateway access: one table for every operation")
+struct GatewayAccessTests {
+    /// The operationIds of Services/Gateway/API/openapi.json.
+    static func documentedOperations() throws -> Set<String> {
+        let document = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Services/Gateway/API/openapi.json")
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: document)) as? [String: Any])
+        let paths = try #require(root["paths"] as? [String: [String: Any]])
+        var operations: Set<String> = []
+        for methods in paths.values {
+            for case let operation as [String: Any] in methods.values {
+                if let id = operation["operationId"] as? String { operations.insert(id) }
+            }
+        }
+        return operations
+    }
+
+    @Test("every documented operation has a rule, and every rule a documented operation")
+    func tableCoversTheDocument() throws {
+        let documented = try Self.documentedOperations()
+        #expect(!documented.isEmpty)
+        #expect(documented.subtracting(GatewayAccess.rules.keys).isEmpty, "operations without a rule")
+        #expect(Set(GatewayAccess.rules.keys).subtracting(documented).isEmpty, "rules for operations that do not exist")
+    }
+
+    @Test("operation × role: the public document, authenticated self, readers for releases; an unknown operation for nobody")
+    func matrix() throws {
+        for operation in try Self.documentedOperations() {
+            for role in Role.allCases {
+                let expected: Bool = switch GatewayAccess.rules[operation] {
+                case .everyone, .authenticated: true
+                case .roles(let allowed): allowed.contains(role)
+                case nil: false
+                }
+                #expect(GatewayAccess.allows(operation, roles: [role]) == expected, "\(operation) × \(role)")
+            }
+            #expect(GatewayAccess.allows(operation, roles: nil) == (GatewayAccess.rules[operation] == .everyone), "\(operation) × anonymous")
+        }
+        #expect(!GatewayAccess.allows("getRelease", roles: []), "no role, no release")
+        #expect(!GatewayAccess.allows("deleteEverything", roles: [.admin]), "an operation without a rule is refused to everyone")
+    }
+}

@@ -60,18 +60,19 @@ struct OutboxPoisonRowTests {
                 // Still nothing of REL-A: a1 waits behind the failed row, and stays pending.
                 try await OutboxTestSupport.commit(["b3"], correlationId: "REL-B", fixture: fixture)
                 #expect(try await OutboxTestSupport.receive(consumer) { $0.count >= 1 } == ["b3"])
+                // Only a1 is left pending. b3's mark commits just after its confirm, so this waits
+                // while the relay still runs (stopped first, it could leave b3 confirmed but unmarked).
+                #expect(try await eventually {
+                    try await fixture.pool.query(
+                        "SELECT message_type FROM \(identifier: fixture.schema).outbox WHERE published_at IS NULL AND failed_at IS NULL"
+                    ).count == 1
+                })
             }
             let state = try await OutboxTestSupport.state(of: refused, in: fixture)
             #expect(state.attempts == 3 && state.failed && !state.published)
             #expect(state.lastError?.contains("404") == true)
             #expect(try await OutboxTestSupport.state(of: a1, in: fixture) == .init(
                 published: false, attempts: 0, failed: false, discarded: false, lastError: nil))
-            // Only a1 is left pending (b3's mark commits just after its confirm).
-            #expect(try await eventually {
-                try await fixture.pool.query(
-                    "SELECT message_type FROM \(identifier: fixture.schema).outbox WHERE published_at IS NULL AND failed_at IS NULL"
-                ).count == 1
-            })
         }
         await fixture.drop()
     }

@@ -5,12 +5,6 @@ import Messaging
 import Postgres
 import Testing
 
-/// The order in which commits happened, as the writers saw them return.
-actor CommitLog {
-    private(set) var order: [String] = []
-    func committed(_ value: String) { order.append(value) }
-}
-
 /// Outbox writes: order per correlation id is commit order; one statement text (issue 8, items 5 and 7).
 @Suite("Outbox writers")
 struct OutboxOrderTests {
@@ -18,7 +12,6 @@ struct OutboxOrderTests {
     func relayOrderFollowsCommitOrder() async throws {
         let fixture = try await MessagingFixture.make("commitorder")
         let outbox = Outbox(schema: fixture.schema)
-        let log = CommitLog()
         let first = Envelope(Recorded(value: "first-begun"), correlationId: "REL-7", actor: "test")
         let second = Envelope(Recorded(value: "second-begun"), correlationId: "REL-7", actor: "test")
         // The first writer inserts, then works on for a while before committing; the second
@@ -29,15 +22,19 @@ struct OutboxOrderTests {
                 try await outbox.enqueue(first, exchange: Exchanges.events, routingKey: fixture.routingKey, in: transaction)
                 try await Task.sleep(for: .milliseconds(400))
             }
-            await log.committed(first.payload.value)
         }
         try await Task.sleep(for: .milliseconds(100))
-        try await fixture.pool.withTransaction { transaction in
+        // The commit order, read by the database rather than by which task logs first: when the
+        // second writer's insert returns, the first row is already committed (visible to its
+        // next statement) exactly when the second had to wait for the first to commit.
+        let firstCommittedBefore = try await fixture.pool.withTransaction { transaction in
             try await outbox.enqueue(second, exchange: Exchanges.events, routingKey: fixture.routingKey, in: transaction)
+            return try await transaction.query(
+                "SELECT 1 FROM \(identifier: fixture.schema).outbox WHERE message_id = \(first.id)").count == 1
         }
-        await log.committed(second.payload.value)
         try await slow.value
-        let commits = await log.order
+        #expect(firstCommittedBefore, "the second writer of REL-7 waited for the first to commit")
+        let commits = firstCommittedBefore ? [first.payload.value, second.payload.value] : [second.payload.value, first.payload.value]
         try await withAMQP(topology: fixture.topology(retry: .standard)) { client in
             let consumer = try await client.consume(queue: fixture.queue, prefetch: 10)
             let relay = OutboxRelay(outbox: outbox, pool: fixture.pool, amqp: client)

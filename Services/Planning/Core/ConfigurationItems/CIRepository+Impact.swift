@@ -57,10 +57,7 @@ extension CIRepository {
         case .indexLookups: return try await items(reached: reachedByIndex(from: changedCIKeys, limit: nil) ?? [])
         case .hashedRelationships: return try await hashedImpactSet(changedCIKeys)
         case .snapshot:
-            guard let snapshot = try await CMDBSnapshotCache.shared.loadedSnapshot(schema: schema, pool: pool) else {
-                throw CIRepositoryError.invalidItem(field: "cmdb", reason: "the CMDB snapshot could not be loaded")
-            }
-            return snapshot.impactSet(changedKeys: changedCIKeys)
+            return try await CMDBSnapshotCache.shared.loadedSnapshot(schema: schema, pool: pool).impactSet(changedKeys: changedCIKeys)
         }
     }
 

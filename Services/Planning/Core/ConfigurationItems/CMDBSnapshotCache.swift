@@ -46,12 +46,24 @@ public actor CMDBSnapshotCache {
         return nil
     }
 
-    /// The snapshot at the current version, waiting for it to load when there is none yet
-    /// (tests and benchmarks; nil only when loading failed).
-    public func loadedSnapshot(schema: String, pool: PostgresPool) async throws -> CMDBSnapshot? {
+    /// The snapshot at the current version, loading one here when there is none (tests and
+    /// benchmarks). Loaded directly rather than by waiting for a background load, which may be
+    /// reading an older version; a failed load throws its own error.
+    public func loadedSnapshot(schema: String, pool: PostgresPool) async throws -> CMDBSnapshot {
         if let snapshot = try await snapshot(schema: schema, pool: pool) { return snapshot }
-        await loading[Key(pool: ObjectIdentifier(pool), schema: schema)]?.value
-        return try await snapshot(schema: schema, pool: pool)
+        let snapshot = try await CMDBSnapshotLoader(schema: schema, pool: pool).load()
+        keep(snapshot, for: Key(pool: ObjectIdentifier(pool), schema: schema), pool: pool)
+        return snapshot
+    }
+
+    /// Keeps `snapshot` unless a newer one is kept already (loads may finish out of order).
+    private func keep(_ snapshot: CMDBSnapshot, for key: Key, pool: PostgresPool) {
+        if let kept = entries[key], kept.snapshot.version >= snapshot.version { return }
+        clock += 1
+        entries[key] = Entry(pool: pool, snapshot: snapshot, lastUsed: clock)
+        while entries.count > capacity, let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
+            entries[oldest] = nil
+        }
     }
 
     private func load(_ key: Key, schema: String, pool: PostgresPool) async {
@@ -59,11 +71,7 @@ public actor CMDBSnapshotCache {
         // A failed load (database away, schema dropped) leaves the cache as it was: the next
         // read walks in PostgreSQL and tries again.
         guard let snapshot = try? await CMDBSnapshotLoader(schema: schema, pool: pool).load() else { return }
-        clock += 1
-        entries[key] = Entry(pool: pool, snapshot: snapshot, lastUsed: clock)
-        while entries.count > capacity, let oldest = entries.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key {
-            entries[oldest] = nil
-        }
+        keep(snapshot, for: key, pool: pool)
     }
 }
 

@@ -75,7 +75,7 @@ struct GatewayProcessTests {
         let (documentStatus, _, document) = try await Self.get(base, "/api/v1/openapi.json")
         #expect(documentStatus == 200 && document["openapi"] as? String == "3.1.0")
 
-        for token in [nil, "", "sbt_" + String(repeating: "A", count: 43), "not a token"] {
+        for token in [nil, "", "sbt_" + String(repeating: "A", count: 43), "not a token", "sbt_" + String(repeating: "x", count: 300)] {
             let (status, type, problem) = try await Self.get(base, "/api/v1/me", token: token)
             #expect(status == 401 && type.hasPrefix("application/problem+json"), "\(String(describing: token))")
             #expect(problem["type"] as? String == "urn:shipboard:problem:unauthorized:auth.token")

@@ -48,8 +48,14 @@ public struct AuditKeyring: Sendable, CustomStringConvertible, CustomReflectable
     }
 
     /// A keyring of one fresh random key (tests, and a first installation's setup script).
+    /// An id that is not valid is refused by the table's CHECK at the first append.
     public static func random(id: String = "k1") -> AuditKeyring {
-        try! AuditKeyring(parsing: "\(id):\(randomHex())")
+        AuditKeyring(currentID: id, keys: [id: SymmetricKey(size: .bits256)])
+    }
+
+    private init(currentID: String, keys: [String: SymmetricKey]) {
+        self.currentID = currentID
+        self.keys = keys
     }
 
     /// 32 random bytes as hex: a new key for `SHIPBOARD_AUDIT_KEYS`.
@@ -66,7 +72,8 @@ public struct AuditKeyring: Sendable, CustomStringConvertible, CustomReflectable
     public var description: String { "AuditKeyring(signing: \(currentID), keys: \(keys.keys.sorted().joined(separator: ",")))" }
     public var customMirror: Mirror { Mirror(self, children: ["description": description]) }
 
-    private static func bytes(hex: Substring) -> [UInt8]? {
+    /// Bytes of an even-length hex string (either case), nil if it is not one.
+    static func bytes(hex: Substring) -> [UInt8]? {
         let digits = Array(hex.utf8)
         guard digits.count.isMultiple(of: 2) else { return nil }
         var bytes: [UInt8] = []

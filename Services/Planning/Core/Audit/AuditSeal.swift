@@ -68,19 +68,8 @@ public struct AuditSealedFields: Sendable, Equatable {
 
     /// True when `mac` is this content's MAC under `key` (compared in constant time).
     func isAuthentic(_ mac: String, with key: SymmetricKey) -> Bool {
-        guard let code = Self.bytes(hex: mac) else { return false }
+        guard mac.utf8.count == 64, let code = AuditKeyring.bytes(hex: Substring(mac)) else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: canonicalBytes, using: key)
-    }
-
-    private static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: 64, by: 2) {
-            guard let pair = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(pair)
-        }
-        return bytes
     }
 }
 

@@ -117,10 +117,11 @@ let package = Package(
         .executableTarget(
             name: "ShipboardGateway",
             dependencies: [
-                "GatewayAPI", "GatewayCore", "PlanningCore", "Postgres", "ServiceKit", "Messaging", "Contracts",
+                "GatewayAPI", "GatewayCore", "PlanningCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Services/Gateway/Main"),
 

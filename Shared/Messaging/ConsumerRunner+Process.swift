@@ -45,6 +45,10 @@ extension ConsumerRunner {
         var messageLogger = self.logger
         messageLogger[metadataKey: "message.id"] = "\(header.id)"
         messageLogger[metadataKey: "release.key"] = "\(header.correlationId)"
+        // A well-formed traceparent only: the header is the sender's text.
+        if case .string(let text)? = delivery.properties.headers[TraceParent.header], let trace = TraceParent(text) {
+            messageLogger[metadataKey: "trace.parent"] = "\(trace)"
+        }
         let logger = messageLogger
         let context: @Sendable (PostgresTransaction) -> HandlerContext = { transaction in
             HandlerContext(
@@ -58,6 +62,7 @@ extension ConsumerRunner {
             } else {
                 reply = try await handleResolvingConflicts(header.id, prepared: prepared, context: context)
             }
+            logger.debug("handled", metadata: ["message.type": "\(header.type)"])
             if let reply, let replyTo = delivery.properties.replyTo {
                 await sendReply(reply, to: replyTo, correlationID: delivery.properties.correlationID, logger: logger)
             }

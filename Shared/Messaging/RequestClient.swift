@@ -46,8 +46,9 @@ public actor RequestClient {
     public var inFlight: (requests: Int, timers: Int) { (pending.count, drivers.count) }
 
     /// Sends `envelope` to its service and returns the result, or throws the typed error.
+    /// `trace`, when given, travels as the AMQP header `traceparent` (the consumer logs it).
     public func send<Command: CommandContract>(
-        _ envelope: Envelope<Command>, timeout: Duration = .seconds(10)
+        _ envelope: Envelope<Command>, timeout: Duration = .seconds(10), trace: TraceParent? = nil
     ) async throws(CommandError) -> Command.Result {
         let deadline = ContinuousClock.now + timeout
         var envelope = envelope
@@ -69,7 +70,8 @@ public actor RequestClient {
             exchange: exchange, routingKey: Command.routingKey, body: body,
             properties: AMQPProperties(
                 messageID: envelope.id.uuidString.lowercased(), correlationID: requestID, type: Command.messageType,
-                replyTo: AMQPConnection.directReplyQueue, timestamp: envelope.occurredAt),
+                replyTo: AMQPConnection.directReplyQueue, timestamp: envelope.occurredAt,
+                headers: trace.map { [TraceParent.header: .string($0.description)] } ?? [:]),
             mandatory: true)
         let replyData: Data
         do {

@@ -24,19 +24,12 @@ struct GatewayProcessTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        var seen = Data()
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen.append(chunk)
-            if let line = String(decoding: seen, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on port") }),
-               let port = line.split(separator: " ").last.flatMap({ Int($0) }) {
-                return (process, URL(string: "http://127.0.0.1:\(port)")!)
-            }
+        do {
+            return (process, try GatewayStack.port(of: output))
+        } catch {
+            process.terminate()
+            throw error
         }
-        process.terminate()
-        throw TestSettingsError(description: "the gateway did not report its port: \(String(decoding: seen, as: UTF8.self))")
     }
 
     static func get(

@@ -1,10 +1,17 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Messaging
 
 /// Every API response carries `X-Request-Id`: the caller's, when it is 1–64 characters of
 /// letters, digits, `.`, `_` or `-` (anything else could smuggle text into logs), or a fresh
-/// UUID. Added before authentication, so a 401 carries one too.
+/// UUID. It also takes the request's W3C `traceparent` (or starts a trace) and opens the
+/// ``RequestScope`` the rest of the request sees. Runs before authentication, so a 401
+/// carries an id too.
 struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var header: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
+    static var traceHeader: HTTPField.Name { HTTPField.Name(TraceParent.header)! }
+
     static func accepted(_ value: String?) -> String? {
         guard let value, (1...64).contains(value.utf8.count),
               value.utf8.allSatisfy({ byte in
@@ -17,9 +24,12 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id = Self.accepted(request.headers[.init("X-Request-Id")!]) ?? UUID().uuidString.lowercased()
-        var response = try await next(request, context)
-        response.headers[.init("X-Request-Id")!] = id
+        let id = Self.accepted(request.headers[Self.header]) ?? UUID().uuidString.lowercased()
+        let trace = request.headers[Self.traceHeader].flatMap(TraceParent.init) ?? TraceParent.fresh()
+        var response = try await RequestScope.$current.withValue(RequestScope(requestID: id, trace: trace, user: nil)) {
+            try await next(request, context)
+        }
+        response.headers[Self.header] = id
         return response
     }
 }

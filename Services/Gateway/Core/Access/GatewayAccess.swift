@@ -14,13 +14,38 @@ public enum GatewayAccess {
         case roles(Set<Role>)
     }
 
-    /// Every role that may read releases and the CMDB.
+    /// Every role may read releases, the CMDB and the configuration.
     public static let readers: Set<Role> = Set(Role.allCases)
+    /// Who runs a release through its lifecycle.
+    static let releaseManagers: Set<Role> = [.releaseManager]
+    /// Who keeps the CMDB and the release templates and exit criteria.
+    static let maintainers: Set<Role> = [.releaseManager, .admin]
 
     public static let rules: [String: Rule] = [
         "getOpenAPIDocument": .everyone,
         "getMe": .authenticated,
-        "getRelease": .roles(readers),
+        // Reading: every role.
+        "listReleases": .roles(readers), "getRelease": .roles(readers), "getReleaseImpact": .roles(readers),
+        "getReleaseAudit": .roles(readers), "verifyReleaseAudit": .roles(readers), "getReleaseEvents": .roles(readers),
+        "listCIs": .roles(readers), "getCI": .roles(readers), "getCIDependents": .roles(readers),
+        "getCIDependencies": .roles(readers), "listTemplates": .roles(readers), "listGroups": .roles(readers),
+        "listExitCriteria": .roles(readers),
+        // A release's record and lifecycle: release managers.
+        "createRelease": .roles(releaseManagers), "updateRelease": .roles(releaseManagers),
+        "submitRelease": .roles(releaseManagers), "advanceRelease": .roles(releaseManagers),
+        "holdRelease": .roles(releaseManagers), "resumeRelease": .roles(releaseManagers),
+        "cancelRelease": .roles(releaseManagers), "closeRelease": .roles(releaseManagers),
+        "addChange": .roles(releaseManagers), "removeChange": .roles(releaseManagers),
+        // Decisions at a gate: approvers (and, per release, only members of the gate's group).
+        "approveRelease": .roles([.approver]), "rejectRelease": .roles([.approver]),
+        // The CMDB, templates and exit criteria.
+        "importCIs": .roles(maintainers), "relateCIs": .roles(maintainers), "unrelateCIs": .roles(maintainers),
+        "defineTemplate": .roles(maintainers), "retireTemplate": .roles(maintainers),
+        "configureExitCriterion": .roles(maintainers),
+        // Who may approve, and who may log in: admins only.
+        "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]),
+        "listUsers": .roles([.admin]), "createUser": .roles([.admin]), "issueToken": .roles([.admin]),
+        "revokeToken": .roles([.admin]),
     ]
 
     /// Whether `roles` (nil: not authenticated) may call `operationId`.

@@ -92,15 +92,21 @@ public struct IdentityStore: Sendable {
     /// or its user disabled all look the same to the caller (401, saying nothing more).
     public func authenticate(token presented: String) async throws -> GatewayUser? {
         guard let token = APIToken(presented: presented) else { return nil }
+        // A read on every request; `last_used_at` is written at most once a minute per token,
+        // so a busy client does not turn every GET into a write.
         let rows = try await pool.query(
             """
-            UPDATE \(identifier: schema).api_tokens t SET last_used_at = now()
-            FROM \(identifier: schema).users u
-            WHERE t.token_hash = \(token.storedHash) AND t.user_id = u.id
-              AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled
-            RETURNING u.id, u.name, array_to_json(u.roles)::text
+            SELECT u.id, u.name, array_to_json(u.roles)::text, t.id,
+                   t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale
+            FROM \(identifier: schema).api_tokens t JOIN \(identifier: schema).users u ON t.user_id = u.id
+            WHERE t.token_hash = \(token.storedHash) AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled
             """)
-        return try rows.first.map(Self.decodeUser)
+        guard let row = rows.first else { return nil }
+        if try row.decode(at: 4, as: Bool.self) {
+            let tokenID = try row.decode(at: 3, as: UUID.self)
+            try await pool.query("UPDATE \(identifier: schema).api_tokens SET last_used_at = now() WHERE id = \(tokenID)")
+        }
+        return try Self.decodeUser(row)
     }
 
     /// The user whose name and password match, or nil (unknown name and wrong password look alike).
@@ -159,7 +165,7 @@ public struct IdentityStore: Sendable {
     }
 
     /// A transaction whose own refusals (`CommandError`) come out as they are, not wrapped.
-    private func inTransaction<Result: Sendable>(_ body: (PostgresTransaction) async throws -> Result) async throws -> Result {
+    func inTransaction<Result: Sendable>(_ body: (PostgresTransaction) async throws -> Result) async throws -> Result {
         do {
             return try await pool.withTransaction { try await body($0) }
         } catch let error as PostgresTransactionError where error.step == .body {
@@ -168,7 +174,7 @@ public struct IdentityStore: Sendable {
     }
 
     /// Decodes `id, name, roles as JSON` (the first three columns).
-    private static func decodeUser(_ row: PostgresRow) throws -> GatewayUser {
+    static func decodeUser(_ row: PostgresRow) throws -> GatewayUser {
         let id = try row.decode(at: 0, as: UUID.self)
         let name = try row.decode(at: 1, as: String.self)
         let rolesJSON = try row.decode(at: 2, as: String.self)

@@ -35,6 +35,15 @@ public struct AuditLogReader: Sendable {
         }
     }
 
+    /// The same read inside a command's transaction, for a chain whose writers are held off
+    /// by a lock the caller took (a release row locked `FOR SHARE`): nothing can commit
+    /// between the two reads, so they agree without a snapshot of their own.
+    func snapshot(
+        of chains: [String], in transaction: PostgresTransaction
+    ) async throws -> (entries: [String: [StoredAuditEntry]], heads: [String: StoredAuditHead]) {
+        (try await storedEntries(of: chains, in: transaction), try await heads(of: chains, in: transaction))
+    }
+
     private func storedEntries(of chains: [String], in transaction: PostgresTransaction) async throws -> [String: [StoredAuditEntry]] {
         let rows = try await transaction.query(
             """

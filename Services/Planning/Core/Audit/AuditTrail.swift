@@ -100,6 +100,19 @@ public struct AuditTrail: Sendable {
         return AuditChainCheck.verify(chain: chain, entries: read.entries[chain, default: []], head: read.heads[chain], keyring: keyring)
     }
 
+    /// Checks a release's chain inside `transaction`: the release row is locked `FOR SHARE`
+    /// first, so no command on it commits while its entries and head are read; `notFound`
+    /// when no release has `key`.
+    public func verifyRelease(_ key: String, in transaction: PostgresTransaction) async throws -> AuditVerification {
+        let rows = try await transaction.query(
+            "SELECT 1 FROM \(identifier: schema).releases WHERE key = \(key) FOR SHARE", label: "audit verify lock")
+        guard !rows.isEmpty else {
+            throw CommandError(.notFound, "release \(key.prefix(40)) does not exist", rule: "releases.exists")
+        }
+        let read = try await reader.snapshot(of: [key], in: transaction)
+        return AuditChainCheck.verify(chain: key, entries: read.entries[key, default: []], head: read.heads[key], keyring: keyring)
+    }
+
     /// Whether the chain still holds the entry `head` names (an event's ``AuditHead``),
     /// authentic and linked back to the first entry. Events kept outside the database are
     /// witnesses it cannot rewrite: a chain cut back and its head rolled back with it verifies

@@ -30,6 +30,8 @@ public struct ReleaseFilter: Sendable, Equatable {
 
     public var phase: ReleasePhase?
     public var status: ReleaseStatus?
+    public var type: ReleaseType?
+    public var priority: Priority?
     public var requester: String?
     public var coordinator: String?
     /// Case-insensitive substring of the title; `%`, `_` and `\` match themselves.
@@ -40,11 +42,14 @@ public struct ReleaseFilter: Sendable, Equatable {
     public var afterKey: String?
 
     public init(
-        phase: ReleasePhase? = nil, status: ReleaseStatus? = nil, requester: String? = nil, coordinator: String? = nil,
-        titleContains: String? = nil, limit: Int = 50, afterKey: String? = nil
+        phase: ReleasePhase? = nil, status: ReleaseStatus? = nil, type: ReleaseType? = nil, priority: Priority? = nil,
+        requester: String? = nil, coordinator: String? = nil, titleContains: String? = nil, limit: Int = 50,
+        afterKey: String? = nil
     ) {
         self.phase = phase
         self.status = status
+        self.type = type
+        self.priority = priority
         self.requester = requester
         self.coordinator = coordinator
         self.titleContains = titleContains

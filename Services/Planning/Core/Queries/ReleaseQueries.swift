@@ -45,6 +45,14 @@ public struct ReleaseQueries: Sendable {
             changes: try await ReleaseChanges(schema: schema).list(key, pool: pool))
     }
 
+    /// The release's version (it grows on every save): what a watcher polls before it reads
+    /// the whole release again. `notFound` when no release has `key`.
+    public func version(of key: String) async throws -> Int {
+        let rows = try await pool.query("SELECT version FROM \(identifier: schema).releases WHERE key = \(key)")
+        guard let row = rows.first else { throw Self.unknownRelease(key) }
+        return try row.decode(at: 0, as: Int.self)
+    }
+
     /// A page of releases matching `filter`, ordered by key. Refuses a limit outside
     /// 1…200 and over-long filter text with a validation error.
     public func releases(_ filter: ReleaseFilter) async throws -> ReleasePage {
@@ -58,6 +66,8 @@ public struct ReleaseQueries: Sendable {
             FROM \(identifier: schema).releases
             WHERE (\(filter.phase?.rawValue)::text IS NULL OR phase = \(filter.phase?.rawValue)::text)
               AND (\(filter.status?.rawValue)::text IS NULL OR status = \(filter.status?.rawValue)::text)
+              AND (\(filter.type?.rawValue)::text IS NULL OR type = \(filter.type?.rawValue)::text)
+              AND (\(filter.priority?.rawValue)::text IS NULL OR priority = \(filter.priority?.rawValue)::text)
               AND (\(filter.requester)::text IS NULL OR requester = \(filter.requester)::text)
               AND (\(filter.coordinator)::text IS NULL OR coordinator = \(filter.coordinator)::text)
               AND (\(pattern)::text IS NULL OR title ILIKE \(pattern)::text ESCAPE '\\')

@@ -1,0 +1,92 @@
+import Foundation
+import GatewayCore
+import Testing
+
+/// Every operation of the OpenAPI document × every role (and no token), over the real
+/// gateway with planning behind it. The expected matrix is written out here, apart from the
+/// gateway's own table, so a rule changed by mistake fails; an operation of the document
+/// missing here fails too.
+@Suite("Gateway authorization matrix over HTTP", .serialized)
+struct AuthorizationMatrixTests {
+    static let everyRole = Set(Role.allCases)
+
+    /// Who may call each operation, and a request that reaches past authorization without
+    /// changing anything (an unknown release, an invalid body, a malformed name).
+    nonisolated(unsafe) static let matrix: [(operation: String, method: String, path: String, body: Any?, allowed: Set<Role>?)] = [
+        ("getOpenAPIDocument", "GET", "/api/v1/openapi.json", nil, nil),
+        ("getMe", "GET", "/api/v1/me", nil, everyRole),
+        ("listReleases", "GET", "/api/v1/releases?limit=1", nil, everyRole),
+        ("createRelease", "POST", "/api/v1/releases", ["title": 1], [.releaseManager]),
+        ("getRelease", "GET", "/api/v1/releases/REL-999999997", nil, everyRole),
+        ("updateRelease", "PATCH", "/api/v1/releases/REL-999999997", [:] as [String: Any], [.releaseManager]),
+        ("submitRelease", "POST", "/api/v1/releases/REL-999999997/submit", nil, [.releaseManager]),
+        ("approveRelease", "POST", "/api/v1/releases/REL-999999997/approve", ["expectedPhase": "initiate"], [.approver]),
+        ("rejectRelease", "POST", "/api/v1/releases/REL-999999997/reject", ["reason": "no", "expectedPhase": "initiate"], [.approver]),
+        ("advanceRelease", "POST", "/api/v1/releases/REL-999999997/advance", ["expectedPhase": "plan"], [.releaseManager]),
+        ("holdRelease", "POST", "/api/v1/releases/REL-999999997/hold", ["expectedPhase": "plan"], [.releaseManager]),
+        ("resumeRelease", "POST", "/api/v1/releases/REL-999999997/resume", ["expectedPhase": "plan"], [.releaseManager]),
+        ("cancelRelease", "POST", "/api/v1/releases/REL-999999997/cancel", ["expectedPhase": "plan"], [.releaseManager]),
+        ("closeRelease", "POST", "/api/v1/releases/REL-999999997/close", ["expectedPhase": "review"], [.releaseManager]),
+        ("addChange", "POST", "/api/v1/releases/REL-999999997/changes", [:] as [String: Any], [.releaseManager]),
+        ("removeChange", "DELETE", "/api/v1/releases/REL-999999997/changes/CHG-1", nil, [.releaseManager]),
+        ("getReleaseImpact", "GET", "/api/v1/releases/REL-999999997/impact", nil, everyRole),
+        ("getReleaseAudit", "GET", "/api/v1/releases/REL-999999997/audit", nil, everyRole),
+        ("verifyReleaseAudit", "GET", "/api/v1/releases/REL-999999997/audit/verification", nil, everyRole),
+        ("getReleaseEvents", "GET", "/api/v1/releases/REL-999999997/events", nil, everyRole),
+        ("listCIs", "GET", "/api/v1/cis?limit=1", nil, everyRole),
+        ("importCIs", "POST", "/api/v1/cis/import", [:] as [String: Any], [.releaseManager, .admin]),
+        ("getCI", "GET", "/api/v1/cis/CI-NONE-999999", nil, everyRole),
+        ("relateCIs", "POST", "/api/v1/cis/CI-NONE-999999/relationships", [:] as [String: Any], [.releaseManager, .admin]),
+        ("unrelateCIs", "DELETE", "/api/v1/cis/CI-NONE-999999/relationships/depends_on/CI-NONE-999998", nil, [.releaseManager, .admin]),
+        ("getCIDependents", "GET", "/api/v1/cis/CI-NONE-999999/dependents", nil, everyRole),
+        ("getCIDependencies", "GET", "/api/v1/cis/CI-NONE-999999/dependencies", nil, everyRole),
+        ("listTemplates", "GET", "/api/v1/templates", nil, everyRole),
+        ("defineTemplate", "PUT", "/api/v1/templates/matrix-test", [:] as [String: Any], [.releaseManager, .admin]),
+        ("retireTemplate", "DELETE", "/api/v1/templates/no-such-template-matrix", nil, [.releaseManager, .admin]),
+        ("listGroups", "GET", "/api/v1/groups", nil, everyRole),
+        ("addGroupMember", "PUT", "/api/v1/groups/Not%20A%20Name/members/x", nil, [.admin]),
+        ("removeGroupMember", "DELETE", "/api/v1/groups/Not%20A%20Name/members/x", nil, [.admin]),
+        ("listExitCriteria", "GET", "/api/v1/exit-criteria", nil, everyRole),
+        ("configureExitCriterion", "PUT", "/api/v1/exit-criteria/plan/changes_added", [:] as [String: Any], [.releaseManager, .admin]),
+        ("listUsers", "GET", "/api/v1/users", nil, [.admin]),
+        ("createUser", "POST", "/api/v1/users", [:] as [String: Any], [.admin]),
+        ("issueToken", "POST", "/api/v1/users/nobody-at-all/tokens", [:] as [String: Any], [.admin]),
+        ("revokeToken", "DELETE", "/api/v1/tokens/\(UUID().uuidString.lowercased())", nil, [.admin]),
+    ]
+
+    @Test("the matrix covers every documented operation")
+    func coversTheDocument() throws {
+        let documented = try GatewayAccessTests.documentedOperations()
+        let listed = Set(Self.matrix.map(\.operation))
+        #expect(documented.subtracting(listed).isEmpty, "operations without an expected row: \(documented.subtracting(listed))")
+        #expect(listed.subtracting(documented).isEmpty)
+        #expect(listed.count == Self.matrix.count, "one row per operation")
+    }
+
+    @Test("each operation × each role, and no token: allowed gets past authorization, denied is a bare 403")
+    func everyOperationEveryRole() async throws {
+        try await GatewayStack.with { stack in try await Self.check(stack) }
+    }
+
+    static func check(_ stack: GatewayStack) async throws {
+        for row in Self.matrix {
+            let anonymous = try await stack.call(row.method, row.path, json: row.body)
+            if row.allowed == nil {
+                #expect(anonymous.status == 200, "\(row.operation) is public")
+                continue
+            }
+            #expect(anonymous.status == 401 && anonymous.problemType == "urn:shipboard:problem:unauthorized:auth.token", "\(row.operation)")
+            for role in Role.allCases {
+                let response = try await stack.call(row.method, row.path, as: role, json: row.body)
+                let label = "\(row.operation) × \(role.rawValue): \(response.status) \(String(decoding: response.data.prefix(300), as: UTF8.self))"
+                if row.allowed!.contains(role) {
+                    #expect(response.status != 401 && response.problemType != "urn:shipboard:problem:forbidden:auth.role", "\(label)")
+                    #expect(response.status < 500, "\(label)")
+                } else {
+                    #expect(response.status == 403 && response.problemType == "urn:shipboard:problem:forbidden:auth.role", "\(label)")
+                    #expect(response.json["detail"] as? String == "you may not do this", "a denial says nothing about the object")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import GatewayCore
+import PlanningCore
+import Postgres
+import ShipboardTestSupport
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// shipboard-planning and shipboard-gateway as two separate processes on the real servers
+/// (the fault broker, whose `planning.#` consumers are all real planning processes on this
+/// database with the tests' audit keys), and one user with a token per role.
+final class GatewayStack: @unchecked Sendable {
+    let planning: Process
+    let gateway: Process
+    let base: URL
+    let store: IdentityStore
+    /// A token per role (each user holds that one role), and a suffix that makes names unique.
+    let tokens: [Role: String]
+    let suffix: String
+    /// What planning wrote to stdout (its JSON log lines).
+    let planningLog: Pipe
+
+    static func start(commandTimeoutSeconds: Int = 15) async throws -> GatewayStack {
+        let store = try await IdentityStoreTests.serviceRoleStore()
+        let suffix = String(UUID().uuidString.prefix(8).lowercased())
+        var tokens: [Role: String] = [:]
+        for role in Role.allCases {
+            let user = try await store.createUser(name: "\(role.rawValue)-\(suffix)", roles: [role], createdBy: "test")
+            tokens[role] = try await store.issueToken(for: user.id, label: "test", lifetime: .seconds(3600)).token.secret
+        }
+        var environment = ProcessInfo.processInfo.environment
+        for owner in ["SHIPBOARD_MIGRATION_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_ADMIN_URL",
+                      "SHIPBOARD_BENCH_DATABASE_URL"] {
+            environment[owner] = nil
+        }
+        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+        environment["SHIPBOARD_HTTP_PORT"] = "0"
+        environment[AuditKeyring.variable] = try TestSettings.value(AuditKeyring.variable)
+        environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
+        environment["SHIPBOARD_LOG_LEVEL"] = "debug"
+        environment["SHIPBOARD_COMMAND_TIMEOUT_SECONDS"] = "\(commandTimeoutSeconds)"
+        let planningLog = Pipe()
+        let planning = try Self.launch("shipboard-planning", environment, output: planningLog)
+        let gatewayOutput = Pipe()
+        let gateway = try Self.launch("shipboard-gateway", environment, output: gatewayOutput)
+        do {
+            let base = try Self.port(of: gatewayOutput)
+            let stack = GatewayStack(
+                planning: planning, gateway: gateway, base: base, store: store, tokens: tokens, suffix: suffix, planningLog: planningLog)
+            try await stack.waitUntilPlanningAnswers()
+            return stack
+        } catch {
+            planning.terminate()
+            gateway.terminate()
+            throw error
+        }
+    }
+
+    private init(planning: Process, gateway: Process, base: URL, store: IdentityStore, tokens: [Role: String], suffix: String,
+                 planningLog: Pipe) {
+        self.planning = planning
+        self.gateway = gateway
+        self.base = base
+        self.store = store
+        self.tokens = tokens
+        self.suffix = suffix
+        self.planningLog = planningLog
+    }
+
+    func stop() async {
+        planning.terminate()
+        gateway.terminate()
+        planning.waitUntilExit()
+        gateway.waitUntilExit()
+        await store.pool.close()
+    }
+
+    func name(_ role: Role) -> String { "\(role.rawValue)-\(suffix)" }
+
+    /// A new user with `roles` and their token.
+    func user(_ name: String, roles: Set<Role>) async throws -> String {
+        let user = try await store.createUser(name: "\(name)-\(suffix)", roles: roles, createdBy: "test")
+        return try await store.issueToken(for: user.id, label: "test", lifetime: .seconds(3600)).token.secret
+    }
+
+    private static func launch(_ product: String, _ environment: [String: String], output: Pipe) throws -> Process {
+        let process = Process()
+        process.executableURL = try ProductBinary.locate(product)
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func port(of output: Pipe) throws -> URL {
+        var seen = Data()
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen.append(chunk)
+            if let line = String(decoding: seen, as: UTF8.self).split(separator: "\n").first(where: { $0.contains("listening on port") }),
+               let port = line.split(separator: " ").last.flatMap({ Int($0) }) {
+                // Keep draining stdout so the gateway never blocks on a full pipe.
+                output.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
+                return URL(string: "http://127.0.0.1:\(port)")!
+            }
+        }
+        throw TestSettingsError(description: "the gateway did not report its port: \(String(decoding: seen, as: UTF8.self))")
+    }
+
+    /// Planning consumes once it has migrated and declared its queue: a query through it
+    /// (the audit verification of an unknown release) answers 404 from then on.
+    private func waitUntilPlanningAnswers() async throws {
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let response = try await call("GET", "/api/v1/releases/REL-999999998/audit/verification", as: .viewer)
+            if response.status == 404 { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestSettingsError(description: "planning did not answer through the gateway within 60 s")
+    }
+
+    struct Response {
+        let status: Int
+        let contentType: String
+        let json: [String: Any]
+        let data: Data
+        let headers: [String: String]
+
+        var problemType: String? { json["type"] as? String }
+        var isProblem: Bool { contentType.hasPrefix("application/problem+json") }
+    }
+
+    func call(
+        _ method: String, _ path: String, as role: Role? = nil, token: String? = nil, json: Any? = nil, body: Data? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> Response {
+        var request = URLRequest(url: URL(string: base.absoluteString + path)!)
+        request.httpMethod = method
+        request.timeoutInterval = 60
+        if let token = token ?? role.flatMap({ tokens[$0] }) { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = try #require(response as? HTTPURLResponse)
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields["\(name)".lowercased()] = "\(value)" }
+        return Response(
+            status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type") ?? "",
+            json: (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:], data: data, headers: fields)
+    }
+}
+
+extension GatewayStack {
+    /// Runs `body` with a started stack and stops both processes however it ends.
+    static func with<Result>(commandTimeoutSeconds: Int = 15, _ body: (GatewayStack) async throws -> Result) async throws -> Result {
+        let stack = try await start(commandTimeoutSeconds: commandTimeoutSeconds)
+        do {
+            let result = try await body(stack)
+            await stack.stop()
+            return result
+        } catch {
+            await stack.stop()
+            throw error
+        }
+    }
+}

@@ -19,8 +19,15 @@ final class GatewayStack: @unchecked Sendable {
     /// A token per role (each user holds that one role), and a suffix that makes names unique.
     let tokens: [Role: String]
     let suffix: String
-    /// What planning wrote to stdout (its JSON log lines).
-    let planningLog: Pipe
+    /// What planning has written to stderr so far (its JSON log lines), drained as it comes
+    /// so the process never blocks on a full pipe.
+    var planningLog: String {
+        logLock.lock()
+        defer { logLock.unlock() }
+        return String(decoding: logBytes, as: UTF8.self)
+    }
+    private let logLock = NSLock()
+    private var logBytes = Data()
 
     static func start(commandTimeoutSeconds: Int = 15) async throws -> GatewayStack {
         let store = try await IdentityStoreTests.serviceRoleStore()
@@ -43,13 +50,19 @@ final class GatewayStack: @unchecked Sendable {
         environment["SHIPBOARD_LOG_LEVEL"] = "debug"
         environment["SHIPBOARD_COMMAND_TIMEOUT_SECONDS"] = "\(commandTimeoutSeconds)"
         let planningLog = Pipe()
-        let planning = try Self.launch("shipboard-planning", environment, output: planningLog)
+        let planning = try Self.launch("shipboard-planning", environment, output: Pipe(), log: planningLog)
         let gatewayOutput = Pipe()
         let gateway = try Self.launch("shipboard-gateway", environment, output: gatewayOutput)
         do {
             let base = try Self.port(of: gatewayOutput)
-            let stack = GatewayStack(
-                planning: planning, gateway: gateway, base: base, store: store, tokens: tokens, suffix: suffix, planningLog: planningLog)
+            let stack = GatewayStack(planning: planning, gateway: gateway, base: base, store: store, tokens: tokens, suffix: suffix)
+            planningLog.fileHandleForReading.readabilityHandler = { [weak stack] handle in
+                let data = handle.availableData
+                guard let stack else { return }
+                stack.logLock.lock()
+                stack.logBytes.append(data)
+                stack.logLock.unlock()
+            }
             try await stack.waitUntilPlanningAnswers()
             return stack
         } catch {
@@ -59,15 +72,13 @@ final class GatewayStack: @unchecked Sendable {
         }
     }
 
-    private init(planning: Process, gateway: Process, base: URL, store: IdentityStore, tokens: [Role: String], suffix: String,
-                 planningLog: Pipe) {
+    private init(planning: Process, gateway: Process, base: URL, store: IdentityStore, tokens: [Role: String], suffix: String) {
         self.planning = planning
         self.gateway = gateway
         self.base = base
         self.store = store
         self.tokens = tokens
         self.suffix = suffix
-        self.planningLog = planningLog
     }
 
     func stop() async {
@@ -86,12 +97,13 @@ final class GatewayStack: @unchecked Sendable {
         return try await store.issueToken(for: user.id, label: "test", lifetime: .seconds(3600)).token.secret
     }
 
-    private static func launch(_ product: String, _ environment: [String: String], output: Pipe) throws -> Process {
+    /// Starts `product` with stdout to `output`; its log (stderr) goes to `log`, or nowhere.
+    private static func launch(_ product: String, _ environment: [String: String], output: Pipe, log: Pipe? = nil) throws -> Process {
         let process = Process()
         process.executableURL = try ProductBinary.locate(product)
         process.environment = environment
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardError = log ?? FileHandle.nullDevice
         try process.run()
         return process
     }

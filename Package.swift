@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "shipboard-gateway", targets: ["ShipboardGateway"]),
         .executable(name: "shipboard-scenario", targets: ["ShipboardScenario"]),
         .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
+        .executable(name: "shipboard", targets: ["ShipboardCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -30,6 +31,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        // Already in the graph through the transport above; named so the CLI can configure its
+        // HTTP client (timeouts, no redirects), write client middleware (HTTPTypes) and say
+        // which connection error happened (NIO's error types).
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -144,6 +152,27 @@ let package = Package(
             ],
             path: "Services/Admin/Main"),
 
+        // shipboard: the release manager's command line over the gateway's HTTP API. The commands
+        // (Main) use the client generated from openapi.json; the pure pieces they share (exit
+        // statuses, tables, the progress bar, settings, argument parsing) live in CLICore, which
+        // the tests import (an executable target is not reliably importable). No server module.
+        .target(
+            name: "CLICore",
+            path: "Services/CLI/Core"),
+        .executableTarget(
+            name: "ShipboardCLI",
+            dependencies: [
+                "GatewayAPI", "CLICore",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/CLI/Main"),
+
         // Benchmarks (not tests): prints throughput beside baselines measured in the same run.
         .executableTarget(
             name: "ShipboardBench",
@@ -181,6 +210,10 @@ let package = Package(
             name: "AMQPTests",
             dependencies: ["AMQP", "ShipboardTestSupport"],
             path: "Tests/AMQPTests"),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["CLICore"],
+            path: "Tests/CLITests"),
         .testTarget(
             name: "ContractsTests",
             dependencies: ["Contracts"],

@@ -1,0 +1,105 @@
+import Foundation
+import GatewayCore
+import ShipboardTestSupport
+import Testing
+
+/// The `shipboard` CLI as a user types it, against the real gateway and planning: login
+/// writes a private credentials file, commands answer with the documented exit statuses and
+/// one error line, tables fit 80 columns, and `release watch` follows a release to its end.
+@Suite("shipboard CLI end to end", .serialized)
+struct CLIEndToEndTests {
+    struct Run {
+        let status: Int32
+        let out: String
+        let err: String
+    }
+
+    /// Runs `shipboard arguments` with `environment` (plus PATH and HOME) and `input` on stdin.
+    static func shipboard(_ arguments: [String], environment: [String: String], input: String = "") throws -> Run {
+        let process = Process()
+        process.executableURL = try ProductBinary.locate("shipboard")
+        process.arguments = arguments
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin", "COLUMNS": "80"]) { $1 }
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let out = String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let err = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, out: out, err: err)
+    }
+
+    @Test("login, create, change, submit, approve, refusals with their exit statuses, and watch to the end")
+    func releaseByCommandLine() async throws {
+        try await GatewayStack.with { stack in
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-cli-\(stack.suffix)")
+            defer { try? FileManager.default.removeItem(at: home) }
+            let config = home.appendingPathComponent("credentials").path
+            let manager = ["HOME": home.path, "SHIPBOARD_CONFIG": config]
+            let login = try Self.shipboard(["login", "--url", stack.base.absoluteString], environment: manager,
+                                           input: stack.tokens[.releaseManager]! + "\n")
+            #expect(login.status == 0, "\(login.err)")
+            let mode = try FileManager.default.attributesOfItem(atPath: config)[.posixPermissions] as? Int
+            #expect(mode == 0o600)
+            #expect(!login.out.contains(stack.tokens[.releaseManager]!) && !login.err.contains(stack.tokens[.releaseManager]!))
+
+            let whoami = try Self.shipboard(["whoami", "--output", "json"], environment: manager)
+            #expect(whoami.status == 0 && whoami.out.contains(stack.name(.releaseManager)))
+
+            let create = try Self.shipboard(
+                ["release", "create", "--title", "CLI release", "--type", "minor", "--justification", "because", "--output", "json"],
+                environment: manager)
+            #expect(create.status == 0, "\(create.err)")
+            let created = try JSONSerialization.jsonObject(with: Data(create.out.utf8)) as? [String: Any]
+            let key = try #require(created?["releaseKey"] as? String)
+            let change = try Self.shipboard(
+                ["change", "add", key, "--id", "CHG-CLI-\(stack.suffix)", "--title", "A change", "--risk", "low"], environment: manager)
+            #expect(change.status == 0, "\(change.err)")
+            #expect(try Self.shipboard(["release", "submit", key], environment: manager).status == 0)
+
+            let list = try Self.shipboard(["release", "list", "--q", "CLI release"], environment: manager)
+            #expect(list.status == 0 && list.out.contains(key))
+            #expect(list.out.split(separator: "\n").allSatisfy { $0.count <= 80 }, "tables fit 80 columns:\n\(list.out)")
+
+            // Refusals: the manager may not approve (3), an unknown release (4), a stale view (5).
+            let notAllowed = try Self.shipboard(["release", "approve", key], environment: manager)
+            #expect(notAllowed.status == 3 && notAllowed.err.split(separator: "\n").count == 1, "\(notAllowed.err)")
+            #expect(notAllowed.err.hasPrefix("shipboard: "))
+            let unknown = try Self.shipboard(["release", "show", "REL-999999995"], environment: manager)
+            #expect(unknown.status == 4, "\(unknown.err)")
+            let usage = try Self.shipboard(["release", "create"], environment: manager)
+            #expect(usage.status == 2)
+
+            let approver = ["HOME": home.path, "SHIPBOARD_URL": stack.base.absoluteString, "SHIPBOARD_TOKEN": stack.tokens[.approver]!]
+            _ = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/\(stack.name(.approver))", as: .admin)
+            let stale = try Self.shipboard(["release", "approve", key, "--expect-phase", "plan"], environment: approver)
+            #expect(stale.status == 5, "\(stale.err)")
+
+            // Watch in the background while the approver approves and the manager cancels.
+            let watcher = Process()
+            watcher.executableURL = try ProductBinary.locate("shipboard")
+            watcher.arguments = ["release", "watch", key]
+            watcher.environment = manager.merging(["PATH": "/usr/bin:/bin"]) { $1 }
+            let watched = Pipe()
+            watcher.standardOutput = watched
+            watcher.standardError = FileHandle.nullDevice
+            try watcher.run()
+            let approve = try Self.shipboard(["release", "approve", key, "--comment", "fine"], environment: approver)
+            #expect(approve.status == 0, "\(approve.err)")
+            try await Task.sleep(for: .seconds(1))
+            let cancel = try Self.shipboard(["release", "cancel", key, "--reason", "done testing"], environment: manager)
+            #expect(cancel.status == 0, "\(cancel.err)")
+            let lines = String(decoding: watched.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            watcher.waitUntilExit()
+            #expect(watcher.terminationStatus == 0, "\(lines)")
+            #expect(lines.contains("pending_approval") && lines.contains("cancelled"), "\(lines)")
+
+            let audit = try Self.shipboard(["audit", "verify", key], environment: manager)
+            #expect(audit.status == 0, "\(audit.out) \(audit.err)")
+        }
+    }
+}

@@ -12,7 +12,6 @@ let package = Package(
         .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
         .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
         .executable(name: "shipboard-gateway", targets: ["ShipboardGateway"]),
-        .executable(name: "shipboard-scenario", targets: ["ShipboardScenario"]),
         .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
         .executable(name: "shipboard", targets: ["ShipboardCLI"]),
     ],
@@ -181,12 +180,6 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Tests/Benchmarks"),
-
-        // The main scenario up.sh runs against the running services (a client, like the CLI will be).
-        .executableTarget(
-            name: "ShipboardScenario",
-            dependencies: ["AMQP", "Contracts", "Messaging", "PlanningCore", "Postgres"],
-            path: "Tests/Scenario"),
 
         // Shared by the test targets: settings from test.sh and the fault harness (fault servers, proxy, namespaces).
         .target(

@@ -12,7 +12,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 # service name and the port of its health endpoint (unusual ports, as for the servers)
-SERVICES=("shipboard-planning:58081")
+# (the gateway serves its API on the same port as its health endpoint)
+SERVICES=("shipboard-planning:58081" "shipboard-gateway:58080")
 
 # ready PORT -> true when GET /health/ready answers 200 (bash's /dev/tcp: no curl needed).
 ready() {

@@ -33,15 +33,16 @@ step_services() {
   # Queues an older Shipboard declared on this local broker would refuse the services (406).
   bash "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh" --instance main upgrade-topology "$RABBIT_VHOST"
   cd "$SHIPBOARD_ROOT"
-  log "building the services and the scenario"
+  log "building the services and the shipboard CLI"
   swift build --product shipboard-planning
-  swift build --product shipboard-scenario
+  swift build --product shipboard-gateway
+  swift build --product shipboard
   bash "$SHIPBOARD_SCRIPTS_DIR/services.sh" start
 }
 
 step_scenario() {
-  log "running the main scenario"
-  ( set -a; source "$ENV_FILE"; set +a; "$(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)/shipboard-scenario" )
+  log "running the main scenario through the CLI (Infra/scripts/scenario.sh)"
+  bash "$SHIPBOARD_SCRIPTS_DIR/scenario.sh"
 }
 
 STEPS=(step_dependencies step_servers step_migrate step_services step_scenario)
@@ -55,5 +56,7 @@ log "  PostgreSQL  postgres://shipboard_service:***@$PG_HOST:$PG_PORT/shipboard 
 log "  RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST"
 log "  settings    $ENV_FILE (source it: . .run/env; passwords in .run/secrets/)"
 log "  services    shipboard-planning (health http://127.0.0.1:58081/health/ready)"
+log "  gateway     http://127.0.0.1:58080/api/v1/ (document: /api/v1/openapi.json; health /health/ready)"
+log "  CLI         $(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)/shipboard (demo tokens in $RUN_DIR/secrets/tokens/)"
 log "  logs        $RUN_DIR/logs/, $RUN_DIR/postgres/postgres.log, $RUN_DIR/rabbitmq/main/log/"
 log "  stop with   bash Infra/scripts/down.sh"

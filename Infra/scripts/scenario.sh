@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# The main scenario, typed as users would type it with the `shipboard` CLI against the
+# running gateway (run by up.sh once the services are ready):
+#   1. the first admin is created (shipboard-gateway bootstrap-admin) and creates one demo
+#      user per role and their tokens; the CAB is an approver group;
+#   2. governance: a release template, exit criteria; the payroll CIs are imported;
+#   3. rita (release manager) records a release coordinated by colin, colin adds an approved
+#      change and submits it; colin's own approval is refused (segregation of duties), dave
+#      (CAB) approves; colin advances it to plan and build;
+#   4. its impact set, audit trail and the trail's verification are shown.
+# Tokens are kept in .run/secrets/tokens/<user> (mode 600); nothing here prints a secret.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BIN="$(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)"
+TOKENS="$RUN_DIR/secrets/tokens"
+export SHIPBOARD_URL="${SHIPBOARD_URL:-http://127.0.0.1:58080}"
+mkdir -p "$TOKENS" && chmod 700 "$TOKENS"
+
+# as USER shipboard-args...: runs the CLI with USER's token, echoing the command as typed.
+as() {
+  local user="$1"; shift
+  printf '  %s$ shipboard %s\n' "$user" "$*"
+  SHIPBOARD_TOKEN="$(cat "$TOKENS/$user")" "$BIN/shipboard" "$@"
+}
+
+# refused STATUS USER args...: the command must fail with exit status STATUS.
+refused() {
+  local expected="$1" status=0; shift
+  as "$@" || status=$?
+  [[ "$status" == "$expected" ]] || die "expected exit status $expected, got $status"
+}
+
+# ensure USER args...: like `as`, but a conflict (exit 5: it exists already, e.g. on a second
+# run of up.sh) is fine too.
+ensure() {
+  local status=0
+  as "$@" || status=$?
+  [[ "$status" == 0 || "$status" == 5 ]] || die "failed with exit status $status"
+}
+
+bootstrap_admin() {
+  if [[ -s "$TOKENS/admin" ]] && SHIPBOARD_TOKEN="$(cat "$TOKENS/admin")" "$BIN/shipboard" whoami >/dev/null 2>&1; then
+    log "admin: using the token in $TOKENS/admin"
+    return
+  fi
+  log "creating the first admin (shipboard-gateway bootstrap-admin admin)"
+  ( set -a; source "$ENV_FILE"; set +a
+    umask 077
+    "$BIN/shipboard-gateway" bootstrap-admin admin > "$TOKENS/admin" ) \
+    || die "bootstrap-admin failed; if an admin exists but $TOKENS/admin is lost, start afresh: bash Infra/scripts/down.sh && rm -rf $RUN_DIR"
+}
+
+# demo_user NAME ROLE...: creates the user (kept when it exists) and a fresh 30-day token.
+demo_user() {
+  local name="$1" roles=(); shift
+  for role in "$@"; do roles+=(--role "$role"); done
+  ensure admin user create "$name" "${roles[@]}"
+  ( umask 077; SHIPBOARD_TOKEN="$(cat "$TOKENS/admin")" "$BIN/shipboard" user token "$name" --label demo --days 30 > "$TOKENS/$name" )
+}
+
+log "Users (as admin):"
+bootstrap_admin
+demo_user rita release_manager
+demo_user colin release_manager approver
+demo_user dave approver
+demo_user erin approver
+demo_user bob build_engineer
+demo_user tess tester
+demo_user otto rollout_operator
+demo_user vera viewer
+as admin user list
+
+log "Governance (as admin):"
+for member in dave erin colin; do ensure admin group add cab "$member"; done
+as admin group list
+as admin template define standard-release --type minor --impact medium --urgency medium --risk medium \
+  --job-plan standard-rollout --description "Quarterly application release" --gate initiate=cab:1 --gate review=cab:1
+as admin exit-criteria set plan changes_added error
+as admin exit-criteria set plan affected_cis_identified error
+as admin exit-criteria set plan schedule_set warning
+as admin ci import "$SHIPBOARD_ROOT/Infra/demo/payroll-cis.csv"
+
+log "Release (rita requests, colin coordinates):"
+KEY="$(SHIPBOARD_TOKEN="$(cat "$TOKENS/rita")" "$BIN/shipboard" release create --title "Payroll 4.2" \
+  --description "Tax tables and payslip layout" --justification "Legal change on 1 January" \
+  --coordinator colin --template standard-release --output json | sed -n 's/.*"releaseKey" *: *"\([^"]*\)".*/\1/p')"
+[[ "$KEY" == REL-* ]] || die "the release was not created"
+log "  rita created $KEY"
+as colin change add "$KEY" --id CHG0042001 --title "Update payroll tax tables" --risk medium --ci CI-APP-0001 --ci CI-DB-0001
+as rita release submit "$KEY"
+log "  colin may not approve the release he coordinates:"
+refused 3 colin release approve "$KEY"
+as dave release approve "$KEY" --comment "CAB 2026-11"
+as colin release advance "$KEY"
+as colin release advance "$KEY"
+as vera release show "$KEY"
+as vera ci impact "$KEY"
+as vera audit show "$KEY"
+as vera audit verify "$KEY"
+log "Scenario done: $KEY is in build; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"

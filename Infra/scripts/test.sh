@@ -30,6 +30,13 @@ log "running: swift test $*"
 set +e
 swift test "$@"
 rc=$?
+# The API fuzz run (schemathesis against the served OpenAPI document; about a minute) when
+# the whole suite ran: not for a filtered run such as `test.sh --filter X`.
+if [[ $# == 0 ]]; then
+  bash "$SHIPBOARD_SCRIPTS_DIR/fuzz-api.sh"
+  fuzz=$?
+  (( rc != 0 )) || rc=$fuzz
+fi
 set -e
 if [[ $rc == 0 ]]; then
   log "tests passed in $(elapsed "$T0") (servers still running; stop: bash Infra/scripts/down.sh)"

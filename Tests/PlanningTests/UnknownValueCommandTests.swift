@@ -45,6 +45,11 @@ struct UnknownValueCommandTests {
                     gates: [.unknown("NEWER_audit"): ApprovalGateSpec(approverGroup: "cab")]), as: "admin"),
                 rule: "templates.well_formed", fields: ["type", "urgency", "gates"])
             #expect(await harness.refusal(CreateRelease(title: "X", templateName: "newer"), as: "alice")?.kind == .notFound)
+            // Found by the API fuzz run: a NUL in the description once reached PostgreSQL and
+            // failed the handler again and again instead of being refused.
+            Self.expectRefused(
+                await harness.refusal(DefineReleaseTemplate(name: "nul", description: "a\u{0}b", type: .minor), as: "admin"),
+                rule: "templates.well_formed", fields: ["description"])
 
             Self.expectRefused(
                 await harness.refusal(ConfigureExitCriterion(phase: .unknown("NEWER_audit"), criterion: "changes_added", severity: "error"), as: "admin"),

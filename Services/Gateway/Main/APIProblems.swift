@@ -73,7 +73,7 @@ struct APIProblem: Encodable {
 
     init(kind: String, rule: String, status: Int, detail: String, errors: [FieldError]? = nil) {
         self.type = "urn:shipboard:problem:\(kind):\(rule)"
-        self.title = HTTPResponse.Status(code: status).reasonPhrase
+        self.title = Self.titles[status] ?? "Error"
         self.status = status
         self.detail = detail
         self.rule = rule
@@ -104,6 +104,14 @@ struct APIProblem: Encodable {
             kind: "validation", rule: "requests.well_formed", status: 400, detail: "the request body is malformed: \(pointer) \(detail)",
             errors: [FieldError(pointer: pointer, detail: detail)])
     }
+
+    /// RFC 9110's reason phrases for the statuses the API answers (a status built from its
+    /// code alone carries none).
+    static let titles: [Int: String] = [
+        400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+        406: "Not Acceptable", 409: "Conflict", 413: "Content Too Large", 415: "Unsupported Media Type",
+        422: "Unprocessable Content", 500: "Internal Server Error", 503: "Service Unavailable", 504: "Gateway Timeout",
+    ]
 
     static let forbidden = APIProblem(kind: "forbidden", rule: "auth.role", status: 403, detail: "you may not do this")
 

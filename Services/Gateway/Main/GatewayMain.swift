@@ -13,11 +13,12 @@ import ServiceKit
 ///
 ///     shipboard-gateway                     serve (settings from the environment)
 ///     shipboard-gateway bootstrap-admin N   create the first admin N; print a one-time token
+///     shipboard-gateway create-user N R,R   create user N with roles R; print a one-day token
 @main
 struct GatewayMain {
     static let arguments = ServiceArguments(
         name: "shipboard-gateway",
-        summary: "the public HTTP API; `bootstrap-admin NAME` creates the first admin and prints a token",
+        summary: "the public HTTP API; `bootstrap-admin NAME` creates the first admin and `create-user NAME ROLE[,ROLE]` a user, each printing a token",
         variables: ServiceConfiguration.documentation + [
             .init("SHIPBOARD_COMMAND_TIMEOUT_SECONDS", default: "10", "how long a command waits for planning before a 504 (1 to 120)"),
         ])
@@ -30,6 +31,16 @@ struct GatewayMain {
                 exit(2)
             }
             await bootstrapAdmin(words[1])
+            return
+        }
+        if words.first == "create-user" {
+            let roles = words.count == 3 ? words[2].split(separator: ",").map { Role(rawValue: String($0)) } : []
+            guard words.count == 3, !roles.isEmpty, roles.allSatisfy({ $0 != nil }) else {
+                FileHandle.standardError.write(Data(
+                    "shipboard-gateway: usage: shipboard-gateway create-user NAME ROLE[,ROLE...] (roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")))\n".utf8))
+                exit(2)
+            }
+            await createUser(words[1], roles: Set(roles.compactMap { $0 }))
             return
         }
         arguments.handleOrExit(words)
@@ -86,18 +97,46 @@ struct GatewayMain {
 
     /// Creates the first admin and prints their token once (stdout), for `shipboard login`.
     static func bootstrapAdmin(_ name: String) async {
-        let configuration = ServiceMain.loadOrExit { reader in
-            ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader)
-        }
-        do {
-            let pool = PostgresPool(configuration: try PostgresConfiguration(url: configuration.databaseURL), maxConnections: 1)
-            let (user, issued) = try await IdentityStore(pool: pool).bootstrapAdmin(name: name)
-            await pool.close()
+        await withIdentityStore("bootstrap-admin") { store in
+            let (user, issued) = try await store.bootstrapAdmin(name: name)
             FileHandle.standardOutput.write(Data("\(issued.token.secret)\n".utf8))
             FileHandle.standardError.write(
                 Data("shipboard-gateway: admin \(user.name) created; the token above is shown once and expires \(issued.expiresAt)\n".utf8))
+        }
+    }
+
+    /// An operator's way in besides the API (it needs the database's credentials, like
+    /// bootstrap-admin): creates a user with `roles` and prints a token valid for one day
+    /// once (stdout). For scripts such as the API fuzz run; a user that exists is a conflict.
+    static func createUser(_ name: String, roles: Set<Role>) async {
+        await withIdentityStore("create-user") { store in
+            let user = try await store.createUser(name: name, roles: roles, createdBy: "operator")
+            let issued = try await store.issueToken(for: user.id, label: "operator", lifetime: .seconds(86_400))
+            FileHandle.standardOutput.write(Data("\(issued.token.secret)\n".utf8))
+            FileHandle.standardError.write(
+                Data("shipboard-gateway: user \(user.name) created; the token above is shown once and expires \(issued.expiresAt)\n".utf8))
+        }
+    }
+
+    /// Runs `body` on the identity store of the configured database; any error ends the
+    /// process with status 1 and one line.
+    static func withIdentityStore(_ command: String, _ body: (IdentityStore) async throws -> Void) async {
+        let configuration = ServiceMain.loadOrExit { reader in
+            ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader)
+        }
+        let pool: PostgresPool
+        do {
+            pool = PostgresPool(configuration: try PostgresConfiguration(url: configuration.databaseURL), maxConnections: 1)
         } catch {
-            FileHandle.standardError.write(Data("shipboard-gateway: bootstrap-admin: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("shipboard-gateway: \(command): \(error)\n".utf8))
+            exit(1)
+        }
+        do {
+            try await body(IdentityStore(pool: pool))
+            await pool.close()
+        } catch {
+            await pool.close()
+            FileHandle.standardError.write(Data("shipboard-gateway: \(command): \(error)\n".utf8))
             exit(1)
         }
     }

@@ -21,8 +21,16 @@ struct PlanningCommands: Sendable {
         guard let scope = RequestScope.current, let user = scope.user else {
             throw CommandError(.forbidden, "you may not do this", rule: "auth.role")
         }
+        if let idempotencyKey, UUID(uuidString: idempotencyKey) == nil {
+            throw CommandError(
+                .validation, "an Idempotency-Key is a UUID", rule: "requests.idempotency_key",
+                fields: ["Idempotency-Key": "must be a UUID"])
+        }
         let id = idempotencyKey.map { Self.envelopeID(user: user.id, operation: operation, key: $0) } ?? UUID()
-        let envelope = Envelope(command, correlationId: correlation ?? scope.requestID, actor: user.name, id: id)
+        // The correlation id groups a release's messages (and its log lines); a key from the
+        // path is used only when it is well-formed, else the request's id (checked the same way).
+        let correlationId = correlation.flatMap(WellFormedID.accepted) ?? scope.requestID
+        let envelope = Envelope(command, correlationId: correlationId, actor: user.name, id: id)
         return try await requests.send(envelope, timeout: timeout, trace: scope.trace.child())
     }
 

@@ -12,6 +12,20 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     static var header: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
     static var traceHeader: HTTPField.Name { HTTPField.Name(TraceParent.header)! }
 
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let id = WellFormedID.accepted(request.headers[Self.header]) ?? UUID().uuidString.lowercased()
+        let trace = request.headers[Self.traceHeader].flatMap(TraceParent.init) ?? TraceParent.fresh()
+        var response = try await RequestScope.$current.withValue(RequestScope(requestID: id, trace: trace, user: nil)) {
+            try await next(request, context)
+        }
+        response.headers[Self.header] = id
+        return response
+    }
+}
+
+/// An id from outside (a request id, a key from the path) that may travel into headers and
+/// logs: 1–64 letters, digits, `.`, `_` or `-`; anything else could smuggle text into logs.
+enum WellFormedID {
     static func accepted(_ value: String?) -> String? {
         guard let value, (1...64).contains(value.utf8.count),
               value.utf8.allSatisfy({ byte in
@@ -21,15 +35,5 @@ struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
               })
         else { return nil }
         return value
-    }
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id = Self.accepted(request.headers[Self.header]) ?? UUID().uuidString.lowercased()
-        let trace = request.headers[Self.traceHeader].flatMap(TraceParent.init) ?? TraceParent.fresh()
-        var response = try await RequestScope.$current.withValue(RequestScope(requestID: id, trace: trace, user: nil)) {
-            try await next(request, context)
-        }
-        response.headers[Self.header] = id
-        return response
     }
 }

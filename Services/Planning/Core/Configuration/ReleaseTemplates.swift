@@ -105,7 +105,11 @@ public struct ReleaseTemplates: Sendable {
     static func validate(_ template: ReleaseTemplate) throws(CommandError) {
         try ConfigurationNames.require(template.name, field: "name")
         var fields: [String: String] = [:]
-        if template.description.count > 2_000 { fields["description"] = "must be at most 2000 characters" }
+        if template.description.count > 2_000 {
+            fields["description"] = "must be at most 2000 characters"
+        } else if let problem = CIFieldRules.controlProblem(template.description, allowingLineBreaks: true) {
+            fields["description"] = problem
+        }
         // Values a newer sender added are refused, never stored for a release to inherit.
         fields["type"] = template.type.knownValueProblem
         fields["impact"] = template.impact?.knownValueProblem

@@ -35,9 +35,10 @@ public struct ConfigurationQueries: Sendable {
             FROM \(identifier: schema).release_templates ORDER BY name
             """)
         return try rows.map { row in
-            let (name, version, retired, type, description) = try row.decode((String, Int, Bool, String, String).self)
-            return ReleaseTemplateListing(
-                name: name, version: version, retired: retired, type: type, description: description,
+            ReleaseTemplateListing(
+                name: try row.decode("name", as: String.self), version: try row.decode("version", as: Int.self),
+                retired: try row.decode("retired", as: Bool.self), type: try row.decode("type", as: String.self),
+                description: try row.decode("description", as: String.self),
                 impact: try row.decode("impact", as: String?.self), urgency: try row.decode("urgency", as: String?.self),
                 risk: try row.decode("risk", as: String?.self), jobPlanName: try row.decode("job_plan_name", as: String?.self),
                 gates: try ContractCoding.decode(

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Fuzzes the gateway's HTTP API with schemathesis (from PyPI, in .run/venv) against the
+# served OpenAPI document: shipboard-planning and shipboard-gateway run as processes on the
+# test database and the test vhost, and a user holding every role drives every operation.
+# Fails when any response is a 5xx or breaks the document (status, content type, schema,
+# headers). The event stream (getReleaseEvents) is left out: it stays open until its release
+# is terminal, and GatewayEventsTests and the CLI test cover it. test.sh runs this after the
+# Swift tests; alone: bash Infra/scripts/fuzz-api.sh
+# (needs servers.sh start-test). Extra arguments go to `schemathesis run`.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+T0="$(now_ms)"
+SCHEMATHESIS_VERSION="4.32.5"
+GATEWAY_PORT=58090
+PLANNING_PORT=58091
+VENV="$RUN_DIR/venv"
+
+[[ -f "$ENV_FILE" ]] || die "$ENV_FILE is missing: run bash Infra/scripts/servers.sh start-test first"
+# shellcheck source=/dev/null
+source "$ENV_FILE"
+
+if [[ ! -x "$VENV/bin/schemathesis" ]] || [[ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" != *"$SCHEMATHESIS_VERSION"* ]]; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
+  python3 -m venv "$VENV" || die "python3 -m venv failed (install python3-venv)"
+  "$VENV/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
+cd "$SHIPBOARD_ROOT"
+swift build --product shipboard-migrate >/dev/null
+swift build --product shipboard-planning >/dev/null
+swift build --product shipboard-gateway >/dev/null
+BIN="$(swift build --show-bin-path)"
+SHIPBOARD_MIGRATION_DATABASE_URL="$SHIPBOARD_TEST_DATABASE_URL" "$BIN/shipboard-migrate" >/dev/null
+
+LOGS="$RUN_DIR/logs/fuzz"
+mkdir -p "$LOGS"
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# run_service NAME PORT: the service on the test database and vhost, as the service role.
+run_service() {
+  ( unset SHIPBOARD_MIGRATION_DATABASE_URL
+    export SHIPBOARD_DATABASE_URL="$SHIPBOARD_TEST_DATABASE_SERVICE_URL" SHIPBOARD_AMQP_URL="$SHIPBOARD_TEST_AMQP_URL" \
+           SHIPBOARD_HTTP_PORT="$2" SHIPBOARD_LOG_FORMAT=json
+    close_extra_fds
+    exec "$BIN/$1" </dev/null >"$LOGS/$1.log" 2>&1 ) &
+  PIDS+=("$!")
+  local waited=0
+  until curl -fsS "http://127.0.0.1:$2/health/ready" >/dev/null 2>&1; do
+    (( waited < 600 )) || { tail -n 20 "$LOGS/$1.log" >&2; die "$1 not ready after 60 s"; }
+    sleep 0.1; waited=$((waited + 1))
+  done
+}
+for port in "$GATEWAY_PORT" "$PLANNING_PORT"; do port_busy "$port" && die "port $port is taken: $(who_listens "$port")"; done
+run_service shipboard-planning "$PLANNING_PORT"
+run_service shipboard-gateway "$GATEWAY_PORT"
+
+ROLES="admin,release_manager,approver,build_engineer,tester,rollout_operator,viewer"
+TOKEN="$(SHIPBOARD_DATABASE_URL="$SHIPBOARD_TEST_DATABASE_SERVICE_URL" "$BIN/shipboard-gateway" \
+  create-user "fuzzer-$(date +%s)-$RANDOM" "$ROLES" 2>/dev/null)" || die "could not create the fuzzing user"
+
+log "schemathesis $SCHEMATHESIS_VERSION against http://127.0.0.1:$GATEWAY_PORT/api/v1/openapi.json"
+set +e
+"$VENV/bin/schemathesis" run "http://127.0.0.1:$GATEWAY_PORT/api/v1/openapi.json" \
+  --header "Authorization: Bearer $TOKEN" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+  --exclude-operation-id getReleaseEvents \
+  --max-examples 30 --seed 20261129 --no-color "$@"
+rc=$?
+set -e
+if [[ $rc == 0 ]]; then log "API fuzzing passed in $(elapsed "$T0")"; else log "API fuzzing FAILED (exit $rc) in $(elapsed "$T0"); logs in $LOGS"; fi
+exit "$rc"

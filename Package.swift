@@ -109,6 +109,7 @@ let package = Package(
                 "Contracts", "Postgres", "PlanningCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],
             path: "Services/Gateway/Core"),
 
@@ -176,8 +177,9 @@ let package = Package(
         .executableTarget(
             name: "ShipboardBench",
             dependencies: [
-                "Postgres", "AMQP", "Messaging", "PlanningCore",
+                "Postgres", "AMQP", "Messaging", "PlanningCore", "GatewayCore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/Benchmarks"),
 
@@ -219,7 +221,10 @@ let package = Package(
             path: "Tests/MessagingTests"),
         .testTarget(
             name: "GatewayTests",
-            dependencies: ["GatewayCore", "PlanningCore", "Postgres", "Contracts", "ShipboardTestSupport"],
+            dependencies: [
+                "GatewayCore", "PlanningCore", "Postgres", "Contracts", "ShipboardTestSupport",
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+            ],
             path: "Tests/GatewayTests"),
         .testTarget(
             name: "PlanningTests",

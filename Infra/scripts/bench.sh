@@ -17,7 +17,8 @@ export PGBENCH
 cd "$SHIPBOARD_ROOT"
 log "building shipboard-bench and messaging-probe (release)"
 # messaging-probe runs as separate consumer processes in the failover row.
-if ! swift build -c release --product shipboard-bench || ! swift build -c release --product messaging-probe; then
+if ! swift build -c release --product shipboard-bench || ! swift build -c release --product messaging-probe \
+   || ! swift build -c release --product shipboard-planning || ! swift build -c release --product shipboard-gateway; then
   log "build FAILED in $(elapsed "$T0")"
   exit 1
 fi

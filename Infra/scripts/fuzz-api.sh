@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the gateway's HTTP API with schemathesis (from PyPI, in .run/venv) against the
-# served OpenAPI document: shipboard-planning and shipboard-gateway run as processes on the
-# test database and the test vhost, and a user holding every role drives every operation.
+# served OpenAPI document: shipboard-planning and shipboard-gateway run as processes on a
+# database of its own, created afresh each run (`shipboard_fuzz`: the test database holds
+# fixtures that tests corrupt on purpose) and the test vhost, and a user holding every role
+# drives every operation.
 # Fails when any response is a 5xx or breaks the document (status, content type, schema,
 # headers). The event stream (getReleaseEvents) is left out: it stays open until its release
 # is terminal, and GatewayEventsTests and the CLI test cover it. test.sh runs this after the
@@ -31,7 +33,13 @@ swift build --product shipboard-migrate >/dev/null
 swift build --product shipboard-planning >/dev/null
 swift build --product shipboard-gateway >/dev/null
 BIN="$(swift build --show-bin-path)"
-SHIPBOARD_MIGRATION_DATABASE_URL="$SHIPBOARD_TEST_DATABASE_URL" "$BIN/shipboard-migrate" >/dev/null
+[[ "$SHIPBOARD_TEST_DATABASE_URL" == */shipboard_test && "$SHIPBOARD_TEST_DATABASE_SERVICE_URL" == */shipboard_test ]] \
+  || die "unexpected test database URLs in $ENV_FILE"
+OWNER_URL="${SHIPBOARD_TEST_DATABASE_URL%/shipboard_test}/shipboard_fuzz"
+SERVICE_URL="${SHIPBOARD_TEST_DATABASE_SERVICE_URL%/shipboard_test}/shipboard_fuzz"
+"$(pg_bin_dir)/psql" -X -q -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 \
+  -c "DROP DATABASE IF EXISTS shipboard_fuzz WITH (FORCE)" -c "CREATE DATABASE shipboard_fuzz OWNER shipboard" >/dev/null 9>&-
+SHIPBOARD_MIGRATION_DATABASE_URL="$OWNER_URL" "$BIN/shipboard-migrate" >/dev/null
 
 LOGS="$RUN_DIR/logs/fuzz"
 mkdir -p "$LOGS"
@@ -39,10 +47,10 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-# run_service NAME PORT: the service on the test database and vhost, as the service role.
+# run_service NAME PORT: the service on the fuzz database and the test vhost, as the service role.
 run_service() {
   ( unset SHIPBOARD_MIGRATION_DATABASE_URL
-    export SHIPBOARD_DATABASE_URL="$SHIPBOARD_TEST_DATABASE_SERVICE_URL" SHIPBOARD_AMQP_URL="$SHIPBOARD_TEST_AMQP_URL" \
+    export SHIPBOARD_DATABASE_URL="$SERVICE_URL" SHIPBOARD_AMQP_URL="$SHIPBOARD_TEST_AMQP_URL" \
            SHIPBOARD_HTTP_PORT="$2" SHIPBOARD_LOG_FORMAT=json
     close_extra_fds
     exec "$BIN/$1" </dev/null >"$LOGS/$1.log" 2>&1 ) &
@@ -58,7 +66,7 @@ run_service shipboard-planning "$PLANNING_PORT"
 run_service shipboard-gateway "$GATEWAY_PORT"
 
 ROLES="admin,release_manager,approver,build_engineer,tester,rollout_operator,viewer"
-TOKEN="$(SHIPBOARD_DATABASE_URL="$SHIPBOARD_TEST_DATABASE_SERVICE_URL" "$BIN/shipboard-gateway" \
+TOKEN="$(SHIPBOARD_DATABASE_URL="$SERVICE_URL" "$BIN/shipboard-gateway" \
   create-user "fuzzer-$(date +%s)-$RANDOM" "$ROLES" 2>/dev/null)" || die "could not create the fuzzing user"
 
 log "schemathesis $SCHEMATHESIS_VERSION against http://127.0.0.1:$GATEWAY_PORT/api/v1/openapi.json"

@@ -2,7 +2,7 @@ import Foundation
 
 // shipboard-bench: throughput of the foundation wrappers beside same-run baselines.
 // Usage: bash Infra/scripts/bench.sh [--quick] [--only=GROUP[,GROUP…]]
-// Groups: amqp, messaging, failover, postgres, cmdb, release-commands. The rows of a group
+// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway. The rows of a group
 // that compare against the raw AMQP rate run the `amqp` group too.
 let quick = CommandLine.arguments.contains("--quick")
 let only: Set<String>? = CommandLine.arguments.first { $0.hasPrefix("--only=") }
@@ -38,6 +38,11 @@ do {
             databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
             migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), commands: quick ? 2_000 : 6_000,
             rawTransport: rawTransport)
+    }
+    if runs("gateway") {
+        rows += try await GatewayBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_TEST_AMQP_URL"),
+            migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), pairs: quick ? 400 : 2_000, seconds: quick ? 5 : 10)
     }
     BenchmarkReport.print(rows)
 } catch {

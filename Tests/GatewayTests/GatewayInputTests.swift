@@ -67,4 +67,17 @@ struct GatewayInputTests {
             #expect(revoked.status == 401)
         }
     }
+
+    @Test("no answer from planning in time: 504 problem; queries still answer")
+    func commandTimeout() async throws {
+        try await GatewayStack.with(commandTimeoutSeconds: 1, planningRuns: false) { stack in
+            let started = Date()
+            let create = try await stack.call("POST", "/api/v1/releases", as: .releaseManager, json: ["title": "Nobody answers"])
+            #expect(create.status == 504 && create.problemType?.hasPrefix("urn:shipboard:problem:timeout:") == true,
+                    "\(String(decoding: create.data, as: UTF8.self))")
+            #expect(Date().timeIntervalSince(started) < 10, "the gateway gives up at its timeout")
+            let list = try await stack.call("GET", "/api/v1/releases?limit=1", as: .viewer)
+            #expect(list.status == 200)
+        }
+    }
 }

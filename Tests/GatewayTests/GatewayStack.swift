@@ -29,7 +29,9 @@ final class GatewayStack: @unchecked Sendable {
     private let logLock = NSLock()
     private var logBytes = Data()
 
-    static func start(commandTimeoutSeconds: Int = 15) async throws -> GatewayStack {
+    /// `planningRuns: false` starts the gateway alone, on the test vhost of the main broker,
+    /// where no planning consumes during the tests: every command goes unanswered.
+    static func start(commandTimeoutSeconds: Int = 15, planningRuns: Bool = true) async throws -> GatewayStack {
         let store = try await IdentityStoreTests.serviceRoleStore()
         let suffix = String(UUID().uuidString.prefix(8).lowercased())
         var tokens: [Role: String] = [:]
@@ -43,14 +45,14 @@ final class GatewayStack: @unchecked Sendable {
             environment[owner] = nil
         }
         environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
-        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value(planningRuns ? "SHIPBOARD_TEST_FAULT_AMQP_URL" : "SHIPBOARD_TEST_AMQP_URL")
         environment["SHIPBOARD_HTTP_PORT"] = "0"
         environment[AuditKeyring.variable] = try TestSettings.value(AuditKeyring.variable)
         environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
         environment["SHIPBOARD_LOG_LEVEL"] = "debug"
         environment["SHIPBOARD_COMMAND_TIMEOUT_SECONDS"] = "\(commandTimeoutSeconds)"
         let planningLog = Pipe()
-        let planning = try Self.launch("shipboard-planning", environment, output: Pipe(), log: planningLog)
+        let planning = try Self.launch(planningRuns ? "shipboard-planning" : "true", environment, output: Pipe(), log: planningLog)
         let gatewayOutput = Pipe()
         let gateway = try Self.launch("shipboard-gateway", environment, output: gatewayOutput)
         do {
@@ -63,7 +65,7 @@ final class GatewayStack: @unchecked Sendable {
                 stack.logBytes.append(data)
                 stack.logLock.unlock()
             }
-            try await stack.waitUntilPlanningAnswers()
+            if planningRuns { try await stack.waitUntilPlanningAnswers() }
             return stack
         } catch {
             planning.terminate()
@@ -100,7 +102,7 @@ final class GatewayStack: @unchecked Sendable {
     /// Starts `product` with stdout to `output`; its log (stderr) goes to `log`, or nowhere.
     private static func launch(_ product: String, _ environment: [String: String], output: Pipe, log: Pipe? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = try ProductBinary.locate(product)
+        process.executableURL = product == "true" ? URL(fileURLWithPath: "/bin/true") : try ProductBinary.locate(product)
         process.environment = environment
         process.standardOutput = output
         process.standardError = log ?? FileHandle.nullDevice
@@ -176,15 +178,23 @@ final class GatewayStack: @unchecked Sendable {
 
 extension GatewayStack {
     /// Runs `body` with a started stack and stops both processes however it ends.
-    static func with<Result>(commandTimeoutSeconds: Int = 15, _ body: (GatewayStack) async throws -> Result) async throws -> Result {
-        let stack = try await start(commandTimeoutSeconds: commandTimeoutSeconds)
-        do {
-            let result = try await body(stack)
-            await stack.stop()
-            return result
-        } catch {
-            await stack.stop()
-            throw error
+    /// The stack with planning lives on the fault broker, so it holds that broker's lock
+    /// (``FaultBroker/exclusively(_:)``) throughout: fault tests stop, kill and alarm the node,
+    /// and must not do so under a test that needs it running.
+    static func with<Result: Sendable>(
+        commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, _ body: (GatewayStack) async throws -> Result
+    ) async throws -> Result {
+        func run() async throws -> Result {
+            let stack = try await start(commandTimeoutSeconds: commandTimeoutSeconds, planningRuns: planningRuns)
+            do {
+                let result = try await body(stack)
+                await stack.stop()
+                return result
+            } catch {
+                await stack.stop()
+                throw error
+            }
         }
+        return planningRuns ? try await FaultBroker.exclusively { try await run() } : try await run()
     }
 }

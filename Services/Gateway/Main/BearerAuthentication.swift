@@ -1,39 +1,75 @@
 import Foundation
 import GatewayCore
+import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Authenticates `Authorization: Bearer <token>` on every `/api/v1/` route except the
-/// document itself; a missing, malformed, expired or revoked token is 401 with a problem body
-/// that says nothing more. Health and metrics routes are not under `/api/`. The user joins
-/// the ``RequestScope``: every command's actor is this user, never a field of the request.
+/// Authenticates every `/api/v1/` route but the public ones (the document, the login):
+/// `Authorization: Bearer <token>`, or the `shipboard_session` cookie set at login. With the
+/// cookie, every POST, PUT, PATCH and DELETE must also carry `X-CSRF-Token` (SameSite=Strict
+/// already keeps other sites' forms from sending it; the token covers the rest). A missing,
+/// malformed, expired or revoked credential is 401 and says nothing more. The user joins the
+/// ``RequestScope``: every command's actor is this user, never a field of the request.
 struct BearerAuthentication<Context: RequestContext>: RouterMiddleware {
     let store: IdentityStore
     let logger: Logger
-    static var publicPaths: Set<String> { ["/api/v1/openapi.json"] }
+    static var publicRoutes: Set<String> { ["GET /api/v1/openapi.json", "POST /api/v1/session"] }
+    static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix("/api/"), !Self.publicPaths.contains(path) else { return try await next(request, context) }
-        let user: GatewayUser?
+        guard path.hasPrefix("/api/"), !Self.publicRoutes.contains("\(request.method.rawValue) \(path)") else {
+            return try await next(request, context)
+        }
+        var scope = RequestScope.current
+            ?? RequestScope(requestID: UUID().uuidString.lowercased(), trace: .fresh(), clientAddress: "unknown")
         do {
-            if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-                user = try await store.authenticate(token: String(header.dropFirst("Bearer ".count)))
-            } else {
-                user = nil
+            if let header = request.headers[.authorization] {
+                if header.hasPrefix("Bearer ") { scope.user = try await store.authenticate(token: String(header.dropFirst(7))) }
+            } else if let cookie = SessionCookie.value(in: request.headers[values: .cookie]),
+                      let (user, csrfHash) = try await store.authenticate(session: cookie) {
+                if !["GET", "HEAD", "OPTIONS"].contains(request.method.rawValue) {
+                    guard let csrf = request.headers[Self.csrfHeader], IdentityStore.sha256(csrf) == csrfHash else {
+                        return APIProblem(kind: "forbidden", rule: "auth.csrf", status: 403,
+                                          detail: "a request made with the session cookie needs its X-CSRF-Token").httpResponse()
+                    }
+                }
+                scope.user = user
+                scope.sessionCookie = cookie
             }
         } catch {
-            logger.warning("cannot check a token", metadata: ["error": "\(error)"])
+            logger.warning("cannot check a credential", metadata: ["error": "\(error)"])
             return APIProblem(kind: "unavailable", rule: "auth.store", status: 503,
                               detail: "identities cannot be checked right now; try again").httpResponse()
         }
-        guard let user else {
+        guard scope.user != nil else {
             return APIProblem(kind: "unauthorized", rule: "auth.token", status: 401, detail: "a valid bearer token is required")
                 .httpResponse(headers: [.wwwAuthenticate: "Bearer"])
         }
-        var scope = RequestScope.current ?? RequestScope(requestID: UUID().uuidString.lowercased(), trace: .fresh(), user: nil)
-        scope.user = user
         return try await RequestScope.$current.withValue(scope) { try await next(request, context) }
+    }
+}
+
+/// The session cookie: its name, attributes, and reading it from `Cookie` headers.
+enum SessionCookie {
+    static let name = "shipboard_session"
+
+    /// HttpOnly (no script reads it), Secure, SameSite=Strict (no other site's page sends it),
+    /// scoped to the API.
+    static func setting(_ value: String, maxAge: Int) -> String {
+        "\(name)=\(value); Path=/api; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict"
+    }
+
+    static var clearing: String { setting("", maxAge: 0) }
+
+    static func value(in headers: [String]) -> String? {
+        for header in headers {
+            for pair in header.split(separator: ";") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2, parts[0] == name, !parts[1].isEmpty { return parts[1] }
+            }
+        }
+        return nil
     }
 }
 

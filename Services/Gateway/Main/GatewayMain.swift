@@ -61,7 +61,9 @@ struct GatewayMain {
         }
         let commands = PlanningCommands(requests: RequestClient(amqp: client, logger: logger), timeout: commandTimeout)
         let identities = IdentityStore(pool: pool)
-        let router = OperationsEndpoint.router(
+        let router = Router(context: GatewayRequestContext.self)
+        OperationsEndpoint.addRoutes(
+            to: router,
             checks: [
                 ReadinessCheck("postgres", ReadinessProbes.database(pool)),
                 ReadinessCheck("rabbitmq", ReadinessProbes.broker(client)),

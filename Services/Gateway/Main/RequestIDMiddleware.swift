@@ -8,17 +8,20 @@ import Messaging
 /// UUID. It also takes the request's W3C `traceparent` (or starts a trace) and opens the
 /// ``RequestScope`` the rest of the request sees. Runs before authentication, so a 401
 /// carries an id too.
-struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RequestIDMiddleware<Context: RemoteAddressRequestContext>: RouterMiddleware {
     static var header: HTTPField.Name { HTTPField.Name("X-Request-Id")! }
     static var traceHeader: HTTPField.Name { HTTPField.Name(TraceParent.header)! }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = WellFormedID.accepted(request.headers[Self.header]) ?? UUID().uuidString.lowercased()
         let trace = request.headers[Self.traceHeader].flatMap(TraceParent.init) ?? TraceParent.fresh()
-        var response = try await RequestScope.$current.withValue(RequestScope(requestID: id, trace: trace, user: nil)) {
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
+        let scope = RequestScope(requestID: id, trace: trace, clientAddress: address, user: nil, sessionCookie: nil)
+        var response = try await RequestScope.$current.withValue(scope) {
             try await next(request, context)
         }
         response.headers[Self.header] = id
+        if let cookie = scope.responseCookie.value { response.headers.append(HTTPField(name: .setCookie, value: cookie)) }
         return response
     }
 }

@@ -1,4 +1,7 @@
+import Foundation
 import GatewayCore
+import Hummingbird
+import NIOCore
 import Messaging
 
 /// What the HTTP layer learned about the request being handled, for the API handlers below
@@ -8,8 +11,38 @@ struct RequestScope: Sendable {
     var requestID: String
     /// The caller's `traceparent` when well-formed, else a new trace; commands carry its child.
     var trace: TraceParent
-    /// The authenticated user; nil only on the public document.
+    /// The client's address as the TCP connection shows it (login rate limits count by it).
+    var clientAddress: String
+    /// The authenticated user; nil on the public routes.
     var user: GatewayUser?
+    /// The session cookie the user authenticated with (nil with a bearer token): logout ends it.
+    var sessionCookie: String?
+    /// A `Set-Cookie` value for the response, set by login and logout: the HTTP layer writes it
+    /// as is (the generated server would percent-encode a header value).
+    let responseCookie = ResponseCookie()
 
     @TaskLocal static var current: RequestScope?
+}
+
+/// The gateway's request context: Hummingbird's basic one plus the client's address.
+struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let remoteAddress: SocketAddress?
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
+    }
+}
+
+/// The one `Set-Cookie` value a response may carry, handed from an API handler to the HTTP
+/// middleware that writes the response.
+final class ResponseCookie: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: String?
+
+    var value: String? {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue } }
+    }
 }

@@ -11,6 +11,15 @@ extension OperationsEndpoint {
     /// The routes: `/health/live`, `/health/ready`, `/metrics`.
     public static func router(checks: [ReadinessCheck], registry: PrometheusCollectorRegistry) -> Router<BasicRequestContext> {
         let router = Router()
+        addRoutes(to: router, checks: checks, registry: registry)
+        return router
+    }
+
+    /// The same routes on a router of another request context (the gateway's knows the
+    /// client's address).
+    public static func addRoutes<Context: RequestContext>(
+        to router: Router<Context>, checks: [ReadinessCheck], registry: PrometheusCollectorRegistry
+    ) {
         router.get("/health/live") { _, _ in
             json(#"{"status":"live"}"#, status: .ok)
         }
@@ -23,7 +32,6 @@ extension OperationsEndpoint {
                 status: .ok, headers: [.contentType: MetricsExposition.contentType],
                 body: .init(byteBuffer: ByteBuffer(bytes: MetricsExposition.render(registry))))
         }
-        return router
     }
 
     private static func json(_ text: String, status: HTTPResponse.Status) -> Response {

@@ -23,7 +23,8 @@ public enum GatewayAccess {
 
     public static let rules: [String: Rule] = [
         "getOpenAPIDocument": .everyone,
-        "getMe": .authenticated,
+        "createSession": .everyone,
+        "getMe": .authenticated, "deleteSession": .authenticated, "enrollTOTP": .authenticated,
         // Reading: every role.
         "listReleases": .roles(readers), "getRelease": .roles(readers), "getReleaseImpact": .roles(readers),
         "getReleaseAudit": .roles(readers), "verifyReleaseAudit": .roles(readers), "getReleaseEvents": .roles(readers),
@@ -45,7 +46,7 @@ public enum GatewayAccess {
         // Who may approve, and who may log in: admins only.
         "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]),
         "listUsers": .roles([.admin]), "createUser": .roles([.admin]), "issueToken": .roles([.admin]),
-        "revokeToken": .roles([.admin]),
+        "revokeToken": .roles([.admin]), "listRolePolicies": .roles([.admin]), "setRolePolicy": .roles([.admin]),
     ]
 
     /// Whether `roles` (nil: not authenticated) may call `operationId`.

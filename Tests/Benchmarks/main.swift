@@ -4,6 +4,18 @@ import Foundation
 // Usage: bash Infra/scripts/bench.sh [--quick] [--only=GROUP[,GROUP…]]
 // Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway. The rows of a group
 // that compare against the raw AMQP rate run the `amqp` group too.
+if CommandLine.arguments.contains("--help") {
+    print("""
+        usage: shipboard-bench [--quick] [--only=GROUP[,GROUP…]]
+        Benchmarks beside same-run baselines; run through `bash Infra/scripts/bench.sh`, which sets the environment.
+        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway.
+        """)
+    exit(0)
+}
+if CommandLine.arguments.contains("--version") {
+    print("shipboard-bench 0.9.0")  // ShipboardVersion.current, which this tool does not link
+    exit(0)
+}
 let quick = CommandLine.arguments.contains("--quick")
 let only: Set<String>? = CommandLine.arguments.first { $0.hasPrefix("--only=") }
     .map { Set($0.dropFirst("--only=".count).split(separator: ",").map(String.init)) }

@@ -30,6 +30,10 @@ struct MessagingProbe {
     }
 
     static func main() async {
+        ServiceArguments(
+            name: "messaging-probe", summary: "a minimal consumer for the messaging tests (not deployed)",
+            variables: ServiceConfiguration.documentation
+        ).handleOrExit(Array(CommandLine.arguments.dropFirst()))
         let (configuration, settings) = ServiceMain.loadOrExit { reader in
             (ServiceConfiguration(serviceName: "messaging-probe", defaultHTTPPort: 0, reader: reader), ProbeSettings(reader))
         }

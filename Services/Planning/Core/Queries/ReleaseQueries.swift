@@ -5,8 +5,8 @@ import Postgres
 /// Read-only queries over releases for the gateway (ARCHITECTURE.md: it "answers queries
 /// from PostgreSQL"). Nothing here writes or locks; every value is a bound parameter.
 ///
-/// Each query reads committed data statement by statement (READ COMMITTED): a detail's
-/// changes may be a moment newer than its record, which a read view tolerates.
+/// Each query is one statement (READ COMMITTED): a release and its changes are read together,
+/// in one round trip (the gateway's busiest read).
 public struct ReleaseQueries: Sendable {
     public let schema: String
     public let pool: PostgresPool
@@ -22,8 +22,12 @@ public struct ReleaseQueries: Sendable {
             """
             SELECT key, title, description, type, impact, urgency, priority, risk, justification, requester, coordinator,
                    scheduled_start, scheduled_end, target_date::timestamp AT TIME ZONE 'UTC' AS target_date, template,
-                   job_plan_name, phase, status, version, created_at, updated_at, state::text
-            FROM \(identifier: schema).releases WHERE key = \(key)
+                   job_plan_name, phase, status, version, created_at, updated_at, state::text,
+                   (SELECT coalesce(json_agg(json_build_object(
+                               'externalID', c.external_id, 'title', c.title, 'status', c.status, 'risk', c.risk,
+                               'affectedCIs', to_json(c.affected_cis)) ORDER BY c.added_at, c.external_id), '[]')::text
+                    FROM \(identifier: schema).release_changes c WHERE c.release_key = r.key) AS changes
+            FROM \(identifier: schema).releases r WHERE key = \(key)
             """)
         guard let row = rows.first else { throw Self.unknownRelease(key) }
         func text(_ column: String) throws -> String { try row.decode(column, as: String.self) }
@@ -42,7 +46,7 @@ public struct ReleaseQueries: Sendable {
             version: try row.decode("version", as: Int.self),
             createdAt: try row.decode("created_at", as: Date.self), updatedAt: try row.decode("updated_at", as: Date.self),
             currentGate: state.currentGate, approvals: state.approvals, history: state.history,
-            changes: try await ReleaseChanges(schema: schema).list(key, pool: pool))
+            changes: try Self.changes(text("changes"), of: key))
     }
 
     /// The release's version (it grows on every save): what a watcher polls before it reads
@@ -51,6 +55,18 @@ public struct ReleaseQueries: Sendable {
         let rows = try await pool.query("SELECT version FROM \(identifier: schema).releases WHERE key = \(key)")
         guard let row = rows.first else { throw Self.unknownRelease(key) }
         return try row.decode(at: 0, as: Int.self)
+    }
+
+    /// The changes of a release as the detail query aggregates them (JSON, in the order they
+    /// were added). A stored status or risk this version does not know fails loudly.
+    static func changes(_ json: String, of key: String) throws -> [ChangeRequest] {
+        do {
+            return try JSONDecoder().decode([ChangeRequest].self, from: Data(json.utf8))
+        } catch {
+            throw CommandError(
+                .internal, "a stored change of \(key.prefix(40)) has a status or risk this version does not know",
+                rule: "changes.stored_values")
+        }
     }
 
     /// A page of releases matching `filter`, ordered by key. Refuses a limit outside

@@ -12,6 +12,7 @@ import Logging
 /// ``RequestScope``: every command's actor is this user, never a field of the request.
 struct BearerAuthentication<Context: RequestContext>: RouterMiddleware {
     let store: IdentityStore
+    let cache: AuthenticationCache
     let logger: Logger
     static var publicRoutes: Set<String> { ["GET /api/v1/openapi.json", "POST /api/v1/session"] }
     static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
@@ -25,7 +26,7 @@ struct BearerAuthentication<Context: RequestContext>: RouterMiddleware {
             ?? RequestScope(requestID: UUID().uuidString.lowercased(), trace: .fresh(), clientAddress: "unknown")
         do {
             if let header = request.headers[.authorization] {
-                if header.hasPrefix("Bearer ") { scope.user = try await store.authenticate(token: String(header.dropFirst(7))) }
+                if header.hasPrefix("Bearer ") { scope.user = try await bearerUser(String(header.dropFirst(7))) }
             } else if let cookie = SessionCookie.value(in: request.headers[values: .cookie]),
                       let (user, csrfHash) = try await store.authenticate(session: cookie) {
                 if !["GET", "HEAD", "OPTIONS"].contains(request.method.rawValue) {
@@ -47,6 +48,13 @@ struct BearerAuthentication<Context: RequestContext>: RouterMiddleware {
                 .httpResponse(headers: [.wwwAuthenticate: "Bearer"])
         }
         return try await RequestScope.$current.withValue(scope) { try await next(request, context) }
+    }
+
+    private func bearerUser(_ token: String) async throws -> GatewayUser? {
+        if let user = await cache.user(for: token) { return user }
+        guard let (user, expiresIn) = try await store.authenticateWithExpiry(token: token) else { return nil }
+        await cache.store(user, for: token, expiresIn: expiresIn)
+        return user
     }
 }
 

@@ -41,6 +41,7 @@ extension GatewayAPIHandler {
             throw CommandError(.notFound, "no token has this id", rule: "tokens.exists")
         }
         try await identities.revokeToken(id)
+        await authentications.clear()
         return .noContent(.init())
     }
 }

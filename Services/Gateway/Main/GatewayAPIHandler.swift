@@ -13,6 +13,8 @@ import Postgres
 struct GatewayAPIHandler: APIProtocol {
     let pool: PostgresPool
     let identities: IdentityStore
+    /// Cleared when this gateway revokes a token, so the revocation holds here at once.
+    let authentications: AuthenticationCache
     let commands: PlanningCommands
     /// How often a release's event stream looks for a change.
     var eventPollInterval: Duration = .milliseconds(500)

@@ -61,6 +61,7 @@ struct GatewayMain {
         }
         let commands = PlanningCommands(requests: RequestClient(amqp: client, logger: logger), timeout: commandTimeout)
         let identities = IdentityStore(pool: pool)
+        let authentications = AuthenticationCache()
         let router = Router(context: GatewayRequestContext.self)
         OperationsEndpoint.addRoutes(
             to: router,
@@ -71,9 +72,9 @@ struct GatewayMain {
             registry: registry)
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: BodyLimitMiddleware())
-        router.add(middleware: BearerAuthentication(store: identities, logger: logger))
+        router.add(middleware: BearerAuthentication(store: identities, cache: authentications, logger: logger))
         do {
-            try GatewayAPIHandler(pool: pool, identities: identities, commands: commands).registerHandlers(
+            try GatewayAPIHandler(pool: pool, identities: identities, authentications: authentications, commands: commands).registerHandlers(
                 on: router, middlewares: [ProblemMiddleware(logger: logger), AuthorizationMiddleware()])
             let app = Application(
                 router: router, configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),

@@ -10,6 +10,13 @@ public struct GatewayUser: Sendable, Equatable {
     public let name: String
     public let roles: Set<Role>
     public let disabled: Bool
+
+    public init(id: UUID, name: String, roles: Set<Role>, disabled: Bool) {
+        self.id = id
+        self.name = name
+        self.roles = roles
+        self.disabled = disabled
+    }
 }
 
 /// A token as issued: the secret (shown once) and what is stored about it.
@@ -91,13 +98,19 @@ public struct IdentityStore: Sendable {
     /// The user a presented token belongs to, or nil: malformed, unknown, expired, revoked,
     /// or its user disabled all look the same to the caller (401, saying nothing more).
     public func authenticate(token presented: String) async throws -> GatewayUser? {
+        try await authenticateWithExpiry(token: presented)?.user
+    }
+
+    /// The same, with how long the token stays valid (for ``AuthenticationCache``).
+    public func authenticateWithExpiry(token presented: String) async throws -> (user: GatewayUser, expiresIn: Duration)? {
         guard let token = APIToken(presented: presented) else { return nil }
         // A read on every request; `last_used_at` is written at most once a minute per token,
         // so a busy client does not turn every GET into a write.
         let rows = try await pool.query(
             """
             SELECT u.id, u.name, array_to_json(u.roles)::text, t.id,
-                   t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale
+                   t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale,
+                   extract(epoch FROM t.expires_at - now())::float8 AS remaining
             FROM \(identifier: schema).api_tokens t JOIN \(identifier: schema).users u ON t.user_id = u.id
             WHERE t.token_hash = \(token.storedHash) AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled
             """)
@@ -106,7 +119,8 @@ public struct IdentityStore: Sendable {
             let tokenID = try row.decode(at: 3, as: UUID.self)
             try await pool.query("UPDATE \(identifier: schema).api_tokens SET last_used_at = now() WHERE id = \(tokenID)")
         }
-        return try Self.decodeUser(row)
+        let remaining = try row.decode(at: 5, as: Double.self)
+        return (try Self.decodeUser(row), .milliseconds(Int64(max(0, remaining) * 1000)))
     }
 
     /// The user whose name and password match, or nil (unknown name and wrong password look alike).

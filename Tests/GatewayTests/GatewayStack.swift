@@ -12,7 +12,6 @@ import FoundationNetworking
 /// (the fault broker, whose `planning.#` consumers are all real planning processes on this
 /// database with the tests' audit keys), and one user with a token per role.
 final class GatewayStack: @unchecked Sendable {
-    let planning: Process
     let gateway: Process
     let base: URL
     let store: IdentityStore
@@ -29,10 +28,19 @@ final class GatewayStack: @unchecked Sendable {
     private let logLock = NSLock()
     private var logBytes = Data()
 
+    /// The environment both processes get (planning started later gets it too).
+    let environment: [String: String]
+    private let planningLock = NSLock()
+    private var planningProcess: Process?
+
     /// `planningRuns: false` starts the gateway alone, on the test vhost of the main broker,
-    /// where no planning consumes during the tests: every command goes unanswered.
-    static func start(commandTimeoutSeconds: Int = 15, planningRuns: Bool = true) async throws -> GatewayStack {
-        let store = try await IdentityStoreTests.serviceRoleStore()
+    /// where no planning consumes during the tests: every command goes unanswered until
+    /// ``startPlanning()``. `onFaultDatabase` puts the gateway on the fault PostgreSQL
+    /// instance (which tests stop and start) instead of the test database.
+    static func start(
+        commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, onFaultDatabase: Bool = false
+    ) async throws -> GatewayStack {
+        let store = try await onFaultDatabase ? Self.faultDatabaseStore() : IdentityStoreTests.serviceRoleStore()
         let suffix = String(UUID().uuidString.prefix(8).lowercased())
         var tokens: [Role: String] = [:]
         for role in Role.allCases {
@@ -44,49 +52,65 @@ final class GatewayStack: @unchecked Sendable {
                       "SHIPBOARD_BENCH_DATABASE_URL"] {
             environment[owner] = nil
         }
-        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+        environment["SHIPBOARD_DATABASE_URL"] = try onFaultDatabase
+            ? FaultPostgres.url(.service) : TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
         environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value(planningRuns ? "SHIPBOARD_TEST_FAULT_AMQP_URL" : "SHIPBOARD_TEST_AMQP_URL")
         environment["SHIPBOARD_HTTP_PORT"] = "0"
         environment[AuditKeyring.variable] = try TestSettings.value(AuditKeyring.variable)
         environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
         environment["SHIPBOARD_LOG_LEVEL"] = "debug"
         environment["SHIPBOARD_COMMAND_TIMEOUT_SECONDS"] = "\(commandTimeoutSeconds)"
-        let planningLog = Pipe()
-        let planning = try Self.launch(planningRuns ? "shipboard-planning" : "true", environment, output: Pipe(), log: planningLog)
         let gatewayOutput = Pipe()
         let gateway = try Self.launch("shipboard-gateway", environment, output: gatewayOutput)
         do {
             let base = try Self.port(of: gatewayOutput)
-            let stack = GatewayStack(planning: planning, gateway: gateway, base: base, store: store, tokens: tokens, suffix: suffix)
-            planningLog.fileHandleForReading.readabilityHandler = { [weak stack] handle in
-                let data = handle.availableData
-                guard let stack else { return }
-                stack.logLock.lock()
-                stack.logBytes.append(data)
-                stack.logLock.unlock()
+            let stack = GatewayStack(
+                gateway: gateway, base: base, store: store, tokens: tokens, suffix: suffix, environment: environment)
+            if planningRuns {
+                try stack.startPlanning()
+                try await stack.waitUntilPlanningAnswers()
             }
-            if planningRuns { try await stack.waitUntilPlanningAnswers() }
             return stack
         } catch {
-            planning.terminate()
             gateway.terminate()
             throw error
         }
     }
 
-    private init(planning: Process, gateway: Process, base: URL, store: IdentityStore, tokens: [Role: String], suffix: String) {
-        self.planning = planning
+    /// The identity store of the fault database, migrated, as the service role.
+    static func faultDatabaseStore() async throws -> IdentityStore {
+        try await MigrationGate.shared.ensureMigrated(FaultPostgres.configuration(.owner))
+        return IdentityStore(pool: PostgresPool(configuration: try FaultPostgres.configuration(.service), maxConnections: 2), bcryptCost: 4)
+    }
+
+    private init(gateway: Process, base: URL, store: IdentityStore, tokens: [Role: String], suffix: String, environment: [String: String]) {
         self.gateway = gateway
         self.base = base
         self.store = store
         self.tokens = tokens
         self.suffix = suffix
+        self.environment = environment
+    }
+
+    /// Starts shipboard-planning with the stack's environment; its stderr is ``planningLog``.
+    func startPlanning() throws {
+        let log = Pipe()
+        let planning = try Self.launch("shipboard-planning", environment, output: Pipe(), log: log)
+        log.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.logLock.lock()
+            self.logBytes.append(data)
+            self.logLock.unlock()
+        }
+        planningLock.withLock { planningProcess = planning }
     }
 
     func stop() async {
-        planning.terminate()
+        let planning = planningLock.withLock { planningProcess }
+        planning?.terminate()
         gateway.terminate()
-        planning.waitUntilExit()
+        planning?.waitUntilExit()
         gateway.waitUntilExit()
         await store.pool.close()
     }
@@ -102,7 +126,7 @@ final class GatewayStack: @unchecked Sendable {
     /// Starts `product` with stdout to `output`; its log (stderr) goes to `log`, or nowhere.
     private static func launch(_ product: String, _ environment: [String: String], output: Pipe, log: Pipe? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = product == "true" ? URL(fileURLWithPath: "/bin/true") : try ProductBinary.locate(product)
+        process.executableURL = try ProductBinary.locate(product)
         process.environment = environment
         process.standardOutput = output
         process.standardError = log ?? FileHandle.nullDevice
@@ -129,7 +153,7 @@ final class GatewayStack: @unchecked Sendable {
 
     /// Planning consumes once it has migrated and declared its queue: a query through it
     /// (the audit verification of an unknown release) answers 404 from then on.
-    private func waitUntilPlanningAnswers() async throws {
+    func waitUntilPlanningAnswers() async throws {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let response = try await call("GET", "/api/v1/releases/REL-999999998/audit/verification", as: .viewer)
@@ -182,10 +206,12 @@ extension GatewayStack {
     /// (``FaultBroker/exclusively(_:)``) throughout: fault tests stop, kill and alarm the node,
     /// and must not do so under a test that needs it running.
     static func with<Result: Sendable>(
-        commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, _ body: (GatewayStack) async throws -> Result
+        commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, onFaultDatabase: Bool = false,
+        _ body: (GatewayStack) async throws -> Result
     ) async throws -> Result {
         func run() async throws -> Result {
-            let stack = try await start(commandTimeoutSeconds: commandTimeoutSeconds, planningRuns: planningRuns)
+            let stack = try await start(
+                commandTimeoutSeconds: commandTimeoutSeconds, planningRuns: planningRuns, onFaultDatabase: onFaultDatabase)
             do {
                 let result = try await body(stack)
                 await stack.stop()

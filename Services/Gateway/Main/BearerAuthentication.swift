@@ -30,7 +30,7 @@ struct BearerAuthentication<Context: RequestContext>: RouterMiddleware {
             } else if let cookie = SessionCookie.value(in: request.headers[values: .cookie]),
                       let (user, csrfHash) = try await store.authenticate(session: cookie) {
                 if !["GET", "HEAD", "OPTIONS"].contains(request.method.rawValue) {
-                    guard let csrf = request.headers[Self.csrfHeader], IdentityStore.sha256(csrf) == csrfHash else {
+                    guard let csrf = request.headers[Self.csrfHeader].flatMap(APIToken.init(presented:)), csrf.storedHash == csrfHash else {
                         return APIProblem(kind: "forbidden", rule: "auth.csrf", status: 403,
                                           detail: "a request made with the session cookie needs its X-CSRF-Token").httpResponse()
                     }

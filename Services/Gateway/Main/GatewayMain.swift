@@ -44,8 +44,9 @@ struct GatewayMain {
             return
         }
         arguments.handleOrExit(words)
-        let configuration = ServiceMain.loadOrExit { reader in
-            ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader)
+        let (configuration, commandTimeout) = ServiceMain.loadOrExit { reader in
+            (ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader),
+             Duration.seconds(reader.int("SHIPBOARD_COMMAND_TIMEOUT_SECONDS", default: 10, range: 1...120)))
         }
         let registry = ObservabilityBootstrap.bootstrap(configuration)
         let logger = Logger(label: "shipboard.gateway")
@@ -90,12 +91,6 @@ struct GatewayMain {
             logger.error("shipboard-gateway failed", metadata: ["error": "\(error)"])
             exit(1)
         }
-    }
-
-    /// How long a command may wait for planning's answer before the caller gets a 504.
-    static var commandTimeout: Duration {
-        let text = ProcessInfo.processInfo.environment["SHIPBOARD_COMMAND_TIMEOUT_SECONDS"] ?? ""
-        return .seconds(Int(text).map { min(max($0, 1), 120) } ?? 10)
     }
 
     /// Creates the first admin and prints their token once (stdout), for `shipboard login`.

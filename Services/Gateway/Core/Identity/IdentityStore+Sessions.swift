@@ -1,5 +1,4 @@
 import Contracts
-import Crypto
 import Foundation
 import HummingbirdOTP
 import PlanningCore
@@ -48,38 +47,36 @@ extension IdentityStore {
         }
         try await pool.query(
             "DELETE FROM \(identifier: schema).login_failures WHERE scope = 'account' AND subject = \(subjects[0].1)")
-        let cookie = APIToken.generate().secret, csrf = APIToken.generate().secret
+        let cookie = APIToken.generate(), csrf = APIToken.generate()
         let seconds = Double(Self.sessionLifetime.components.seconds)
         let expiresAt = try await pool.query(
             """
             INSERT INTO \(identifier: schema).sessions (session_hash, csrf_hash, user_id, expires_at)
-            VALUES (\(Self.sha256(cookie)), \(Self.sha256(csrf)), \(user.id), now() + make_interval(secs => \(seconds)))
+            VALUES (\(cookie.storedHash), \(csrf.storedHash), \(user.id), now() + make_interval(secs => \(seconds)))
             RETURNING expires_at
             """).single().decode(at: 0, as: Date.self)
-        return (user, IssuedSession(cookie: cookie, csrfToken: csrf, expiresAt: expiresAt))
+        return (user, IssuedSession(cookie: cookie.secret, csrfToken: csrf.secret, expiresAt: expiresAt))
     }
 
     /// The user of a live session and the SHA-256 of its CSRF token; nil for anything else.
-    public func authenticate(session cookie: String) async throws -> (GatewayUser, csrfHash: String)? {
-        guard (20...100).contains(cookie.utf8.count) else { return nil }
+    /// Cookie and CSRF token are made like API tokens (``APIToken``), and checked the same way.
+    public func authenticate(session presented: String) async throws -> (GatewayUser, csrfHash: String)? {
+        guard let cookie = APIToken(presented: presented) else { return nil }
         let rows = try await pool.query(
             """
             SELECT u.id, u.name, array_to_json(u.roles)::text, s.csrf_hash
             FROM \(identifier: schema).sessions s JOIN \(identifier: schema).users u ON s.user_id = u.id
-            WHERE s.session_hash = \(Self.sha256(cookie)) AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled
+            WHERE s.session_hash = \(cookie.storedHash) AND s.revoked_at IS NULL AND s.expires_at > now() AND NOT u.disabled
             """)
         guard let row = rows.first else { return nil }
         return (try Self.decodeUser(row), try row.decode(at: 3, as: String.self))
     }
 
     /// Ends a session (logout).
-    public func revokeSession(_ cookie: String) async throws {
+    public func revokeSession(_ presented: String) async throws {
+        guard let cookie = APIToken(presented: presented) else { return }
         try await pool.query(
-            "UPDATE \(identifier: schema).sessions SET revoked_at = now() WHERE session_hash = \(Self.sha256(cookie)) AND revoked_at IS NULL")
-    }
-
-    public static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+            "UPDATE \(identifier: schema).sessions SET revoked_at = now() WHERE session_hash = \(cookie.storedHash) AND revoked_at IS NULL")
     }
 
     private func blockedUntil(_ subjects: [(LoginThrottle.Scope, String)]) async throws -> Date? {

@@ -55,13 +55,28 @@ public struct ReleaseChanges: Sendable {
             let (id, title, status, risk, cis) = try row.decode((String, String, String, String, String).self)
             // A stored word this version does not know fails loudly: never shown as a guess.
             guard let status = ChangeRequest.Status(rawValue: status), let risk = ChangeRequest.Risk(rawValue: risk) else {
-                throw CommandError(
-                    .internal, "a stored change of \(releaseKey) has a status or risk this version does not know",
-                    rule: "changes.stored_values")
+                throw Self.unknownStoredValue(of: releaseKey)
             }
             return ChangeRequest(
                 externalID: id, title: title, status: status, risk: risk,
                 affectedCIs: try JSONDecoder().decode([String].self, from: Data(cis.utf8)))
         }
+    }
+
+    /// Changes as the release detail aggregates them in its own statement (a JSON array of
+    /// ``ChangeRequest``, in the order they were added).
+    static func decode(aggregated json: String, of releaseKey: String) throws -> [ChangeRequest] {
+        do {
+            return try JSONDecoder().decode([ChangeRequest].self, from: Data(json.utf8))
+        } catch {
+            throw unknownStoredValue(of: releaseKey)
+        }
+    }
+
+    /// A stored status or risk this version does not know fails loudly: never shown as a guess.
+    static func unknownStoredValue(of releaseKey: String) -> CommandError {
+        CommandError(
+            .internal, "a stored change of \(releaseKey.prefix(40)) has a status or risk this version does not know",
+            rule: "changes.stored_values")
     }
 }

@@ -46,7 +46,7 @@ public struct ReleaseQueries: Sendable {
             version: try row.decode("version", as: Int.self),
             createdAt: try row.decode("created_at", as: Date.self), updatedAt: try row.decode("updated_at", as: Date.self),
             currentGate: state.currentGate, approvals: state.approvals, history: state.history,
-            changes: try Self.changes(text("changes"), of: key))
+            changes: try ReleaseChanges.decode(aggregated: text("changes"), of: key))
     }
 
     /// The release's version (it grows on every save): what a watcher polls before it reads
@@ -55,18 +55,6 @@ public struct ReleaseQueries: Sendable {
         let rows = try await pool.query("SELECT version FROM \(identifier: schema).releases WHERE key = \(key)")
         guard let row = rows.first else { throw Self.unknownRelease(key) }
         return try row.decode(at: 0, as: Int.self)
-    }
-
-    /// The changes of a release as the detail query aggregates them (JSON, in the order they
-    /// were added). A stored status or risk this version does not know fails loudly.
-    static func changes(_ json: String, of key: String) throws -> [ChangeRequest] {
-        do {
-            return try JSONDecoder().decode([ChangeRequest].self, from: Data(json.utf8))
-        } catch {
-            throw CommandError(
-                .internal, "a stored change of \(key.prefix(40)) has a status or risk this version does not know",
-                rule: "changes.stored_values")
-        }
     }
 
     /// A page of releases matching `filter`, ordered by key. Refuses a limit outside

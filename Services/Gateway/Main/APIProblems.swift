@@ -4,6 +4,7 @@ import GatewayCore
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
+import Postgres
 
 /// Turns every failure of an API operation into an RFC 9457 problem, in one place: a
 /// `CommandError` a handler throws (or planning answered) by its kind and rule; a request the
@@ -33,6 +34,14 @@ struct ProblemMiddleware: ServerMiddleware {
     static func problem(for error: ServerError) -> APIProblem {
         if let refusal = error.underlyingError as? CommandError { return APIProblem(refusal) }
         if let decoding = error.underlyingError as? DecodingError { return APIProblem(decoding) }
+        // PostgreSQL away (down, restarting, the pool's wait over) or too slow: the caller may
+        // retry; nothing was changed by a query, and a command's fate is planning's answer.
+        switch PostgresFailureKind(classifying: error.underlyingError) {
+        case .unavailable, .timeout:
+            return APIProblem(kind: "unavailable", rule: "database.unavailable", status: 503,
+                              detail: "the database is not available right now; try again shortly")
+        case .conflict, .permanent: break
+        }
         let status = error.httpStatus.code
         guard (400..<500).contains(status) else {
             return APIProblem(kind: "internal", rule: "unspecified", status: 500, detail: "the request failed; the error is logged")

@@ -121,11 +121,13 @@ let package = Package(
             resources: [.copy("openapi.json")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
 
-        // shipboard-gateway: the public edge (in progress: identity, the document, a first route).
+        // shipboard-gateway: the public edge.
         .executableTarget(
             name: "ShipboardGateway",
             dependencies: [
                 "GatewayAPI", "GatewayCore", "PlanningCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -16,8 +16,9 @@ import Logging
 /// inbox answers a repeat with the stored reply instead of executing it again) whenever the
 /// outcome of a publish is unknown (confirm lost, connection dropped) or no reply came
 /// within `resendAfter`. A reply stream that ends is reopened at once (and on the next
-/// request); a reply after the deadline is ignored; each request's timer ends with it.
-/// It never waits past the deadline. Use one per `AMQPClient`: the client has one reply
+/// request); a reply after the deadline is ignored. One timer serves every waiting request
+/// (armed for the earliest resend or deadline, stopped when none waits), so a request costs
+/// no timer of its own. It never waits past the deadline. Use one per `AMQPClient`: the client has one reply
 /// stream, and a second RequestClient opening its own would end the first one's.
 public actor RequestClient {
     let amqp: AMQPClient
@@ -25,9 +26,11 @@ public actor RequestClient {
     /// The exchange commands are published to.
     private let exchange: String
     private let resendAfter: Duration
-    private var pending: [String: CheckedContinuation<Data, any Error>] = [:]
-    /// The task that publishes, resends and finally times out each pending request.
-    private var drivers: [String: Task<Void, Never>] = [:]
+    /// Requests waiting for their reply, by the correlation id their reply will carry.
+    private var pending: [String: PendingRequest] = [:]
+    /// The one timer: when it fires, due resends go out and expired requests time out.
+    private var timer: (task: Task<Void, Never>, fires: ContinuousClock.Instant, generation: UInt64)?
+    private var timerGeneration: UInt64 = 0
     private var listening: Task<Void, Never>?
 
     /// `exchange` is `shipboard.commands` in production; tests and benchmarks pass one of
@@ -43,7 +46,7 @@ public actor RequestClient {
     }
 
     /// Requests waiting for a reply, and timers still running (for tests and metrics).
-    public var inFlight: (requests: Int, timers: Int) { (pending.count, drivers.count) }
+    public var inFlight: (requests: Int, timers: Int) { (pending.count, timer == nil ? 0 : 1) }
 
     /// Sends `envelope` to its service and returns the result, or throws the typed error.
     /// `trace`, when given, travels as the AMQP header `traceparent` (the consumer logs it).
@@ -77,8 +80,10 @@ public actor RequestClient {
         do {
             replyData = try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    pending[requestID] = continuation
-                    drivers[requestID] = Task { await self.drive(requestID, message, deadline: deadline, type: Command.messageType) }
+                    pending[requestID] = PendingRequest(
+                        continuation: continuation, message: message, deadline: deadline, type: Command.messageType)
+                    startAttempt(requestID)
+                    armTimer(for: deadline)
                 }
             } onCancel: {
                 Task { await self.fail(requestID, with: CommandError(.timeout, "the request was cancelled by its caller")) }
@@ -97,33 +102,78 @@ public actor RequestClient {
         }
     }
 
-    /// Publishes the request, resends it while its outcome is unknown, and ends it at the
-    /// deadline. Cancelled when the reply arrives.
-    private func drive(_ requestID: String, _ message: AMQPMessage, deadline: ContinuousClock.Instant, type: String) async {
-        var sent = false
-        while !Task.isCancelled {
-            let remaining = deadline - .now
-            guard remaining > .zero else { break }
-            var pause = resendAfter
-            do {
-                try await amqp.publish(message, timeout: remaining)
-                sent = true
-            } catch let error where Self.certainlyNotSent(error) {
-                // Not taken by the broker. If an earlier copy was, its outcome is still open.
-                guard sent else {
-                    return fail(requestID, with: CommandError(.unavailable, "the request could not be sent: \(error)"))
-                }
-                pause = .milliseconds(200)
-            } catch {
-                // The broker may have taken it (confirm lost, connection dropped): resend soon.
-                sent = true
-                pause = .milliseconds(200)
-                logger.debug("request outcome unknown; resending", metadata: ["request.type": "\(type)", "error": "\(error)"])
+    /// Publishes `requestID`'s message once (in its own task: the caller is suspended on its
+    /// continuation). Afterwards the timer resends it while no reply came.
+    private func startAttempt(_ requestID: String) {
+        guard pending[requestID]?.publishing == false else { return }
+        pending[requestID]?.publishing = true
+        Task { await self.attempt(requestID) }
+    }
+
+    private func attempt(_ requestID: String) async {
+        guard let request = pending[requestID] else { return }
+        let remaining = request.deadline - .now
+        guard remaining > .zero else { return fail(requestID, with: CommandError(.timeout, "no reply to \(request.type) in time")) }
+        var pause = resendAfter
+        var sent = request.sent
+        do {
+            try await amqp.publish(request.message, timeout: remaining)
+            sent = true
+        } catch let error where Self.certainlyNotSent(error) {
+            // Not taken by the broker. If an earlier copy was, its outcome is still open.
+            guard sent else {
+                return fail(requestID, with: CommandError(.unavailable, "the request could not be sent: \(error)"))
             }
-            try? await Task.sleep(for: min(pause, max(.zero, deadline - .now)))
+            pause = .milliseconds(200)
+        } catch {
+            // The broker may have taken it (confirm lost, connection dropped): resend soon.
+            sent = true
+            pause = .milliseconds(200)
+            logger.debug("request outcome unknown; resending", metadata: ["request.type": "\(request.type)", "error": "\(error)"])
         }
-        guard !Task.isCancelled else { return }
-        fail(requestID, with: CommandError(.timeout, "no reply to \(type) in time"))
+        // The reply may have come (or the deadline passed) while the publish was confirmed.
+        guard pending[requestID] != nil else { return }
+        pending[requestID]?.sent = sent
+        pending[requestID]?.publishing = false
+        pending[requestID]?.nextAttempt = .now + pause
+        if let due = pending[requestID]?.due { armTimer(for: due) }
+    }
+
+    /// Makes the timer fire by `due`. Invariant: while requests wait, the timer fires no
+    /// later than the earliest of their resends and deadlines (a later one needs no change).
+    private func armTimer(for due: ContinuousClock.Instant) {
+        if let timer, timer.fires <= due { return }
+        timer?.task.cancel()
+        timerGeneration &+= 1
+        let generation = timerGeneration
+        // Weak: a sleeping timer must not keep a closed client alive.
+        let task = Task { [weak self] in
+            try? await Task.sleep(until: due, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            await self?.timerFired(generation)
+        }
+        timer = (task, due, generation)
+    }
+
+    private func timerFired(_ generation: UInt64) {
+        guard timer?.generation == generation else { return }
+        timer = nil
+        let now = ContinuousClock.now
+        for (requestID, request) in pending {
+            if request.deadline <= now {
+                fail(requestID, with: CommandError(.timeout, "no reply to \(request.type) in time"))
+            } else if !request.publishing, request.nextAttempt <= now {
+                startAttempt(requestID)
+            }
+        }
+        if let due = pending.values.map(\.due).min() { armTimer(for: due) }
+    }
+
+    /// Stops the timer once nothing waits.
+    private func stopTimerWhenIdle() {
+        guard pending.isEmpty else { return }
+        timer?.task.cancel()
+        timer = nil
     }
 
     /// True when `error` proves no queue took the message: nothing was written for it
@@ -137,14 +187,14 @@ public actor RequestClient {
     }
 
     private func fail(_ requestID: String, with error: CommandError) {
-        drivers.removeValue(forKey: requestID)?.cancel()
-        pending.removeValue(forKey: requestID)?.resume(throwing: error)
+        pending.removeValue(forKey: requestID)?.continuation.resume(throwing: error)
+        stopTimerWhenIdle()
     }
 
     private func complete(_ requestID: String, with data: Data) {
         // A reply after the timeout finds nothing pending and is dropped.
-        drivers.removeValue(forKey: requestID)?.cancel()
-        pending.removeValue(forKey: requestID)?.resume(returning: data)
+        pending.removeValue(forKey: requestID)?.continuation.resume(returning: data)
+        stopTimerWhenIdle()
     }
 
     private func startListening() async throws {
@@ -185,4 +235,29 @@ public actor RequestClient {
     private static func seconds(_ duration: Duration) -> TimeInterval {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
+}
+
+/// A request waiting for its reply.
+private struct PendingRequest {
+    let continuation: CheckedContinuation<Data, any Error>
+    let message: AMQPMessage
+    let deadline: ContinuousClock.Instant
+    let type: String
+    /// True once a copy may have reached the broker (then "not sent" is no longer certain).
+    var sent = false
+    /// True while a publish of it awaits the broker's confirm.
+    var publishing = false
+    /// When to resend if no reply came; set after each publish.
+    var nextAttempt: ContinuousClock.Instant
+
+    init(continuation: CheckedContinuation<Data, any Error>, message: AMQPMessage, deadline: ContinuousClock.Instant, type: String) {
+        self.continuation = continuation
+        self.message = message
+        self.deadline = deadline
+        self.type = type
+        self.nextAttempt = deadline
+    }
+
+    /// When the timer must look at it next.
+    var due: ContinuousClock.Instant { publishing ? deadline : min(nextAttempt, deadline) }
 }

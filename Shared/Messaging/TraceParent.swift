@@ -48,10 +48,24 @@ public struct TraceParent: Sendable, Equatable, CustomStringConvertible {
             && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
+    /// `bytes` random bytes as lowercase hex, never all zero (W3C forbids zero ids). The
+    /// gateway makes three of these per request, so no `String(format:)` per byte.
     private static func randomHex(bytes: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = ""
-        for _ in 0..<bytes { text += String(format: "%02x", UInt8.random(in: 1...255, using: &generator)) }
-        return text
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: bytes * 2) { buffer in
+            var index = 0
+            while index < bytes * 2 {
+                var word = generator.next()
+                for _ in 0..<8 where index < bytes * 2 {
+                    buffer[index] = digits[Int(word & 0xF)]
+                    buffer[index + 1] = digits[Int((word >> 4) & 0xF)]
+                    word >>= 8
+                    index += 2
+                }
+            }
+            if buffer[0..<(bytes * 2)].allSatisfy({ $0 == UInt8(ascii: "0") }) { buffer[0] = UInt8(ascii: "1") }
+            return bytes * 2
+        }
     }
 }

@@ -26,7 +26,8 @@ enum BenchmarkReport {
         Swift.print("")
         Swift.print(pad("benchmark", 46) + pad("result", 16) + pad("baseline (same run)", 44) + pad("ratio", 8) + "target")
         for row in rows {
-            let baseline = row.baseline.map { "\(row.baselineName): \(format($0))" } ?? "-"
+            // A row without a baseline figure may still say something there (a range).
+            let baseline = row.baseline.map { "\(row.baselineName): \(format($0))" } ?? (row.baselineName.isEmpty ? "-" : row.baselineName)
             let ratio = row.ratio.map { String(format: "%.2f", $0) } ?? "-"
             Swift.print(
                 pad(row.name, 46) + pad("\(format(row.value)) \(row.unit)", 16) + pad(baseline, 44) + pad(ratio, 8)
@@ -35,7 +36,7 @@ enum BenchmarkReport {
     }
 
     static func format(_ value: Double) -> String {
-        value >= 100 ? String(Int(value.rounded())) : String(format: "%.1f", value)
+        value >= 100 ? String(Int(value.rounded())) : String(format: value >= 10 ? "%.1f" : "%.2f", value)
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {

@@ -53,15 +53,7 @@ enum GatewayBenchmarks {
         let failures = try await web.openLoop(path: "/api/v1/releases/\(key)", rate: 1_000, seconds: seconds, into: latencies)
         guard failures == 0 else { throw BenchmarkError("gateway GET: \(failures) requests failed at 1,000/s") }
 
-        // Commands: create + submit, 16 at a time, through the gateway and then straight.
-        let senders = 16
-        let perSender = max(1, pairs / senders)
-        var started = ContinuousClock.now
-        try await viaGateway(web, senders: senders, perSender: perSender)
-        let viaGateway = Double(senders * perSender) / Self.seconds(since: started)
-        started = ContinuousClock.now
-        try await straight(requests, actor: stack.user, senders: senders, perSender: perSender)
-        let straight = Double(senders * perSender) / Self.seconds(since: started)
+        let commands = try await compareCommands(stack, web: web, requests: requests, pairs: pairs)
         await requests.close()
         return [
             BenchmarkRow(name: "gateway GET release at 1,000/s, p50", value: await latencies.milliseconds(atPercentile: 50), unit: "ms",
@@ -70,8 +62,63 @@ enum GatewayBenchmarks {
                          baselineName: "-", baseline: nil, target: 10, targetIsMaximum: true),
             BenchmarkRow(name: "gateway GET release, peak (wrk)", value: peakRelease, unit: "req/s",
                          baselineName: "trivial route /health/live (wrk)", baseline: peakTrivial, target: nil),
+        ] + commands
+    }
+
+    /// Create + submit, 16 senders at a time, through the gateway and straight over
+    /// request/reply, in alternating rounds (G S S G G S S G) so that drift in the run
+    /// (autovacuum, checkpoints, growing tables) falls on both sides alike. Also the CPU the
+    /// gateway and planning processes spent per command, from /proc.
+    static func compareCommands(
+        _ stack: GatewayBenchmarkStack, web: WebCalls, requests: RequestClient, pairs: Int
+    ) async throws -> [BenchmarkRow] {
+        let order = [true, false, false, true, true, false, false, true]
+        let senders = 16
+        let perSender = max(1, pairs / senders / (order.count / 2))
+        let pairsPerRound = Double(senders * perSender)
+        var seconds = (gateway: 0.0, straight: 0.0)
+        var roundRates: [Double] = []
+        var gatewayCPU = 0.0
+        var planningCPU = (gateway: 0.0, straight: 0.0)
+        for throughGateway in order {
+            let before = (gateway: try ProcessCPU.seconds(stack.gateway), planning: try ProcessCPU.seconds(stack.planning))
+            let started = ContinuousClock.now
+            if throughGateway {
+                try await viaGateway(web, senders: senders, perSender: perSender)
+            } else {
+                try await straight(requests, actor: stack.user, senders: senders, perSender: perSender)
+            }
+            let elapsed = Self.seconds(since: started)
+            let planningSpent = try ProcessCPU.seconds(stack.planning) - before.planning
+            roundRates.append(pairsPerRound / elapsed)
+            if throughGateway {
+                seconds.gateway += elapsed
+                gatewayCPU += try ProcessCPU.seconds(stack.gateway) - before.gateway
+                planningCPU.gateway += planningSpent
+            } else {
+                seconds.straight += elapsed
+                planningCPU.straight += planningSpent
+            }
+        }
+        // Each gateway round beside the straight round next to it: (1,2), (3,4), ...
+        let roundRatios = stride(from: 0, to: order.count - 1, by: 2).map { index in
+            order[index] ? roundRates[index] / roundRates[index + 1] : roundRates[index + 1] / roundRates[index]
+        }
+        let perSide = pairsPerRound * Double(order.count / 2)
+        let viaGateway = perSide / seconds.gateway
+        let straight = perSide / seconds.straight
+        let commandsPerSide = perSide * 2
+        let range = "rounds \(String(format: "%.2f", roundRatios.min() ?? 0))–\(String(format: "%.2f", roundRatios.max() ?? 0))"
+        return [
             BenchmarkRow(name: "create+submit via gateway", value: viaGateway, unit: "pairs/s",
                          baselineName: "same commands straight over request/reply", baseline: straight, target: nil),
+            BenchmarkRow(name: "create+submit, gateway ÷ straight", value: viaGateway / straight, unit: "",
+                         baselineName: range, baseline: nil, target: 0.8),
+            BenchmarkRow(name: "gateway CPU per command", value: gatewayCPU / commandsPerSide * 1000, unit: "ms",
+                         baselineName: "planning CPU per command (via gateway)", baseline: planningCPU.gateway / commandsPerSide * 1000,
+                         target: nil),
+            BenchmarkRow(name: "planning CPU per command, straight", value: planningCPU.straight / commandsPerSide * 1000, unit: "ms",
+                         baselineName: "-", baseline: nil, target: nil),
         ]
     }
 

@@ -12,14 +12,10 @@ import FoundationNetworking
 @Suite("shipboard-gateway as a process", .serialized)
 struct GatewayProcessTests {
     /// Starts the gateway on a free port; returns the process and its base URL.
-    static func start() throws -> (Process, URL) {
+    static func start(_ settings: [String: String] = [:]) throws -> (Process, URL) {
         let process = Process()
         process.executableURL = try ProductBinary.locate("shipboard-gateway")
-        var environment = ProcessInfo.processInfo.environment
-        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
-        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_AMQP_URL")
-        environment["SHIPBOARD_HTTP_PORT"] = "0"
-        process.environment = environment
+        process.environment = try environment().merging(settings) { $1 }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -30,6 +26,47 @@ struct GatewayProcessTests {
             process.terminate()
             throw error
         }
+    }
+
+    static func environment() throws -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_AMQP_URL")
+        environment["SHIPBOARD_HTTP_PORT"] = "0"
+        return environment
+    }
+
+    @Test("SHIPBOARD_GATEWAY_EVENT_LOOPS out of 1...64 or not a number: the gateway refuses to start and names the variable")
+    func eventLoopsAreValidated() throws {
+        for value in ["0", "65", "two", "-1"] {
+            let process = Process()
+            process.executableURL = try ProductBinary.locate("shipboard-gateway")
+            process.environment = try Self.environment().merging(["SHIPBOARD_GATEWAY_EVENT_LOOPS": value]) { $1 }
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0, "\(value) was accepted")
+            #expect(text.contains("SHIPBOARD_GATEWAY_EVENT_LOOPS"), "\(value): \(text)")
+        }
+    }
+
+    @Test("with four event loops the gateway serves 64 requests at once, each answered with its own request id")
+    func severalEventLoopsServe() async throws {
+        let (process, base) = try Self.start(["SHIPBOARD_GATEWAY_EVENT_LOOPS": "4"])
+        defer { process.terminate() }
+        let answers = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    let (status, _, document, id) = try await Self.exchange(base, "/api/v1/openapi.json", requestID: "loops-\(index)")
+                    return status == 200 && document["openapi"] as? String == "3.1.0" && id == "loops-\(index)"
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(answers.count == 64 && answers.allSatisfy { $0 })
     }
 
     static func get(

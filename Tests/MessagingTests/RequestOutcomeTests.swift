@@ -69,6 +69,47 @@ struct RequestOutcomeTests {
         }
     }
 
+    @Test("requests waiting at once share one timer: each is resent while unanswered and times out at its own deadline, then no timer is left")
+    func oneTimerForAllWaitingRequests() async throws {
+        let fixture = try await MessagingFixture.make("onetimer")
+        try await withAMQP(topology: RequestReplyTests.commandTopology(fixture)) { client in
+            // Nobody answers: every request waits for its deadline (two different ones).
+            let requests = RequestReplyTests.requests(client, fixture, resendAfter: .milliseconds(200))
+            let started = ContinuousClock.now
+            let outcomes = try await withThrowingTaskGroup(of: (Int, CommandError.Kind?, Duration).self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        let timeout: Duration = index.isMultiple(of: 2) ? .milliseconds(800) : .milliseconds(1_600)
+                        do {
+                            _ = try await requests.send(
+                                Envelope(Record(value: "wait \(index)"), correlationId: "REL-\(index)", actor: "alice"), timeout: timeout)
+                            return (index, nil, ContinuousClock.now - started)
+                        } catch {
+                            return (index, (error as? CommandError)?.kind, ContinuousClock.now - started)
+                        }
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(400))
+                let waiting = await requests.inFlight
+                #expect(waiting.requests == 12 && waiting.timers == 1, "\(waiting)")
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            for (index, kind, elapsed) in outcomes {
+                #expect(kind == .timeout, "request \(index) ended \(String(describing: kind))")
+                let deadline: Duration = index.isMultiple(of: 2) ? .milliseconds(800) : .milliseconds(1_600)
+                #expect(elapsed >= deadline && elapsed < deadline + .milliseconds(700), "request \(index) ended after \(elapsed)")
+            }
+            // Resent while unanswered: every request's envelope sits in the queue several times.
+            let queued = try await client.currentConnection().queueCounts(fixture.queue)
+            #expect(queued.messages >= 12 * 3, "\(queued.messages) copies queued")
+            let after = await requests.inFlight
+            #expect(after.timers == 0 && after.requests == 0)
+            await requests.close()
+            await RequestReplyTests.cleanUp(client, fixture)
+        }
+        await fixture.drop()
+    }
+
     @Test("a request that reaches the service after its deadline is answered with a timeout refusal and never executed")
     func expiredRequestsAreNotExecuted() async throws {
         let fixture = try await MessagingFixture.make("expired")

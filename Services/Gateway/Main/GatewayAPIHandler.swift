@@ -47,12 +47,20 @@ struct GatewayAPIHandler: APIProtocol {
 /// no field is copied by hand. A mismatch is a 500 the tests catch, never a silent gap.
 enum APIValue {
     static func convert<Target: Decodable>(_ value: some Encodable, to target: Target.Type = Target.self) throws -> Target {
+        try decoder.decode(Target.self, from: encoder.encode(value))
+    }
+
+    // One of each for every request (they are Sendable and keep no state between calls).
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(Target.self, from: encoder.encode(value))
-    }
+        return decoder
+    }()
 
     /// An enum value of the API as the service's contract enum (same raw values).
     static func contract<Value: ContractEnum>(_ value: (some RawRepresentable<String>)?) -> Value? {

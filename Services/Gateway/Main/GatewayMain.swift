@@ -4,6 +4,8 @@ import Hummingbird
 import AMQP
 import Logging
 import Messaging
+import NIOCore
+import NIOPosix
 import OpenAPIHummingbird
 import Postgres
 import ServiceKit
@@ -21,6 +23,7 @@ struct GatewayMain {
         summary: "the public HTTP API; `bootstrap-admin NAME` creates the first admin and `create-user NAME ROLE[,ROLE]` a user, each printing a token",
         variables: ServiceConfiguration.documentation + [
             .init("SHIPBOARD_COMMAND_TIMEOUT_SECONDS", default: "10", "how long a command waits for planning before a 504 (1 to 120)"),
+            .init("SHIPBOARD_GATEWAY_EVENT_LOOPS", default: "1", "threads that serve HTTP and run the handlers (1 to 64)"),
         ])
 
     static func main() async {
@@ -44,10 +47,19 @@ struct GatewayMain {
             return
         }
         arguments.handleOrExit(words)
-        let (configuration, commandTimeout) = ServiceMain.loadOrExit { reader in
+        let (configuration, commandTimeout, eventLoops) = ServiceMain.loadOrExit { reader in
             (ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader),
-             Duration.seconds(reader.int("SHIPBOARD_COMMAND_TIMEOUT_SECONDS", default: 10, range: 1...120)))
+             Duration.seconds(reader.int("SHIPBOARD_COMMAND_TIMEOUT_SECONDS", default: 10, range: 1...120)),
+             reader.int("SHIPBOARD_GATEWAY_EVENT_LOOPS", default: 1, range: 1...64))
         }
+        // Run Swift concurrency on the NIO event loops that serve HTTP, so that a handler
+        // continues where its request was read instead of waking a dispatch worker at every
+        // await. Nothing blocking runs there: libpq and rabbitmq-c calls have their own serial
+        // executors, bcrypt a dispatch thread. One loop by default: on the 2-CPU machines
+        // measured, a second cost 15-30% more CPU per command in thread hand-offs (README
+        // `## Benchmarks`); scale out with replicas, or raise it for a gateway with cores of its own.
+        NIOSingletons.groupLoopCountSuggestion = eventLoops
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let registry = ObservabilityBootstrap.bootstrap(configuration)
         let logger = Logger(label: "shipboard.gateway")
         let pool: PostgresPool

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import HummingbirdBcrypt
 import PlanningCore
+import Synchronization
 import Postgres
 
 /// A user as the gateway knows them: the name planning records as the actor, and roles.
@@ -52,7 +53,8 @@ public struct IdentityStore: Sendable {
         try ConfigurationNames.requirePerson(name, field: "name")
         if let password { try Self.requireAcceptable(password) }
         let normalized = PersonID.normalized(name)
-        let hash = password.map { Bcrypt.hash($0, cost: bcryptCost) }
+        var hash: String?
+        if let password { hash = await Self.offloaded { [bcryptCost] in Bcrypt.hash(password, cost: bcryptCost) } }
         // Role words hold no comma: one bound text, split in SQL.
         let roleList = roles.sorted().map(\.rawValue).joined(separator: ",")
         do {
@@ -130,11 +132,35 @@ public struct IdentityStore: Sendable {
             SELECT id, name, array_to_json(roles)::text, password_hash FROM \(identifier: schema).users
             WHERE name = \(PersonID.normalized(name)) AND NOT disabled
             """)
-        guard let row = rows.first, let hash = try row.decode(at: 3, as: String?.self), Bcrypt.verify(password, hash: hash) else {
-            return nil
+        let stored = try rows.first.flatMap { try $0.decode(at: 3, as: String?.self) }
+        // An unknown name (or a user without a password) is checked against a throwaway hash
+        // of the same cost, so the answer takes as long as a wrong password and names no one.
+        let matches = await Self.offloaded { [bcryptCost] in
+            Bcrypt.verify(password, hash: stored ?? Self.throwawayHash(cost: bcryptCost)) && stored != nil
         }
+        guard matches, let row = rows.first else { return nil }
         return try Self.decodeUser(row)
     }
+
+    /// bcrypt takes a quarter of a second at cost 12: it runs on a dispatch thread, never on
+    /// an executor thread that serves other requests (the gateway runs its tasks on the NIO
+    /// event loops).
+    static func offloaded<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
+    /// A hash of a random password, one per cost, made once.
+    private static func throwawayHash(cost: UInt8) -> String {
+        throwawayHashes.withLock { hashes in
+            if let hash = hashes[cost] { return hash }
+            let hash = Bcrypt.hash(UUID().uuidString, cost: cost)
+            hashes[cost] = hash
+            return hash
+        }
+    }
+    private static let throwawayHashes = Mutex<[UInt8: String]>([:])
 
     /// Revokes a token; true when it was active.
     @discardableResult

@@ -23,6 +23,6 @@ extension CIRepository {
             let (source, target) = try row.decode((String, String).self)
             edges[source, default: []].append(target)
         }
-        return CICycleFinder(edges: edges).cycles()
+        return CycleFinder(edges: edges).cycles()
     }
 }

@@ -1,10 +1,12 @@
-/// Finds dependency cycles in a directed graph of CI keys without recursion.
+/// Finds dependency cycles in a directed graph of string keys without recursion: CIs that
+/// depend on each other, tasks whose predecessors lead back to them.
 ///
 /// Tarjan's algorithm splits the graph into strongly connected components in O(V + E);
 /// every component with two or more CIs contains at least one cycle, and one concrete
 /// cycle is reported per component (shortest one through its smallest key, found by BFS).
-struct CICycleFinder {
-    /// Edges source → targets (source depends on target).
+struct CycleFinder {
+    /// Edges source → targets (source depends on target). A key listed as its own target is
+    /// not reported here: callers refuse self-edges before looking for cycles.
     let edges: [String: [String]]
 
     /// One cycle per cyclic component, each starting at its smallest key and listed in

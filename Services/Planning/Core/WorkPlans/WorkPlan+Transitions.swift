@@ -1,0 +1,133 @@
+import Contracts
+import Foundation
+
+/// What someone (or a service) does to a task.
+public enum TaskAction: Sendable, Equatable {
+    case start
+    case finish
+    case fail(reason: String)
+    case skip(reason: String)
+
+    var isSkip: Bool {
+        if case .skip = self { return true }
+        return false
+    }
+
+    var verb: String {
+        switch self {
+        case .start: "start"
+        case .finish: "finish"
+        case .fail: "fail"
+        case .skip: "skip"
+        }
+    }
+}
+
+/// Who acts on a task: a person with the approver groups they belong to and whether they
+/// are a release manager, or a Shipboard service reporting on an automated task.
+public struct TaskActor: Sendable, Equatable {
+    public let name: String
+    public let groups: Set<String>
+    public let isReleaseManager: Bool
+    public let isService: Bool
+
+    public static func person(_ name: String, groups: Set<String>, isReleaseManager: Bool) -> TaskActor {
+        TaskActor(name: name, groups: groups, isReleaseManager: isReleaseManager, isService: false)
+    }
+
+    public static func service(_ name: String) -> TaskActor {
+        TaskActor(name: name, groups: [], isReleaseManager: false, isService: true)
+    }
+
+    /// Only the assignee, a member of the owning group, or a release manager works a task.
+    func mayWork(on task: WorkPlanTask) -> Bool {
+        if isReleaseManager { return true }
+        if let assignee = task.assignee, PersonID.normalized(assignee) == PersonID.normalized(name) { return true }
+        switch task.owner {
+        case .person(let person): return PersonID.normalized(person) == PersonID.normalized(name)
+        case .group(let group): return groups.contains(group)
+        }
+    }
+}
+
+/// What an action changed: the task's state before and after, and the tasks it made ready.
+public struct TaskTransition: Sendable, Equatable {
+    public let key: String
+    public let from: TaskState
+    public let to: TaskState
+    public let nowReady: [String]
+}
+
+extension WorkPlan {
+    /// Applies `action` to task `key` for `actor` at `now`, or refuses it with the rule it
+    /// breaks: an unknown task, someone else's task, an automated task worked by hand (people
+    /// may only skip it), a start before the predecessors are done, a repeated action.
+    public mutating func perform(_ action: TaskAction, on key: String, by actor: TaskActor, at now: Date) throws(CommandError) -> TaskTransition {
+        let position = try position(of: key)
+        let task = tasks[position]
+        if !actor.isService {
+            guard actor.mayWork(on: task) else {
+                throw CommandError(.forbidden, "only the assignee, the owning group or a release manager may \(action.verb) \(key)",
+                                   rule: "tasks.not_assignee")
+            }
+            if task.kind == .automated, !action.isSkip {
+                throw CommandError(.conflict, "\(key) is carried out by a Shipboard service; it can only be skipped by hand",
+                                   rule: "tasks.automated")
+            }
+        }
+        let next = try Self.nextState(of: task, blockers: blockers(of: task), action)
+        if let reason = Self.reasonOf(action) { try Self.requireReason(reason) }
+        let readyBefore = Set(tasks.filter { $0.state == .ready }.map(\.key))
+        update(at: position) { task in
+            task.state = next
+            switch action {
+            case .start:
+                task.startedAt = now
+                task.finishedAt = nil
+                task.reason = nil
+                if task.assignee == nil, !actor.isService { task.assignee = actor.name }
+            case .finish: task.finishedAt = now
+            case .fail(let reason), .skip(let reason):
+                task.reason = reason
+                task.finishedAt = now
+            }
+        }
+        refreshReadiness()
+        let nowReady = tasks.filter { $0.state == .ready && !readyBefore.contains($0.key) && $0.key != key }.map(\.key)
+        return TaskTransition(key: key, from: task.state, to: next, nowReady: nowReady)
+    }
+
+    /// The state `action` leads to from the task's state, or the refusal.
+    static func nextState(of task: WorkPlanTask, blockers: [String], _ action: TaskAction) throws(CommandError) -> TaskState {
+        switch (action, task.state) {
+        case (.start, .ready), (.start, .failed): return .inProgress
+        case (.start, .waiting):
+            throw CommandError(.conflict, "\(task.key) waits for \(blockers.joined(separator: ", "))", rule: "tasks.not_ready",
+                               fields: ["waitingFor": blockers.joined(separator: ",")])
+        case (.finish, .inProgress): return .done
+        case (.fail, .inProgress): return .failed
+        case (.skip, .waiting), (.skip, .ready), (.skip, .failed): return .skipped
+        case (.start, .inProgress):
+            throw CommandError(.conflict, "\(task.key) is already in progress", rule: "tasks.already_started")
+        case (_, let state) where state.isFinal:
+            throw CommandError(.conflict, "\(task.key) is \(state.rawValue): nothing more happens to it", rule: "tasks.final")
+        default:
+            throw CommandError(.conflict, "\(task.key) is \(task.state.rawValue): it cannot \(action.verb) now", rule: "tasks.state")
+        }
+    }
+
+    static func reasonOf(_ action: TaskAction) -> String? {
+        switch action {
+        case .fail(let reason), .skip(let reason): reason
+        case .start, .finish: nil
+        }
+    }
+
+    static func requireReason(_ reason: String) throws(CommandError) {
+        let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, reason.count <= 500, !reason.unicodeScalars.contains(where: { $0.value == 0 }) else {
+            throw CommandError(.validation, "a reason of 1 to 500 characters is required", rule: "tasks.reason",
+                               fields: ["reason": trimmed.isEmpty ? "required" : "invalid"])
+        }
+    }
+}

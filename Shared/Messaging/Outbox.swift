@@ -78,7 +78,7 @@ public struct Outbox: Sendable {
         guard !rows.isEmpty else { return }
         for row in rows { try limits.validate(row) }
         if rows.count == 1 { return try await insertOne(rows[0], in: transaction) }
-        let correlations = OutboxArrayBind.texts(rows.map(\.correlationId))
+        let correlations = PostgresArrayBind.texts(rows.map(\.correlationId))
         try await transaction.query(
             """
             WITH locked AS MATERIALIZED (
@@ -88,10 +88,10 @@ public struct Outbox: Sendable {
                 INSERT INTO \(identifier: schema).outbox
                     (message_id, exchange, routing_key, message_type, correlation_id, headers, body)
                 SELECT m, e, r, t, c, h::jsonb, b
-                FROM unnest(\(bind: OutboxArrayBind.uuids(rows.map(\.id))), \(bind: OutboxArrayBind.texts(rows.map(\.exchange))),
-                            \(bind: OutboxArrayBind.texts(rows.map(\.routingKey))), \(bind: OutboxArrayBind.texts(rows.map(\.type))),
-                            \(bind: correlations), \(bind: OutboxArrayBind.texts(rows.map { Self.headersJSON($0.headers) })),
-                            \(bind: OutboxArrayBind.byteas(rows.map(\.body)))) AS u(m, e, r, t, c, h, b)
+                FROM unnest(\(bind: PostgresArrayBind.uuids(rows.map(\.id))), \(bind: PostgresArrayBind.texts(rows.map(\.exchange))),
+                            \(bind: PostgresArrayBind.texts(rows.map(\.routingKey))), \(bind: PostgresArrayBind.texts(rows.map(\.type))),
+                            \(bind: correlations), \(bind: PostgresArrayBind.texts(rows.map { Self.headersJSON($0.headers) })),
+                            \(bind: PostgresArrayBind.byteas(rows.map(\.body)))) AS u(m, e, r, t, c, h, b)
                 -- An InitPlan: evaluated once, before the first row draws its seq.
                 WHERE (SELECT n FROM locked) >= 0
                 RETURNING 1

@@ -13,11 +13,11 @@ extension OutboxRelay {
             UPDATE \(identifier: outbox.schema).outbox AS o SET
                 attempts = o.attempts + 1,
                 last_error = f.reason,
-                failed_at = CASE WHEN o.seq = ANY(\(bind: OutboxArrayBind.int64s(permanent))) OR o.attempts + 1 >= \(maxAttempts)
+                failed_at = CASE WHEN o.seq = ANY(\(bind: PostgresArrayBind.int64s(permanent))) OR o.attempts + 1 >= \(maxAttempts)
                                  THEN now() END,
                 retry_at = now() + make_interval(secs => \(backoff) * power(2, o.attempts))
-            FROM unnest(\(bind: OutboxArrayBind.int64s(faults.map(\.seq))),
-                        \(bind: OutboxArrayBind.texts(faults.map { String($0.reason.prefix(OutboxRowFault.maxReasonLength)) })))
+            FROM unnest(\(bind: PostgresArrayBind.int64s(faults.map(\.seq))),
+                        \(bind: PostgresArrayBind.texts(faults.map { String($0.reason.prefix(OutboxRowFault.maxReasonLength)) })))
                  AS f(seq, reason)
             WHERE o.seq = f.seq
             RETURNING o.seq, o.attempts, o.failed_at IS NOT NULL

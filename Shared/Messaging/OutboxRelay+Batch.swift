@@ -48,7 +48,7 @@ extension OutboxRelay {
                 try await transaction.query(
                     """
                     UPDATE \(identifier: outbox.schema).outbox SET published_at = now()
-                    WHERE seq = ANY(\(bind: OutboxArrayBind.int64s(published)))
+                    WHERE seq = ANY(\(bind: PostgresArrayBind.int64s(published)))
                     """, label: "mark published")
             }
             if !outcome.faults.isEmpty {

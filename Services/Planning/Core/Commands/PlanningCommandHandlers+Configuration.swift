@@ -74,7 +74,7 @@ extension PlanningCommandHandlers {
     }
 
     /// Audits a configuration change under `CONFIGURATION` and announces it.
-    private func recordConfiguration(
+    func recordConfiguration(
         _ kind: String, _ subject: String, _ action: String, _ actor: String, _ context: HandlerContext,
         details: [String: String] = [:]
     ) async throws {

@@ -41,6 +41,7 @@ public struct PlanningCommandHandlers: Sendable {
         handlers.onPlanningCommand(AddChange.self) { envelope, context in try await addChange(envelope, context) }
         handlers.onPlanningCommand(RemoveChange.self) { envelope, context in try await removeChange(envelope, context) }
         registerConfiguration(into: &handlers)
+        registerWorkPlans(into: &handlers)
         handlers.onPlanningCommand(VerifyAuditTrail.self) { envelope, context in try await verifyAuditTrail(envelope, context) }
         ConfigurationItemCommandHandlers(schema: schema, auditKeys: audit.keyring).register(into: &handlers)
         return handlers

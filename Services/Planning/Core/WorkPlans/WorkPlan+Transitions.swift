@@ -8,6 +8,14 @@ public enum TaskAction: Sendable, Equatable {
     case fail(reason: String)
     case skip(reason: String)
 
+    /// Why (for fail and skip).
+    public var reason: String? {
+        switch self {
+        case .fail(let reason), .skip(let reason): reason
+        case .start, .finish: nil
+        }
+    }
+
     var isSkip: Bool {
         if case .skip = self { return true }
         return false
@@ -76,7 +84,7 @@ extension WorkPlan {
             }
         }
         let next = try Self.nextState(of: task, blockers: blockers(of: task), action)
-        if let reason = Self.reasonOf(action) { try Self.requireReason(reason) }
+        if let reason = action.reason { try Self.requireReason(reason) }
         let readyBefore = Set(tasks.filter { $0.state == .ready }.map(\.key))
         update(at: position) { task in
             task.state = next
@@ -113,13 +121,6 @@ extension WorkPlan {
             throw CommandError(.conflict, "\(task.key) is \(state.rawValue): nothing more happens to it", rule: "tasks.final")
         default:
             throw CommandError(.conflict, "\(task.key) is \(task.state.rawValue): it cannot \(action.verb) now", rule: "tasks.state")
-        }
-    }
-
-    static func reasonOf(_ action: TaskAction) -> String? {
-        switch action {
-        case .fail(let reason), .skip(let reason): reason
-        case .start, .finish: nil
         }
     }
 

@@ -1,36 +1,43 @@
 import Foundation
-import Postgres
 
 /// One-dimensional PostgreSQL arrays as bound parameters in binary form (`array_send`'s
-/// layout), so the outbox writes any number of rows with one constant SQL text and bodies
-/// travel as raw bytes (no hex or escaping).
+/// layout), so that any number of rows go in one statement of constant text through
+/// `unnest` (the outbox, a work plan's tasks) and bodies travel as raw bytes (no hex or
+/// escaping).
 ///
 /// Layout: ndim (1), has-nulls flag (0), element type OID, length, lower bound (1), then per
 /// element its byte count and bytes. Elements are never NULL here; an empty array has no
 /// dimensions.
-enum OutboxArrayBind {
-    static let uuidArray = PostgresDataType(rawValue: 2951)
-    static let textArray = PostgresDataType(rawValue: 1009)
-    static let byteaArray = PostgresDataType(rawValue: 1001)
+public enum PostgresArrayBind {
+    public static let uuidArray = PostgresDataType(rawValue: 2951)
+    public static let textArray = PostgresDataType(rawValue: 1009)
+    public static let byteaArray = PostgresDataType(rawValue: 1001)
 
     /// `uuid[]`: 16 bytes per element.
-    static func uuids(_ values: [UUID]) -> PostgresBind {
+    public static func uuids(_ values: [UUID]) -> PostgresBind {
         array(of: .uuid, as: uuidArray, values.map { id in withUnsafeBytes(of: id.uuid) { Array($0) } })
     }
 
     /// `text[]`: UTF-8 bytes per element (the server checks the encoding; NUL is refused).
-    static func texts(_ values: [String]) -> PostgresBind {
+    public static func texts(_ values: [String]) -> PostgresBind {
         array(of: .text, as: textArray, values.map { Array($0.utf8) })
     }
 
     /// `bytea[]`: the bytes themselves.
-    static func byteas(_ values: [Data]) -> PostgresBind {
+    public static func byteas(_ values: [Data]) -> PostgresBind {
         array(of: .bytea, as: byteaArray, values.map { [UInt8]($0) })
     }
 
     /// `int8[]`.
-    static func int64s(_ values: [Int64]) -> PostgresBind {
+    public static func int64s(_ values: [Int64]) -> PostgresBind {
         array(of: .int8, as: PostgresDataType(rawValue: 1016), values.map { value in
+            withUnsafeBytes(of: value.bigEndian) { Array($0) }
+        })
+    }
+
+    /// `int4[]`.
+    public static func int32s(_ values: [Int32]) -> PostgresBind {
+        array(of: .int4, as: PostgresDataType(rawValue: 1007), values.map { value in
             withUnsafeBytes(of: value.bigEndian) { Array($0) }
         })
     }

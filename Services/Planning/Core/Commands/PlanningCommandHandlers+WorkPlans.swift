@@ -1,0 +1,118 @@
+import Contracts
+import Foundation
+import Messaging
+import Postgres
+
+extension PlanningCommandHandlers {
+    func registerWorkPlans(into handlers: inout MessageHandlers) {
+        handlers.onPlanningCommand(SaveJobPlan.self) { envelope, context in try await saveJobPlan(envelope, context) }
+        handlers.onPlanningCommand(ApplyJobPlan.self) { envelope, context in try await applyJobPlan(envelope, context) }
+        handlers.onPlanningCommand(ActOnTask.self) { envelope, context in try await actOnTask(envelope, context) }
+    }
+
+    /// `planning.save_job_plan`: validates the plan and stores it as the next version of its
+    /// name, recorded on the configuration audit chain.
+    func saveJobPlan(_ envelope: Envelope<SaveJobPlan>, _ context: HandlerContext) async throws -> JobPlanSaved {
+        let plan = try Self.jobPlan(from: envelope.payload)
+        try plan.validate()
+        let stored = try await JobPlanRepository(schema: schema).saveNewVersion(plan, by: envelope.actor, in: context.transaction)
+        try await recordConfiguration("job_plan", stored.name, "saved", envelope.actor, context,
+                                      details: ["version": String(stored.version), "tasks": String(stored.tasks.count)])
+        return JobPlanSaved(name: stored.name, version: stored.version, taskCount: stored.tasks.count)
+    }
+
+    /// `planning.apply_job_plan`: copies the latest version of the job plan into a release
+    /// that is not finished and has no work plan yet. The standard plan is stored (version 1)
+    /// the first time it is needed and has not been saved.
+    func applyJobPlan(_ envelope: Envelope<ApplyJobPlan>, _ context: HandlerContext) async throws -> WorkPlanApplied {
+        let command = envelope.payload
+        if let name = command.jobPlanName { try ConfigurationNames.require(name, field: "jobPlanName") }
+        var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(command.releaseKey, in: context.transaction)
+        try ReleaseLifecycle.requireNotTerminal(state)
+        let workPlans = WorkPlanRepository(schema: schema)
+        guard try await !workPlans.exists(record.key, in: context.transaction) else {
+            throw CommandError(.conflict, "\(record.key) has a work plan already; edit it instead", rule: "work_plans.applied")
+        }
+        let name = command.jobPlanName ?? record.jobPlanName ?? DefaultJobPlan.name
+        let plans = JobPlanRepository(schema: schema)
+        var latest = try await plans.latestVersion(of: name, in: context.transaction)
+        if latest == nil, name == DefaultJobPlan.name {
+            let stored = try await plans.saveNewVersion(DefaultJobPlan.plan, by: envelope.actor, in: context.transaction)
+            latest = (stored.version, stored.tasks.count)
+        }
+        guard let (version, taskCount) = latest else {
+            throw CommandError(.notFound, "no job plan named \(name)", rule: "job_plans.exists", fields: ["jobPlanName": "unknown"])
+        }
+        let ready = try await workPlans.apply(name, version: version, to: record.key, in: context.transaction)
+        record.jobPlanName = name
+        let heads = try await appendAudit(
+            to: &record, actor: envelope.actor,
+            [(WorkPlanAppliedEvent.messageType, ["jobPlan": name, "version": String(version), "tasks": String(taskCount)])],
+            in: context.transaction)
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
+        try await context.publish(
+            WorkPlanAppliedEvent(releaseKey: record.key, actor: envelope.actor, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount),
+            correlationId: record.key, auditHead: heads.first)
+        return WorkPlanApplied(releaseKey: record.key, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount, ready: ready)
+    }
+
+    /// `planning.act_on_task`: starts, finishes, fails or skips a task under the work plan's
+    /// rules (order, who may, reasons), audited on the release's chain.
+    func actOnTask(_ envelope: Envelope<ActOnTask>, _ context: HandlerContext) async throws -> TaskActed {
+        let command = envelope.payload
+        let action = try Self.taskAction(command.action, reason: command.reason)
+        var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(command.releaseKey, in: context.transaction)
+        try ReleaseLifecycle.requireNotTerminal(state)
+        let workPlans = WorkPlanRepository(schema: schema)
+        guard var plan = try await workPlans.load(record.key, in: context.transaction) else {
+            throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
+        }
+        let actor = TaskActor.person(
+            envelope.actor, groups: try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction),
+            isReleaseManager: command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor)
+        let transition = try plan.perform(action, on: command.taskKey, by: actor, at: Date())
+        let changed = ([transition.key] + transition.nowReady).compactMap { plan[$0] }
+        try await workPlans.saveStates(of: changed, releaseKey: record.key, in: context.transaction)
+        var details = ["task": transition.key, "from": transition.from.rawValue, "to": transition.to.rawValue]
+        details["reason"] = action.reason
+        if !transition.nowReady.isEmpty { details["nowReady"] = transition.nowReady.joined(separator: ",") }
+        let heads = try await appendAudit(to: &record, actor: envelope.actor, [(TaskChanged.messageType, details)], in: context.transaction)
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
+        try await context.publish(
+            TaskChanged(releaseKey: record.key, actor: envelope.actor, taskKey: transition.key, from: transition.from,
+                        to: transition.to, reason: action.reason, nowReady: transition.nowReady),
+            correlationId: record.key, auditHead: heads.first)
+        return TaskActed(releaseKey: record.key, taskKey: transition.key, state: transition.to, nowReady: transition.nowReady)
+    }
+
+    /// The job plan a command describes; a malformed owner is a validation error naming the task.
+    static func jobPlan(from command: SaveJobPlan) throws(CommandError) -> JobPlan {
+        guard command.tasks.count <= JobPlan.maximumTasks else {
+            throw CommandError(.validation, "a job plan has 1 to \(JobPlan.maximumTasks) tasks", rule: "job_plans.size",
+                               fields: ["tasks": "\(command.tasks.count) tasks"])
+        }
+        var tasks: [JobPlanTask] = []
+        for (index, input) in command.tasks.enumerated() {
+            guard let owner = TaskOwner(text: input.owner) else {
+                throw CommandError(.validation, "an owner is person:NAME or group:NAME", rule: "tasks.owner",
+                                   fields: ["tasks/\(index)/owner": "must be person:NAME or group:NAME"])
+            }
+            tasks.append(JobPlanTask(
+                key: input.key, title: input.title, group: input.group, phase: input.phase, owner: owner,
+                estimateMinutes: input.estimateMinutes, predecessors: input.predecessors, kind: input.kind, step: input.step))
+        }
+        return JobPlan(name: command.name, description: command.description, tasks: tasks)
+    }
+
+    static func taskAction(_ word: String, reason: String?) throws(CommandError) -> TaskAction {
+        switch word {
+        case "start": return .start
+        case "finish": return .finish
+        case "fail": return .fail(reason: reason ?? "")
+        case "skip": return .skip(reason: reason ?? "")
+        default:
+            throw CommandError(.validation, "action must be start, finish, fail or skip", rule: "tasks.action",
+                               fields: ["action": "unknown"])
+        }
+    }
+}

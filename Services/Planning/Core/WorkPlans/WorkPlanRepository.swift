@@ -1,0 +1,107 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// Reads and writes a release's work plan (`<schema>.work_plan_tasks`) in the caller's
+/// transaction; the caller holds the release's row lock, so one release's tasks change one
+/// command at a time.
+public struct WorkPlanRepository: Sendable {
+    public let schema: String
+
+    public init(schema: String = PlanningSchema.name) {
+        self.schema = schema
+    }
+
+    /// Copies job plan `name` version `version` into the release in one statement: tasks
+    /// without predecessors are ready, the others wait; a person owner is the assignee.
+    /// Returns the keys of the ready tasks.
+    public func apply(
+        _ name: String, version: Int, to releaseKey: String, in transaction: PostgresTransaction
+    ) async throws -> [String] {
+        let rows = try await transaction.query(
+            """
+            WITH copied AS (
+                INSERT INTO \(identifier: schema).work_plan_tasks
+                    (release_key, position, key, title, task_group, phase, owner, assignee, estimate_minutes, predecessors,
+                     kind, step, state)
+                SELECT \(releaseKey), position, key, title, task_group, phase, owner,
+                       CASE WHEN owner LIKE 'person:%' THEN substr(owner, 8) END, estimate_minutes, predecessors, kind, step,
+                       CASE WHEN cardinality(predecessors) = 0 THEN 'ready' ELSE 'waiting' END
+                FROM \(identifier: schema).job_plan_tasks WHERE plan_name = \(name) AND plan_version = \(version)
+                RETURNING key, state, position
+            ), recorded AS (
+                -- The version only: the name is the release record's, saved with it.
+                UPDATE \(identifier: schema).releases SET job_plan_version = \(version) WHERE key = \(releaseKey)
+            )
+            SELECT key FROM copied WHERE state = 'ready' ORDER BY position
+            """, label: "apply job plan")
+        return try rows.map { try $0.decode(at: 0, as: String.self) }
+    }
+
+    /// True when the release has a work plan.
+    public func exists(_ releaseKey: String, in transaction: PostgresTransaction) async throws -> Bool {
+        try await !transaction.query(
+            "SELECT 1 FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey) LIMIT 1", label: "work plan exists"
+        ).isEmpty
+    }
+
+    /// The release's work plan, or nil when none was applied.
+    public func load(_ releaseKey: String, in transaction: PostgresTransaction) async throws -> WorkPlan? {
+        let header = try await transaction.query(
+            "SELECT job_plan_name, job_plan_version FROM \(identifier: schema).releases WHERE key = \(releaseKey)",
+            label: "work plan header")
+        guard let row = header.first, let name = try row.decode(at: 0, as: String?.self),
+              let version = try row.decode(at: 1, as: Int?.self)
+        else { return nil }
+        let rows = try await transaction.query(
+            """
+            SELECT key, title, task_group, phase, owner, assignee, estimate_minutes, array_to_string(predecessors, ','),
+                   kind, step, state, reason, started_at, finished_at
+            FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey) ORDER BY position
+            """, label: "load work plan")
+        guard !rows.isEmpty else { return nil }
+        let tasks = try rows.map { row in
+            var task = WorkPlanTask(copying: JobPlanTask(
+                key: try row.decode(at: 0, as: String.self), title: try row.decode(at: 1, as: String.self),
+                group: try row.decode(at: 2, as: String.self), phase: ReleasePhase(rawValue: try row.decode(at: 3, as: String.self)),
+                owner: TaskOwner(text: try row.decode(at: 4, as: String.self)) ?? .group("unknown"),
+                estimateMinutes: try row.decode(at: 6, as: Int.self),
+                predecessors: try row.decode(at: 7, as: String.self).split(separator: ",").map(String.init),
+                kind: TaskKind(rawValue: try row.decode(at: 8, as: String.self)),
+                step: try row.decode(at: 9, as: String?.self).map(AutomatedStep.init(rawValue:))))
+            task.assignee = try row.decode(at: 5, as: String?.self)
+            task.state = TaskState(rawValue: try row.decode(at: 10, as: String.self))
+            task.reason = try row.decode(at: 11, as: String?.self)
+            task.startedAt = try row.decode(at: 12, as: Date?.self)
+            task.finishedAt = try row.decode(at: 13, as: Date?.self)
+            return task
+        }
+        return WorkPlan(jobPlanName: name, jobPlanVersion: version, tasks: tasks)
+    }
+
+    /// Writes the state, assignee, reason and times of `tasks` (those an action changed).
+    public func saveStates(of tasks: [WorkPlanTask], releaseKey: String, in transaction: PostgresTransaction) async throws {
+        guard !tasks.isEmpty else { return }
+        try await transaction.query(
+            """
+            UPDATE \(identifier: schema).work_plan_tasks AS w
+            SET state = u.state, assignee = nullif(u.assignee, ''), reason = nullif(u.reason, ''),
+                started_at = u.started_at, finished_at = u.finished_at
+            FROM unnest(\(bind: PostgresArrayBind.texts(tasks.map(\.key))), \(bind: PostgresArrayBind.texts(tasks.map(\.state.rawValue))),
+                        \(bind: PostgresArrayBind.texts(tasks.map { $0.assignee ?? "" })),
+                        \(bind: PostgresArrayBind.texts(tasks.map { $0.reason ?? "" })),
+                        \(bind: PostgresArrayBind.int64s(tasks.map { Self.microseconds($0.startedAt) })),
+                        \(bind: PostgresArrayBind.int64s(tasks.map { Self.microseconds($0.finishedAt) })))
+                 AS v(key, state, assignee, reason, started_us, finished_us),
+                 LATERAL (SELECT v.key, v.state, v.assignee, v.reason,
+                                 CASE WHEN v.started_us >= 0 THEN to_timestamp(v.started_us / 1e6) END AS started_at,
+                                 CASE WHEN v.finished_us >= 0 THEN to_timestamp(v.finished_us / 1e6) END AS finished_at) AS u
+            WHERE w.release_key = \(releaseKey) AND w.key = u.key
+            """, label: "save task states")
+    }
+
+    /// Microseconds since 1970, or -1 for none (times before 1970 do not occur here).
+    static func microseconds(_ date: Date?) -> Int64 {
+        date.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) } ?? -1
+    }
+}

@@ -1,0 +1,105 @@
+import Contracts
+import Foundation
+import Messaging
+import PlanningCore
+import Postgres
+import Testing
+
+/// Job plans and work plans through the planning handlers over the real servers: save,
+/// apply, work tasks in order by the right people, refusals, resends, the audit trail.
+@Suite("Work plans: commands", .serialized)
+struct WorkPlanCommandTests {
+    static func task(_ key: String, after: [String] = [], owner: String = "group:builders", phase: ReleasePhase = .initiate) -> JobPlanTaskInput {
+        JobPlanTaskInput(key: key, title: "Do \(key)", group: "work", phase: phase, owner: owner, estimateMinutes: 30, predecessors: after)
+    }
+
+    @Test("the standard plan is applied once; tasks start only in order and only for their owners; the trail verifies")
+    func applyAndWork() async throws {
+        try await PlanningHarness.run { harness in
+            let key = try await harness.authorizedRelease(title: "Work plan")
+            let applied = try await harness.send(ApplyJobPlan(releaseKey: key), as: "carol")
+            #expect(applied.jobPlanName == DefaultJobPlan.name && applied.jobPlanVersion == 1)
+            #expect(applied.taskCount == DefaultJobPlan.plan.tasks.count && applied.ready == ["structure"])
+            #expect(await harness.refusal(ApplyJobPlan(releaseKey: key), as: "carol")?.rule == "work_plans.applied")
+
+            // Not yet: ci-relationships waits for structure.
+            let early = await harness.refusal(ActOnTask(releaseKey: key, taskKey: "ci-relationships", action: "start"), as: "carol")
+            #expect(early?.rule == "tasks.not_ready" && early?.message.contains("structure") == true)
+            // Not theirs: mallory is neither coordinator, release manager nor in release-managers.
+            let notTheirs = await harness.refusal(ActOnTask(releaseKey: key, taskKey: "structure", action: "start"), as: "mallory")
+            #expect(notTheirs?.kind == .forbidden && notTheirs?.rule == "tasks.not_assignee")
+            // The coordinator works it; finishing it makes the next one ready.
+            #expect(try await harness.send(ActOnTask(releaseKey: key, taskKey: "structure", action: "start"), as: "carol").state == .inProgress)
+            let finished = try await harness.send(ActOnTask(releaseKey: key, taskKey: "structure", action: "finish"), as: "carol")
+            #expect(finished.state == .done && finished.nowReady == ["ci-relationships", "communication-plan", "education-plan"])
+            // A member of the owning group may work its task; a release manager (role from the gateway) too.
+            _ = try await harness.send(AddApprover(group: "release-managers", member: "bob"), as: "admin")
+            #expect(try await harness.send(ActOnTask(releaseKey: key, taskKey: "ci-relationships", action: "start"), as: "bob").state == .inProgress)
+            #expect(try await harness.send(
+                ActOnTask(releaseKey: key, taskKey: "communication-plan", action: "skip", reason: "no users affected", asReleaseManager: true),
+                as: "rita").state == .skipped)
+            // Skipping needs a reason; an unknown action or task is refused clearly.
+            #expect(await harness.refusal(ActOnTask(releaseKey: key, taskKey: "education-plan", action: "skip"), as: "carol")?.rule == "tasks.reason")
+            #expect(await harness.refusal(ActOnTask(releaseKey: key, taskKey: "education-plan", action: "explode"), as: "carol")?.rule == "tasks.action")
+            #expect(await harness.refusal(ActOnTask(releaseKey: key, taskKey: "nope", action: "start"), as: "carol")?.kind == .notFound)
+            // The automated build is the build service's: by hand it can only be skipped.
+            #expect(await harness.refusal(ActOnTask(releaseKey: key, taskKey: "build", action: "start"), as: "carol")?.rule == "tasks.automated")
+
+            let states = try await harness.pool.query(
+                "SELECT key, state, assignee FROM \(identifier: harness.schema).work_plan_tasks WHERE release_key = \(key) AND state <> 'waiting' ORDER BY position"
+            ).map { "\(try $0.decode(at: 0, as: String.self))=\(try $0.decode(at: 1, as: String.self)):\(try $0.decode(at: 2, as: String?.self) ?? "-")" }
+            #expect(states == ["structure=done:carol", "ci-relationships=in_progress:bob", "communication-plan=skipped:-", "education-plan=ready:-"])
+            let types = try await harness.outboxTypes(key)
+            #expect(types.filter { $0 == TaskChanged.messageType }.count == 4 && types.contains(WorkPlanAppliedEvent.messageType))
+            let verdict = try await harness.send(VerifyAuditTrail(releaseKey: key), as: "auditor")
+            #expect(verdict.intact)
+        }
+    }
+
+    @Test("a task action resent after a timeout (same envelope) is answered once and applied once; a second click is refused")
+    func resendAndDoubleClick() async throws {
+        try await PlanningHarness.run { harness in
+            let key = try await harness.authorizedRelease(title: "Resend")
+            _ = try await harness.send(ApplyJobPlan(releaseKey: key), as: "carol")
+            let envelope = Envelope(ActOnTask(releaseKey: key, taskKey: "structure", action: "start"), correlationId: key, actor: "carol")
+            let first = try await harness.requests.send(envelope, timeout: .seconds(10))
+            let again = try await harness.requests.send(envelope, timeout: .seconds(10))
+            #expect(first == again && first.state == .inProgress)
+            let click = await harness.refusal(ActOnTask(releaseKey: key, taskKey: "structure", action: "start"), as: "carol")
+            #expect(click?.rule == "tasks.already_started")
+            #expect(try await harness.outboxTypes(key).filter { $0 == TaskChanged.messageType }.count == 1)
+        }
+    }
+
+    @Test("job plans: a cycle or a hostile title is refused naming it; versions count up; a release keeps the version it applied")
+    func savingJobPlans() async throws {
+        try await PlanningHarness.run { harness in
+            let cycle = await harness.refusal(SaveJobPlan(name: "loop", tasks: [
+                Self.task("a", after: ["c"]), Self.task("b", after: ["a"]), Self.task("c", after: ["b"]),
+            ]), as: "rita")
+            #expect(cycle?.rule == "tasks.cycle" && cycle?.fields?["tasks"] == "a → c → b → a")
+            for title in ["nul\u{0}inside", String(repeating: "é", count: 300), "   "] {
+                var hostile = Self.task("a")
+                hostile.title = title
+                #expect(await harness.refusal(SaveJobPlan(name: "hostile", tasks: [hostile]), as: "rita")?.rule == "tasks.title")
+            }
+            let badOwner = await harness.refusal(SaveJobPlan(name: "owner", tasks: [Self.task("a", owner: "bob")]), as: "rita")
+            #expect(badOwner?.rule == "tasks.owner" && badOwner?.fields?["tasks/0/owner"] != nil)
+
+            let first = try await harness.send(SaveJobPlan(name: "small", tasks: [Self.task("a"), Self.task("b", after: ["a"])]), as: "rita")
+            #expect(first == JobPlanSaved(name: "small", version: 1, taskCount: 2))
+            let key = try await harness.authorizedRelease(title: "Small plan")
+            let applied = try await harness.send(ApplyJobPlan(releaseKey: key, jobPlanName: "small"), as: "carol")
+            #expect(applied.jobPlanVersion == 1 && applied.ready == ["a"])
+            let second = try await harness.send(SaveJobPlan(name: "small", tasks: [Self.task("z")]), as: "rita")
+            #expect(second.version == 2)
+            let tasks = try await harness.pool.query(
+                "SELECT key FROM \(identifier: harness.schema).work_plan_tasks WHERE release_key = \(key) ORDER BY position"
+            ).map { try $0.decode(at: 0, as: String.self) }
+            #expect(tasks == ["a", "b"], "version 2 does not touch the work plan copied from version 1")
+            #expect(await harness.refusal(ApplyJobPlan(releaseKey: key, jobPlanName: "nothing"), as: "carol")?.rule == "work_plans.applied")
+            let other = try await harness.authorizedRelease(title: "Unknown plan")
+            #expect(await harness.refusal(ApplyJobPlan(releaseKey: other, jobPlanName: "nothing"), as: "carol")?.rule == "job_plans.exists")
+        }
+    }
+}

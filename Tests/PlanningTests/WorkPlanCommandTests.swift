@@ -102,4 +102,22 @@ struct WorkPlanCommandTests {
             #expect(await harness.refusal(ApplyJobPlan(releaseKey: other, jobPlanName: "nothing"), as: "carol")?.rule == "job_plans.exists")
         }
     }
+
+    @Test("'every task of the phase done or skipped' holds a phase until its tasks are finished; without a work plan it fails too")
+    func phaseTasksAsExitCriterion() async throws {
+        try await PlanningHarness.run { harness in
+            _ = try await harness.send(ConfigureExitCriterion(phase: .initiate, criterion: "phase_tasks_finished", severity: "error"), as: "admin")
+            let key = try await harness.authorizedRelease(title: "Held by tasks")
+            let noPlan = await harness.refusal(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "carol")
+            #expect(noPlan?.rule == "lifecycle.exit_criteria_failed" && noPlan?.fields?["phase_tasks_finished"]?.contains("no work plan") == true,
+                    "\(String(describing: noPlan))")
+            _ = try await harness.send(ApplyJobPlan(releaseKey: key), as: "carol")
+            _ = try await harness.send(ActOnTask(releaseKey: key, taskKey: "structure", action: "start"), as: "carol")
+            _ = try await harness.send(ActOnTask(releaseKey: key, taskKey: "structure", action: "finish"), as: "carol")
+            let open = await harness.refusal(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "carol")
+            #expect(open?.fields?["phase_tasks_finished"]?.contains("ci-relationships") == true, "\(String(describing: open))")
+            _ = try await harness.send(ActOnTask(releaseKey: key, taskKey: "ci-relationships", action: "skip", reason: "one CI only"), as: "carol")
+            #expect(try await harness.send(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "carol").phase == .plan)
+        }
+    }
 }

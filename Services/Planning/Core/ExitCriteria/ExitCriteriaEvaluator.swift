@@ -19,7 +19,7 @@ public struct ExitCriteriaEvaluator: Sendable {
         let configured = try await ExitCriteriaSettings(schema: schema).criteria(of: phase, in: transaction)
         var results: [ExitCriterionResult] = []
         for (criterion, severity) in configured.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            let failure = try await check(criterion, release, in: transaction)
+            let failure = try await check(criterion, release, phase, in: transaction)
             results.append(
                 ExitCriterionResult(name: criterion.rawValue, severity: severity, passed: failure == nil, detail: failure))
         }
@@ -28,7 +28,7 @@ public struct ExitCriteriaEvaluator: Sendable {
 
     /// Nil when `criterion` holds; otherwise why not, for the person advancing.
     private func check(
-        _ criterion: ExitCriterion, _ release: ReleaseRecord, in transaction: PostgresTransaction
+        _ criterion: ExitCriterion, _ release: ReleaseRecord, _ phase: ReleasePhase, in transaction: PostgresTransaction
     ) async throws -> String? {
         switch criterion {
         case .businessJustification:
@@ -46,7 +46,24 @@ public struct ExitCriteriaEvaluator: Sendable {
             return try rows.single().decode(at: 0, as: Int.self) == 0 ? "no change request is part of the release" : nil
         case .affectedCIsIdentified:
             return try await unidentifiedCIs(release.key, in: transaction)
+        case .phaseTasksFinished:
+            return try await unfinishedTasks(release.key, phase, in: transaction)
         }
+    }
+
+    private func unfinishedTasks(_ key: String, _ phase: ReleasePhase, in transaction: PostgresTransaction) async throws -> String? {
+        let rows = try await transaction.query(
+            """
+            SELECT count(*) FILTER (WHERE phase = \(phase.rawValue) AND state NOT IN ('done', 'skipped', 'cancelled')),
+                   string_agg(key, ', ' ORDER BY position) FILTER (WHERE phase = \(phase.rawValue)
+                                                                   AND state NOT IN ('done', 'skipped', 'cancelled')),
+                   count(*)
+            FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(key)
+            """, label: "unfinished tasks")
+        let (open, keys, all) = try rows.single().decode((Int, String?, Int).self)
+        if all == 0 { return "the release has no work plan" }
+        guard open > 0, let keys else { return nil }
+        return "\(open) task(s) of \(phase.rawValue) not done or skipped: \(keys.count > 300 ? String(keys.prefix(300)) + "…" : keys)"
     }
 
     private func unidentifiedCIs(_ key: String, in transaction: PostgresTransaction) async throws -> String? {

@@ -18,7 +18,9 @@ public enum GatewayAccess {
     public static let readers: Set<Role> = Set(Role.allCases)
     /// Who runs a release through its lifecycle.
     static let releaseManagers: Set<Role> = [.releaseManager]
-    /// Who keeps the CMDB and the release templates and exit criteria.
+    /// Who does the work of a release's tasks.
+    static let taskWorkers: Set<Role> = [.releaseManager, .approver, .buildEngineer, .tester, .rolloutOperator]
+    /// Who keeps the CMDB and the release templates, exit criteria and job plans.
     static let maintainers: Set<Role> = [.releaseManager, .admin]
 
     public static let rules: [String: Rule] = [
@@ -30,19 +32,22 @@ public enum GatewayAccess {
         "getReleaseAudit": .roles(readers), "verifyReleaseAudit": .roles(readers), "getReleaseEvents": .roles(readers),
         "listCIs": .roles(readers), "getCI": .roles(readers), "getCIDependents": .roles(readers),
         "getCIDependencies": .roles(readers), "listTemplates": .roles(readers), "listGroups": .roles(readers),
-        "listExitCriteria": .roles(readers),
+        "listExitCriteria": .roles(readers), "getWorkPlan": .roles(readers),
         // A release's record and lifecycle: release managers.
         "createRelease": .roles(releaseManagers), "updateRelease": .roles(releaseManagers),
         "submitRelease": .roles(releaseManagers), "advanceRelease": .roles(releaseManagers),
         "holdRelease": .roles(releaseManagers), "resumeRelease": .roles(releaseManagers),
         "cancelRelease": .roles(releaseManagers), "closeRelease": .roles(releaseManagers),
         "addChange": .roles(releaseManagers), "removeChange": .roles(releaseManagers),
+        "applyJobPlan": .roles(releaseManagers),
+        // Working tasks: whoever may own one (planning checks it is theirs, per task).
+        "actOnTask": .roles(taskWorkers),
         // Decisions at a gate: approvers (and, per release, only members of the gate's group).
         "approveRelease": .roles([.approver]), "rejectRelease": .roles([.approver]),
         // The CMDB, templates and exit criteria.
         "importCIs": .roles(maintainers), "relateCIs": .roles(maintainers), "unrelateCIs": .roles(maintainers),
         "defineTemplate": .roles(maintainers), "retireTemplate": .roles(maintainers),
-        "configureExitCriterion": .roles(maintainers),
+        "configureExitCriterion": .roles(maintainers), "saveJobPlan": .roles(maintainers),
         // Who may approve, and who may log in: admins only.
         "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]),
         "listUsers": .roles([.admin]), "createUser": .roles([.admin]), "issueToken": .roles([.admin]),

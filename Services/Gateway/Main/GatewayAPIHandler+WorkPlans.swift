@@ -1,0 +1,48 @@
+import Contracts
+import Foundation
+import GatewayAPI
+import PlanningCore
+
+extension GatewayAPIHandler {
+    var workPlans: WorkPlanQueries { WorkPlanQueries(pool: pool) }
+
+    func saveJobPlan(_ input: Operations.saveJobPlan.Input) async throws -> Operations.saveJobPlan.Output {
+        guard case .json(let body) = input.body else { throw Self.unsupportedBody }
+        let tasks = body.tasks.map { task in
+            JobPlanTaskInput(
+                key: task.key, title: task.title, group: task.group, phase: ReleasePhase(rawValue: task.phase.rawValue),
+                owner: task.owner, estimateMinutes: task.estimateMinutes, predecessors: task.predecessors ?? [],
+                kind: task.kind.map { TaskKind(rawValue: $0.rawValue) } ?? .manual, step: task.step.map { AutomatedStep(rawValue: $0.rawValue) })
+        }
+        let saved = try await commands.send(
+            SaveJobPlan(name: body.name, description: body.description ?? "", tasks: tasks), operation: "saveJobPlan",
+            idempotencyKey: input.headers.Idempotency_hyphen_Key)
+        return .created(.init(body: .json(try APIValue.convert(saved))))
+    }
+
+    func getWorkPlan(_ input: Operations.getWorkPlan.Input) async throws -> Operations.getWorkPlan.Output {
+        .ok(.init(body: .json(try APIValue.convert(try await workPlans.workPlan(input.path.key)))))
+    }
+
+    func applyJobPlan(_ input: Operations.applyJobPlan.Input) async throws -> Operations.applyJobPlan.Output {
+        guard case .json(let body) = input.body else { throw Self.unsupportedBody }
+        let key = input.path.key
+        let applied = try await commands.send(
+            ApplyJobPlan(releaseKey: key, jobPlanName: body.jobPlanName), operation: "applyJobPlan",
+            idempotencyKey: input.headers.Idempotency_hyphen_Key, correlation: key)
+        return .created(.init(body: .json(try APIValue.convert(applied))))
+    }
+
+    /// Planning decides whether the task is the user's; the gateway says whether the user
+    /// holds the release manager role (never what the client sends).
+    func actOnTask(_ input: Operations.actOnTask.Input) async throws -> Operations.actOnTask.Output {
+        guard case .json(let body) = input.body else { throw Self.unsupportedBody }
+        let key = input.path.key
+        let command = ActOnTask(
+            releaseKey: key, taskKey: input.path.taskKey, action: body.action.rawValue, reason: body.reason,
+            asReleaseManager: try Self.user().roles.contains(.releaseManager))
+        let acted = try await commands.send(
+            command, operation: "actOnTask", idempotencyKey: input.headers.Idempotency_hyphen_Key, correlation: key)
+        return .ok(.init(body: .json(try APIValue.convert(acted))))
+    }
+}

@@ -1,0 +1,78 @@
+import Contracts
+import Foundation
+import Postgres
+
+/// A release's work plan as the gateway shows it: the tasks and their progress.
+public struct WorkPlanView: Codable, Sendable, Equatable {
+    public struct PhaseShare: Codable, Sendable, Equatable {
+        public var phase: ReleasePhase
+        public var total: Int
+        public var finished: Int
+        public var inProgress: Int
+        public var percent: Double
+    }
+
+    public var releaseKey: String
+    public var jobPlanName: String
+    public var jobPlanVersion: Int
+    public var tasks: [WorkPlanTask]
+    /// In process order, phases with tasks only.
+    public var phases: [PhaseShare]
+    public var percent: Double
+    public var criticalPath: [String]
+    public var remainingMinutes: Int
+    public var expectedFinish: Date
+    public var lateTasks: [String]
+
+    init(releaseKey: String, plan: WorkPlan, progress: WorkPlanProgress) {
+        self.releaseKey = releaseKey
+        jobPlanName = plan.jobPlanName
+        jobPlanVersion = plan.jobPlanVersion
+        tasks = plan.tasks
+        phases = ReleasePhase.allCases.compactMap { phase in
+            progress.phases[phase].map {
+                PhaseShare(phase: phase, total: $0.total, finished: $0.finished, inProgress: $0.inProgress, percent: $0.percent)
+            }
+        }
+        percent = progress.overall.percent
+        criticalPath = progress.criticalPath
+        remainingMinutes = progress.remainingMinutes
+        expectedFinish = progress.expectedFinish
+        lateTasks = progress.lateTasks
+    }
+}
+
+/// Read-only: a release's work plan with its progress. One repeatable-read snapshot (the
+/// release's schedule and its tasks agree), no row locks, so no command waits on it.
+public struct WorkPlanQueries: Sendable {
+    public let schema: String
+    public let pool: PostgresPool
+
+    public init(schema: String = PlanningSchema.name, pool: PostgresPool) {
+        self.schema = schema
+        self.pool = pool
+    }
+
+    public func workPlan(_ key: String, now: Date = Date()) async throws -> WorkPlanView {
+        do {
+            return try await read(key, now: now)
+        } catch let error as PostgresTransactionError {
+            // A refusal (unknown release, no work plan) is the answer, not a database failure.
+            if let refusal = error.underlying as? CommandError { throw refusal }
+            throw error
+        }
+    }
+
+    private func read(_ key: String, now: Date) async throws -> WorkPlanView {
+        try await pool.withTransaction(.repeatableRead) { transaction in
+            let release = try await transaction.query(
+                "SELECT scheduled_start FROM \(identifier: schema).releases WHERE key = \(key)", label: "release schedule")
+            guard let row = release.first else { throw ReleaseQueries.unknownRelease(key) }
+            guard let plan = try await WorkPlanRepository(schema: schema).load(key, in: transaction) else {
+                throw CommandError(.notFound, "release \(key) has no work plan", rule: "work_plans.none")
+            }
+            let progress = WorkPlanProgress(of: plan, now: now, scheduledStart: try row.decode(at: 0, as: Date?.self))
+            return WorkPlanView(releaseKey: key, plan: plan, progress: progress)
+        }
+    }
+}

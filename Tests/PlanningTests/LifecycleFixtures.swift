@@ -39,19 +39,23 @@ enum LifecycleFixtures {
 
     /// Expects `body` to throw a `CommandError` of `kind` naming `rule`; returns it.
     @discardableResult
-    static func expectRefusal(
+    static func expectRefusal<Result>(
         _ rule: String, kind: CommandError.Kind = .conflict,
         sourceLocation: SourceLocation = #_sourceLocation,
-        _ body: () throws(CommandError) -> LifecycleOutcome
+        _ body: () throws -> Result
     ) -> CommandError? {
         do {
-            let outcome = try body()
-            Issue.record("expected \(rule), got \(outcome.state.phase)/\(outcome.state.status)", sourceLocation: sourceLocation)
+            let result = try body()
+            let got = (result as? LifecycleOutcome).map { "\($0.state.phase)/\($0.state.status)" } ?? "\(result)"
+            Issue.record("expected \(rule), got \(got)", sourceLocation: sourceLocation)
             return nil
-        } catch {
+        } catch let error as CommandError {
             #expect(error.rule == rule, sourceLocation: sourceLocation)
             #expect(error.kind == kind, sourceLocation: sourceLocation)
             return error
+        } catch {
+            Issue.record("expected \(rule), got \(error)", sourceLocation: sourceLocation)
+            return nil
         }
     }
 }

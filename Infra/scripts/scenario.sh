@@ -6,7 +6,9 @@
 #   2. governance: a release template, exit criteria; the payroll CIs are imported;
 #   3. rita (release manager) records a release coordinated by colin, colin adds an approved
 #      change and submits it; colin's own approval is refused (segregation of duties), dave
-#      (CAB) approves; colin advances it to plan and build;
+#      (CAB) approves; colin applies the standard job plan, works initiate's tasks in order
+#      (a task out of order, another group's task and leaving initiate early are refused),
+#      advances it to plan, bob starts a design task, the Gantt chart is shown, then build;
 #   4. its impact set, audit trail and the trail's verification are shown.
 # Tokens are kept in .run/secrets/tokens/<user> (mode 600); nothing here prints a secret.
 set -euo pipefail
@@ -74,9 +76,11 @@ as admin user list
 
 log "Governance (as admin):"
 for member in dave erin colin; do ensure admin group add cab "$member"; done
+ensure admin group add build-engineers bob
 as admin group list
 as admin template define standard-release --type minor --impact medium --urgency medium --risk medium \
-  --job-plan standard-rollout --description "Quarterly application release" --gate initiate=cab:1 --gate review=cab:1
+  --job-plan standard-release --description "Quarterly application release" --gate initiate=cab:1 --gate review=cab:1
+as admin exit-criteria set initiate phase_tasks_finished error
 as admin exit-criteria set plan changes_added error
 as admin exit-criteria set plan affected_cis_identified error
 as admin exit-criteria set plan schedule_set warning
@@ -93,7 +97,21 @@ as rita release submit "$KEY"
 log "  colin may not approve the release he coordinates:"
 refused 3 colin release approve "$KEY"
 as dave release approve "$KEY" --comment "CAB 2026-11"
+log "Work plan (the template names the standard job plan; colin applies it and works initiate's tasks):"
+as colin plan apply "$KEY"
+log "  initiate's tasks are not finished, so the release may not leave initiate yet:"
+refused 5 colin release advance "$KEY"
+log "  ci-relationships waits for structure:"
+refused 5 colin task start "$KEY" ci-relationships
+as colin task start "$KEY" structure
+as colin task finish "$KEY" structure
+as colin task start "$KEY" ci-relationships
+as colin task finish "$KEY" ci-relationships
+log "  bob (build engineer) may not work the communication plan, which is not his group's:"
+refused 3 bob task start "$KEY" communication-plan
 as colin release advance "$KEY"
+as bob task start "$KEY" image-design
+as vera plan show "$KEY" --gantt
 as colin release advance "$KEY"
 as vera release show "$KEY"
 as vera ci impact "$KEY"

@@ -102,4 +102,43 @@ struct CLIEndToEndTests {
             #expect(audit.status == 0, "\(audit.out) \(audit.err)")
         }
     }
+
+    @Test("plan apply, task start and finish in order, refusals with their exit statuses, plan show and its Gantt chart in 80 columns")
+    func workPlanByCommandLine() async throws {
+        try await GatewayStack.with { stack in
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-cli-plan-\(stack.suffix)")
+            defer { try? FileManager.default.removeItem(at: home) }
+            func user(_ role: Role) -> [String: String] {
+                ["HOME": home.path, "SHIPBOARD_URL": stack.base.absoluteString, "SHIPBOARD_TOKEN": stack.tokens[role]!]
+            }
+            let create = try Self.shipboard(["release", "create", "--title", "CLI plan", "--output", "json"], environment: user(.releaseManager))
+            let created = try JSONSerialization.jsonObject(with: Data(create.out.utf8)) as? [String: Any]
+            let key = try #require(created?["releaseKey"] as? String, "\(create.err)")
+
+            let apply = try Self.shipboard(["plan", "apply", key], environment: user(.releaseManager))
+            #expect(apply.status == 0 && apply.out.contains("ready: structure"), "\(apply.out) \(apply.err)")
+            #expect(try Self.shipboard(["plan", "apply", key], environment: user(.releaseManager)).status == 5)
+            let early = try Self.shipboard(["task", "start", key, "ci-relationships"], environment: user(.releaseManager))
+            #expect(early.status == 5 && early.err.contains("structure"), "\(early.err)")
+            let notTheirs = try Self.shipboard(["task", "start", key, "structure"], environment: user(.tester))
+            #expect(notTheirs.status == 3, "\(notTheirs.err)")
+            #expect(try Self.shipboard(["task", "start", key, "structure"], environment: user(.releaseManager)).status == 0)
+            let finish = try Self.shipboard(["task", "finish", key, "structure"], environment: user(.releaseManager))
+            #expect(finish.status == 0 && finish.out.contains("now ready: ci-relationships"), "\(finish.out) \(finish.err)")
+            let skip = try Self.shipboard(["task", "skip", key, "education-plan", "--reason", "no new screens"], environment: user(.releaseManager))
+            #expect(skip.status == 0 && skip.out.contains("skipped"), "\(skip.err)")
+            #expect(try Self.shipboard(["task", "skip", key, "communication-plan"], environment: user(.releaseManager)).status == 2,
+                    "a skip without --reason is a usage error")
+
+            let show = try Self.shipboard(["plan", "show", key], environment: user(.viewer))
+            #expect(show.status == 0 && show.out.contains("structure") && show.out.contains("critical path"), "\(show.out) \(show.err)")
+            #expect(show.out.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(show.out)")
+            let gantt = try Self.shipboard(["plan", "show", key, "--gantt"], environment: user(.viewer))
+            #expect(gantt.status == 0 && gantt.out.contains("█") && gantt.out.contains("span "), "\(gantt.out)")
+            #expect(gantt.out.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(gantt.out)")
+            let json = try Self.shipboard(["plan", "show", key, "--output", "json"], environment: user(.viewer))
+            let plan = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+            #expect((plan?["tasks"] as? [[String: Any]])?.count == 17)
+        }
+    }
 }

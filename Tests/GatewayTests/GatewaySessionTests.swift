@@ -63,6 +63,17 @@ struct GatewaySessionTests {
         }
     }
 
+    @Test("a login name of 300 characters heavy with combining marks, or with a NUL, is a 401 like any unknown name, never a 500")
+    func hostileLoginNames() async throws {
+        try await GatewayStack.with { stack in
+            let zalgo = String(repeating: "Z\u{0335}\u{0321}\u{0347}a\u{0336}\u{0318}l\u{0320}", count: 100)
+            for name in [zalgo, "nul\u{0}name", String(repeating: "İ", count: 300)] {
+                let answer = try await Self.login(stack, name, "whatever at all")
+                #expect(answer.status == 401 && answer.isProblem, "\(answer.status) \(String(decoding: answer.data, as: UTF8.self))")
+            }
+        }
+    }
+
     @Test("an admin requires TOTP for a role: its users log in only with a current code")
     func secondFactor() async throws {
         try await GatewayStack.with { stack in

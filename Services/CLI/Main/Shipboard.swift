@@ -19,7 +19,7 @@ struct Shipboard: AsyncParsableCommand {
         version: CLIVersion.current,
         subcommands: [
             Login.self, Whoami.self, ReleaseCommand.self, ChangeCommand.self, CICommand.self, TemplateCommand.self,
-            GroupCommand.self, ExitCriteriaCommand.self, AuditCommand.self, UserCommand.self,
+            GroupCommand.self, ExitCriteriaCommand.self, AuditCommand.self, UserCommand.self, PlanCommand.self, TaskCommand.self,
         ])
 
     /// Parses and runs like ArgumentParser's own `main`, with this tool's exit statuses:

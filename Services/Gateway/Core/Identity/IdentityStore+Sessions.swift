@@ -30,8 +30,8 @@ extension IdentityStore {
     /// Password login (with a TOTP code when the user has one or a role of theirs requires
     /// it), rate-limited per account and per client `address`. Every failure counts.
     public func login(name: String, password: String, totp: String?, address: String) async throws -> (GatewayUser, IssuedSession) {
-        let account = String(PersonID.normalized(name).prefix(200))
-        let subjects: [(LoginThrottle.Scope, String)] = [(.account, account.isEmpty ? "-" : account), (.address, String(address.prefix(200)))]
+        let account = Self.bounded(PersonID.normalized(name))
+        let subjects: [(LoginThrottle.Scope, String)] = [(.account, account.isEmpty ? "-" : account), (.address, Self.bounded(address))]
         if let until = try await blockedUntil(subjects) { throw LoginRefusal.throttled(until: until) }
         guard let user = try await authenticate(name: name, password: String(password.prefix(200))) else {
             try await recordFailure(subjects)
@@ -77,6 +77,13 @@ extension IdentityStore {
         guard let cookie = APIToken(presented: presented) else { return }
         try await pool.query(
             "UPDATE \(identifier: schema).sessions SET revoked_at = now() WHERE session_hash = \(cookie.storedHash) AND revoked_at IS NULL")
+    }
+
+    /// At most 200 Unicode scalars, as the table counts them (`length` in PostgreSQL: 200
+    /// characters of combining marks can be thousands of scalars), and no NUL (PostgreSQL
+    /// text cannot hold one; it becomes U+FFFD).
+    static func bounded(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.prefix(200).map { $0.value == 0 ? "\u{FFFD}" : $0 }))
     }
 
     private func blockedUntil(_ subjects: [(LoginThrottle.Scope, String)]) async throws -> Date? {

@@ -127,18 +127,20 @@ public struct IdentityStore: Sendable {
 
     /// The user whose name and password match, or nil (unknown name and wrong password look alike).
     public func authenticate(name: String, password: String) async throws -> GatewayUser? {
-        let rows = try await pool.query(
+        // No user's name holds a NUL (names refuse control characters), and PostgreSQL text
+        // cannot carry one: such a name is unknown without asking.
+        let row = name.unicodeScalars.contains { $0.value == 0 } ? nil : try await pool.query(
             """
             SELECT id, name, array_to_json(roles)::text, password_hash FROM \(identifier: schema).users
             WHERE name = \(PersonID.normalized(name)) AND NOT disabled
-            """)
-        let stored = try rows.first.flatMap { try $0.decode(at: 3, as: String?.self) }
+            """).first
+        let stored = try row.flatMap { try $0.decode(at: 3, as: String?.self) }
         // An unknown name (or a user without a password) is checked against a throwaway hash
         // of the same cost, so the answer takes as long as a wrong password and names no one.
         let matches = await Self.offloaded { [bcryptCost] in
             Bcrypt.verify(password, hash: stored ?? Self.throwawayHash(cost: bcryptCost)) && stored != nil
         }
-        guard matches, let row = rows.first else { return nil }
+        guard matches, let row else { return nil }
         return try Self.decodeUser(row)
     }
 

@@ -44,6 +44,19 @@ struct GatewayWorkPlanTests {
             #expect((plan.json["percent"] as? Double ?? 0) > 5)
             #expect(try await stack.call("GET", "/api/v1/releases/REL-999999996/work-plan", as: .viewer).status == 404)
 
+            // Edits: add, re-link (a cycle is named), remove; only release managers.
+            let added = try await stack.call("POST", "/api/v1/releases/\(key)/work-plan/tasks", as: .releaseManager, json: [
+                "task": ["key": "legal-check", "title": "Legal check", "group": "g", "phase": "initiate", "owner": "group:legal",
+                         "estimateMinutes": 30, "predecessors": ["ci-relationships"]],
+            ])
+            #expect(added.status == 201 && added.json["taskCount"] as? Int == 18, "\(String(decoding: added.data, as: UTF8.self))")
+            let loop = try await stack.call("PATCH", "/api/v1/releases/\(key)/work-plan/tasks/ci-relationships", as: .releaseManager,
+                                            json: ["predecessors": ["legal-check"]])
+            #expect(loop.status == 400 && loop.problemType == "urn:shipboard:problem:validation:tasks.cycle")
+            #expect(try await stack.call("DELETE", "/api/v1/releases/\(key)/work-plan/tasks/legal-check", as: .tester).status == 403)
+            let removed = try await stack.call("DELETE", "/api/v1/releases/\(key)/work-plan/tasks/legal-check", as: .releaseManager)
+            #expect(removed.status == 200 && removed.json["taskCount"] as? Int == 17)
+
             let cycle = try await stack.call("POST", "/api/v1/job-plans", as: .releaseManager, json: [
                 "name": "gateway-loop",
                 "tasks": [

@@ -120,4 +120,45 @@ struct WorkPlanCommandTests {
             #expect(try await harness.send(AdvanceRelease(releaseKey: key, expectedPhase: .initiate), as: "carol").phase == .plan)
         }
     }
+
+    @Test("edits: a task added, moved, re-estimated and reassigned; a cycle named and refused; worked tasks kept; the trail verifies")
+    func editingTheWorkPlan() async throws {
+        try await PlanningHarness.run { harness in
+            let key = try await harness.authorizedRelease(title: "Edited plan")
+            _ = try await harness.send(ApplyJobPlan(releaseKey: key), as: "carol")
+            _ = try await harness.send(ActOnTask(releaseKey: key, taskKey: "structure", action: "start"), as: "carol")
+            let added = try await harness.send(AddWorkPlanTask(
+                releaseKey: key, task: Self.task("security-review", after: ["structure"], owner: "person:sam"), position: 1), as: "carol")
+            #expect(added.taskCount == DefaultJobPlan.plan.tasks.count + 1)
+            let cycle = await harness.refusal(EditWorkPlanTask(releaseKey: key, taskKey: "ci-relationships", predecessors: ["security-review"]), as: "carol")
+            #expect(cycle == nil, "no cycle: ci-relationships may wait for the review too")
+            let loop = await harness.refusal(EditWorkPlanTask(releaseKey: key, taskKey: "security-review", predecessors: ["ci-relationships"]), as: "carol")
+            #expect(loop?.rule == "tasks.cycle" && loop?.fields?["predecessors"] == "ci-relationships → security-review → ci-relationships",
+                    "\(String(describing: loop))")
+            _ = try await harness.send(EditWorkPlanTask(
+                releaseKey: key, taskKey: "security-review", position: 0, owner: "group:security", estimateMinutes: 45), as: "carol")
+            #expect(await harness.refusal(EditWorkPlanTask(releaseKey: key, taskKey: "structure", remove: true), as: "carol")?.rule == "tasks.has_work")
+            #expect(await harness.refusal(EditWorkPlanTask(releaseKey: key, taskKey: "structure"), as: "carol")?.rule == "work_plans.edit")
+            #expect(await harness.refusal(EditWorkPlanTask(releaseKey: key, taskKey: "backout", owner: "nobody"), as: "carol")?.rule == "tasks.owner")
+            let removed = try await harness.send(EditWorkPlanTask(releaseKey: key, taskKey: "education-plan", remove: true), as: "carol")
+            #expect(removed.taskCount == DefaultJobPlan.plan.tasks.count)
+
+            let rows = try await harness.pool.query(
+                """
+                SELECT key, position, state, owner, estimate_minutes, started_at IS NOT NULL
+                FROM \(identifier: harness.schema).work_plan_tasks WHERE release_key = \(key) ORDER BY position LIMIT 3
+                """
+            ).map { row in
+                "\(try row.decode(at: 0, as: String.self))@\(try row.decode(at: 1, as: Int.self)):\(try row.decode(at: 2, as: String.self)):"
+                    + "\(try row.decode(at: 3, as: String.self)):\(try row.decode(at: 4, as: Int.self)):\(try row.decode(at: 5, as: Bool.self))"
+            }
+            #expect(rows == ["security-review@0:waiting:group:security:45:false", "structure@1:in_progress:group:release-managers:120:true",
+                             "ci-relationships@2:waiting:group:release-managers:90:false"], "\(rows)")
+            let waitsOnRemoved = try await harness.pool.query(
+                "SELECT count(*) FROM \(identifier: harness.schema).work_plan_tasks WHERE release_key = \(key) AND 'education-plan' = ANY(predecessors)"
+            ).single().decode(at: 0, as: Int.self)
+            #expect(waitsOnRemoved == 0)
+            #expect(try await harness.send(VerifyAuditTrail(releaseKey: key), as: "auditor").intact)
+        }
+    }
 }

@@ -8,12 +8,7 @@ extension GatewayAPIHandler {
 
     func saveJobPlan(_ input: Operations.saveJobPlan.Input) async throws -> Operations.saveJobPlan.Output {
         guard case .json(let body) = input.body else { throw Self.unsupportedBody }
-        let tasks = body.tasks.map { task in
-            JobPlanTaskInput(
-                key: task.key, title: task.title, group: task.group, phase: ReleasePhase(rawValue: task.phase.rawValue),
-                owner: task.owner, estimateMinutes: task.estimateMinutes, predecessors: task.predecessors ?? [],
-                kind: task.kind.map { TaskKind(rawValue: $0.rawValue) } ?? .manual, step: task.step.map { AutomatedStep(rawValue: $0.rawValue) })
-        }
+        let tasks = body.tasks.map(Self.taskInput)
         let saved = try await commands.send(
             SaveJobPlan(name: body.name, description: body.description ?? "", tasks: tasks), operation: "saveJobPlan",
             idempotencyKey: input.headers.Idempotency_hyphen_Key)
@@ -44,5 +39,43 @@ extension GatewayAPIHandler {
         let acted = try await commands.send(
             command, operation: "actOnTask", idempotencyKey: input.headers.Idempotency_hyphen_Key, correlation: key)
         return .ok(.init(body: .json(try APIValue.convert(acted))))
+    }
+}
+
+extension GatewayAPIHandler {
+    func addWorkPlanTask(_ input: Operations.addWorkPlanTask.Input) async throws -> Operations.addWorkPlanTask.Output {
+        guard case .json(let body) = input.body else { throw Self.unsupportedBody }
+        let key = input.path.key
+        let edited = try await commands.send(
+            AddWorkPlanTask(releaseKey: key, task: Self.taskInput(body.task), position: body.position), operation: "addWorkPlanTask",
+            idempotencyKey: input.headers.Idempotency_hyphen_Key, correlation: key)
+        return .created(.init(body: .json(try APIValue.convert(edited))))
+    }
+
+    func editWorkPlanTask(_ input: Operations.editWorkPlanTask.Input) async throws -> Operations.editWorkPlanTask.Output {
+        guard case .json(let body) = input.body else { throw Self.unsupportedBody }
+        let key = input.path.key
+        let command = EditWorkPlanTask(
+            releaseKey: key, taskKey: input.path.taskKey, position: body.position, owner: body.owner, assignee: body.assignee,
+            predecessors: body.predecessors, estimateMinutes: body.estimateMinutes)
+        let edited = try await commands.send(
+            command, operation: "editWorkPlanTask", idempotencyKey: input.headers.Idempotency_hyphen_Key, correlation: key)
+        return .ok(.init(body: .json(try APIValue.convert(edited))))
+    }
+
+    func removeWorkPlanTask(_ input: Operations.removeWorkPlanTask.Input) async throws -> Operations.removeWorkPlanTask.Output {
+        let key = input.path.key
+        let edited = try await commands.send(
+            EditWorkPlanTask(releaseKey: key, taskKey: input.path.taskKey, remove: true), operation: "removeWorkPlanTask",
+            idempotencyKey: input.headers.Idempotency_hyphen_Key, correlation: key)
+        return .ok(.init(body: .json(try APIValue.convert(edited))))
+    }
+
+    /// A task of the API as the planning contract's (enum words carried over as they are).
+    static func taskInput(_ task: Components.Schemas.JobPlanTaskInput) -> JobPlanTaskInput {
+        JobPlanTaskInput(
+            key: task.key, title: task.title, group: task.group, phase: ReleasePhase(rawValue: task.phase.rawValue),
+            owner: task.owner, estimateMinutes: task.estimateMinutes, predecessors: task.predecessors ?? [],
+            kind: task.kind.map { TaskKind(rawValue: $0.rawValue) } ?? .manual, step: task.step.map { AutomatedStep(rawValue: $0.rawValue) })
     }
 }

@@ -177,3 +177,83 @@ public struct TaskChanged: EventContract, Equatable {
         self.nowReady = nowReady
     }
 }
+
+/// `planning.add_work_plan_task`: adds a task to the release's work plan (at `position`, else last).
+public struct AddWorkPlanTask: CommandContract, Equatable {
+    public static let messageType = "planning.add_work_plan_task"
+    public typealias Result = WorkPlanEdited
+
+    public var releaseKey: String
+    public var task: JobPlanTaskInput
+    public var position: Int?
+
+    public init(releaseKey: String, task: JobPlanTaskInput, position: Int? = nil) {
+        self.releaseKey = releaseKey
+        self.task = task
+        self.position = position
+    }
+}
+
+/// `planning.edit_work_plan_task`: changes one task of the release's work plan — removes it
+/// (only if nobody worked on it), or moves, reassigns, re-links or re-estimates it (the
+/// fields given, in that order, all or nothing).
+public struct EditWorkPlanTask: CommandContract, Equatable {
+    public static let messageType = "planning.edit_work_plan_task"
+    public typealias Result = WorkPlanEdited
+
+    public var releaseKey: String
+    public var taskKey: String
+    public var remove: Bool
+    public var position: Int?
+    /// `person:NAME` or `group:NAME`.
+    public var owner: String?
+    public var assignee: String?
+    public var predecessors: [String]?
+    public var estimateMinutes: Int?
+
+    public init(
+        releaseKey: String, taskKey: String, remove: Bool = false, position: Int? = nil, owner: String? = nil,
+        assignee: String? = nil, predecessors: [String]? = nil, estimateMinutes: Int? = nil
+    ) {
+        self.releaseKey = releaseKey
+        self.taskKey = taskKey
+        self.remove = remove
+        self.position = position
+        self.owner = owner
+        self.assignee = assignee
+        self.predecessors = predecessors
+        self.estimateMinutes = estimateMinutes
+    }
+}
+
+public struct WorkPlanEdited: Codable, Sendable, Equatable {
+    public var releaseKey: String
+    public var taskKey: String
+    public var taskCount: Int
+    /// Tasks ready after the edit.
+    public var ready: [String]
+
+    public init(releaseKey: String, taskKey: String, taskCount: Int, ready: [String]) {
+        self.releaseKey = releaseKey
+        self.taskKey = taskKey
+        self.taskCount = taskCount
+        self.ready = ready
+    }
+}
+
+/// `release.work_plan_edited`: a task was added, removed or changed by hand.
+public struct WorkPlanEditedEvent: EventContract, Equatable {
+    public static let messageType = "release.work_plan_edited"
+    public var releaseKey: String
+    public var actor: String
+    public var taskKey: String
+    /// What changed: `added`, `removed`, or the fields changed, comma-separated.
+    public var change: String
+
+    public init(releaseKey: String, actor: String, taskKey: String, change: String) {
+        self.releaseKey = releaseKey
+        self.actor = actor
+        self.taskKey = taskKey
+        self.change = change
+    }
+}

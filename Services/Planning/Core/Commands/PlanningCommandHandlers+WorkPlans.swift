@@ -92,16 +92,16 @@ extension PlanningCommandHandlers {
                                fields: ["tasks": "\(command.tasks.count) tasks"])
         }
         var tasks: [JobPlanTask] = []
-        for (index, input) in command.tasks.enumerated() {
-            guard let owner = TaskOwner(text: input.owner) else {
-                throw CommandError(.validation, "an owner is person:NAME or group:NAME", rule: "tasks.owner",
-                                   fields: ["tasks/\(index)/owner": "must be person:NAME or group:NAME"])
-            }
-            tasks.append(JobPlanTask(
-                key: input.key, title: input.title, group: input.group, phase: input.phase, owner: owner,
-                estimateMinutes: input.estimateMinutes, predecessors: input.predecessors, kind: input.kind, step: input.step))
-        }
+        for (index, input) in command.tasks.enumerated() { tasks.append(try jobPlanTask(from: input, field: "tasks/\(index)/")) }
         return JobPlan(name: command.name, description: command.description, tasks: tasks)
+    }
+
+    /// One task as a sender describes it; a malformed owner is a validation error naming it.
+    static func jobPlanTask(from input: JobPlanTaskInput, field prefix: String) throws(CommandError) -> JobPlanTask {
+        JobPlanTask(
+            key: input.key, title: input.title, group: input.group, phase: input.phase,
+            owner: try TaskOwner.parse(input.owner, field: "\(prefix)owner"),
+            estimateMinutes: input.estimateMinutes, predecessors: input.predecessors, kind: input.kind, step: input.step)
     }
 
     static func taskAction(_ word: String, reason: String?) throws(CommandError) -> TaskAction {
@@ -114,5 +114,67 @@ extension PlanningCommandHandlers {
             throw CommandError(.validation, "action must be start, finish, fail or skip", rule: "tasks.action",
                                fields: ["action": "unknown"])
         }
+    }
+}
+
+extension PlanningCommandHandlers {
+    func registerWorkPlanEdits(into handlers: inout MessageHandlers) {
+        handlers.onPlanningCommand(AddWorkPlanTask.self) { envelope, context in
+            let command = envelope.payload
+            let task = try Self.jobPlanTask(from: command.task, field: "task/")
+            return try await editWorkPlan(command.releaseKey, task.key, change: "added", envelope.actor, context) { plan in
+                try plan.add(task, at: command.position)
+            }
+        }
+        handlers.onPlanningCommand(EditWorkPlanTask.self) { envelope, context in
+            let command = envelope.payload
+            let owner = try command.owner.map { text throws(CommandError) in try TaskOwner.parse(text, field: "owner") }
+            var changed: [String] = []
+            if command.remove { changed.append("removed") }
+            if command.position != nil { changed.append("position") }
+            if owner != nil || command.assignee != nil { changed.append("owner") }
+            if command.predecessors != nil { changed.append("predecessors") }
+            if command.estimateMinutes != nil { changed.append("estimate") }
+            guard !changed.isEmpty, !(command.remove && changed.count > 1) else {
+                throw CommandError(.validation, "say what to change: remove alone, or position, owner, predecessors, estimate",
+                                   rule: "work_plans.edit", fields: ["change": changed.isEmpty ? "nothing to change" : "remove with other changes"])
+            }
+            return try await editWorkPlan(command.releaseKey, command.taskKey, change: changed.joined(separator: ","), envelope.actor, context) { plan in
+                if command.remove { return try plan.remove(command.taskKey) }
+                if let position = command.position { try plan.move(command.taskKey, to: position) }
+                if let owner {
+                    try plan.reassign(command.taskKey, to: owner, assignee: command.assignee)
+                } else if let assignee = command.assignee, let current = plan[command.taskKey]?.owner {
+                    try plan.reassign(command.taskKey, to: current, assignee: assignee)
+                }
+                if let predecessors = command.predecessors { try plan.setPredecessors(command.taskKey, predecessors) }
+                if let minutes = command.estimateMinutes { try plan.setEstimate(command.taskKey, minutes: minutes) }
+            }
+        }
+    }
+
+    /// Locks the release, edits its work plan with the pure rules (all or nothing), writes
+    /// the plan back, audits and announces the edit.
+    private func editWorkPlan(
+        _ releaseKey: String, _ taskKey: String, change: String, _ actor: String, _ context: HandlerContext,
+        _ edit: (inout WorkPlan) throws -> Void
+    ) async throws -> WorkPlanEdited {
+        var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(releaseKey, in: context.transaction)
+        try ReleaseLifecycle.requireNotTerminal(state)
+        let workPlans = WorkPlanRepository(schema: schema)
+        guard var plan = try await workPlans.load(record.key, in: context.transaction) else {
+            throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
+        }
+        try edit(&plan)
+        try await workPlans.replace(plan, releaseKey: record.key, in: context.transaction)
+        let heads = try await appendAudit(
+            to: &record, actor: actor, [(WorkPlanEditedEvent.messageType, ["task": taskKey, "change": change])], in: context.transaction)
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
+        try await context.publish(
+            WorkPlanEditedEvent(releaseKey: record.key, actor: actor, taskKey: taskKey, change: change),
+            correlationId: record.key, auditHead: heads.first)
+        return WorkPlanEdited(
+            releaseKey: record.key, taskKey: taskKey, taskCount: plan.tasks.count,
+            ready: plan.tasks.filter { $0.state == .ready }.map(\.key))
     }
 }

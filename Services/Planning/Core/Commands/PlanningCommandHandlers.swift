@@ -42,6 +42,7 @@ public struct PlanningCommandHandlers: Sendable {
         handlers.onPlanningCommand(RemoveChange.self) { envelope, context in try await removeChange(envelope, context) }
         registerConfiguration(into: &handlers)
         registerWorkPlans(into: &handlers)
+        registerWorkPlanEdits(into: &handlers)
         handlers.onPlanningCommand(VerifyAuditTrail.self) { envelope, context in try await verifyAuditTrail(envelope, context) }
         ConfigurationItemCommandHandlers(schema: schema, auditKeys: audit.keyring).register(into: &handlers)
         return handlers

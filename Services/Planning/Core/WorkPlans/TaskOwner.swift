@@ -24,6 +24,15 @@ public enum TaskOwner: Sendable, Hashable, Codable {
         }
     }
 
+    /// The owner `text` names, or a validation error naming `field`.
+    static func parse(_ text: String, field: String) throws(CommandError) -> TaskOwner {
+        guard let owner = TaskOwner(text: text) else {
+            throw CommandError(.validation, "an owner is person:NAME or group:NAME", rule: "tasks.owner",
+                               fields: [field: "must be person:NAME or group:NAME"])
+        }
+        return owner
+    }
+
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let owner = TaskOwner(text: text) else {

@@ -71,7 +71,8 @@ public enum MessagingTopology {
 
     /// Event routing keys each service listens to. Services add theirs as they are built.
     public static let eventSubscriptions: [ServiceName: [String]] = [
-        .planning: ["build.#", "testing.#", "rollout.#", "notify.#"],
+        // Exactly the events planning handles: an event without a handler would be dead-lettered.
+        .planning: [ImageBuildFinished.routingKey, TestsFinished.routingKey, RolloutPlanFinished.routingKey, RolloutFinished.routingKey],
         .build: ["release.phase_changed"],
         .testing: ["image.#", "release.phase_changed"],
         .rollout: ["dml.#", "release.phase_changed"],

@@ -72,6 +72,22 @@ final class PlanningHarness: Sendable {
         return key
     }
 
+    /// Delivers `event` to the harness's queue as another service would publish it (straight
+    /// to the queue, so no other test's consumer sees it); returns its envelope id.
+    @discardableResult
+    func deliver<Event: EventContract>(_ event: Event, as actor: String, correlationId: String) async throws -> UUID {
+        let envelope = Envelope(event, correlationId: correlationId, actor: actor)
+        try await client.publish(AMQPMessage(
+            exchange: "", routingKey: queue, body: try ContractCoding.encode(envelope),
+            properties: AMQPProperties(messageID: envelope.id.uuidString.lowercased(), type: Event.messageType)))
+        return envelope.id
+    }
+
+    /// The inbox has handled the message `id` (its effect is committed).
+    func handled(_ id: UUID) async throws -> Bool {
+        try await !pool.query("SELECT 1 FROM \(identifier: schema).inbox WHERE message_id = \(id)").isEmpty
+    }
+
     /// Message types in the outbox, in order.
     func outboxTypes() async throws -> [String] {
         try await pool.query("SELECT message_type FROM \(identifier: schema).outbox ORDER BY seq")

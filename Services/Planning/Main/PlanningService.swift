@@ -1,7 +1,8 @@
 import PlanningCore
 import ServiceKit
 
-/// shipboard-planning: answers planning commands from `planning.commands`, relays its outbox
+/// shipboard-planning: answers planning commands from `planning.commands`, takes the other
+/// services' events from `planning.events` (a finished build finishes its task), relays its outbox
 /// and verifies the audit trail periodically; the rest of its start-up is every service's
 /// (`StandardService`).
 @main
@@ -10,7 +11,7 @@ struct PlanningService {
         await StandardService(
             name: "shipboard-planning",
             summary: "releases, phases, approvals, changes, the CMDB and the audit trail",
-            defaultHTTPPort: 8081, schema: PlanningSchema.name, queue: "planning.commands",
+            defaultHTTPPort: 8081, schema: PlanningSchema.name, queue: "planning.commands", eventQueue: "planning.events",
             variables: PlanningSettings.documentation, readSettings: PlanningSettings.init(reader:),
             migrationsDirectory: \.migrationsDirectory,
             handlers: { settings in

@@ -26,6 +26,8 @@ public struct StandardService<Settings: Sendable>: Sendable {
     public let defaultHTTPPort: Int
     public let schema: String
     public let queue: String
+    /// The queue of the events the service subscribes to, handled by the same handlers.
+    public let eventQueue: String?
     /// The service's own variables, for `--help`.
     public let variables: [ConfigurationVariable]
     public let readSettings: @Sendable (ConfigurationReader) -> Settings
@@ -34,7 +36,7 @@ public struct StandardService<Settings: Sendable>: Sendable {
     public let extraServices: @Sendable (Context, Settings) -> [any Service]
 
     public init(
-        name: String, summary: String, defaultHTTPPort: Int, schema: String, queue: String,
+        name: String, summary: String, defaultHTTPPort: Int, schema: String, queue: String, eventQueue: String? = nil,
         variables: [ConfigurationVariable], readSettings: @escaping @Sendable (ConfigurationReader) -> Settings,
         migrationsDirectory: @escaping @Sendable (Settings) -> String,
         handlers: @escaping @Sendable (Settings) -> MessageHandlers,
@@ -45,6 +47,7 @@ public struct StandardService<Settings: Sendable>: Sendable {
         self.defaultHTTPPort = defaultHTTPPort
         self.schema = schema
         self.queue = queue
+        self.eventQueue = eventQueue
         self.variables = variables
         self.readSettings = readSettings
         self.migrationsDirectory = migrationsDirectory
@@ -79,6 +82,9 @@ public struct StandardService<Settings: Sendable>: Sendable {
         let client = AMQPClient(configuration: broker, topology: MessagingTopology.shipboard, logger: logger)
         let runner = ConsumerRunner(
             queue: queue, schema: schema, handlers: handlers(settings), pool: pool, amqp: client, logger: logger)
+        let eventRunner = eventQueue.map {
+            ConsumerRunner(queue: $0, schema: schema, handlers: handlers(settings), pool: pool, amqp: client, logger: logger)
+        }
         let relay = OutboxRelay(outbox: Outbox(schema: schema), pool: pool, amqp: client, logger: logger)
         let endpoint = OperationsEndpoint(
             host: configuration.httpHost, port: configuration.httpPort,
@@ -86,12 +92,13 @@ public struct StandardService<Settings: Sendable>: Sendable {
                 ReadinessCheck("postgres", ReadinessProbes.database(pool)),
                 ReadinessCheck("rabbitmq", ReadinessProbes.broker(client)),
                 ReadinessCheck("consumer", runner.readiness),
-            ],
+            ] + (eventRunner.map { [ReadinessCheck("event consumer", $0.readiness)] } ?? []),
             registry: registry)
         let extra = extraServices(Context(pool: pool, amqp: client, logger: logger), settings)
         do {
             try await ServiceMain.run(
-                services: [AMQPClientService(client: client), endpoint, relay, runner] + extra, configuration: configuration,
+                services: [AMQPClientService(client: client), endpoint, relay, runner] + (eventRunner.map { [$0] } ?? []) + extra,
+                configuration: configuration,
                 logger: logger)
             await pool.close()
         } catch {

@@ -94,9 +94,14 @@ extension PlanningCommandHandlers {
         if !outcome.warnings.isEmpty { details["warnings"] = outcome.warnings.map(\.name).joined(separator: ",") }
         let heads = try await appendAudit(
             to: &record, actor: envelope.actor, outcome.events.map { ($0.messageType, details) }, in: transaction)
-        try await releases.save(record, in: transaction)
         // All of the command's events in one outbox statement, in the order the rules gave them.
         try await context.publish(outcome.events.map(\.payload), correlationId: key, auditHeads: heads)
+        // Entering a phase (or resuming in one) starts its ready automated tasks.
+        if outcome.state.status == .inProgress, outcome.state.phase != state.phase || state.status != .inProgress,
+           var plan = try await WorkPlanRepository(schema: schema).load(key, in: transaction) {
+            try await dispatchAutomatedTasks(&plan, &record, context)
+        }
+        try await releases.save(record, in: transaction)
         var summary = outcome.state.summary
         if !outcome.warnings.isEmpty {
             summary.warnings = outcome.warnings.map { "\($0.name): \($0.detail ?? "failed")" }

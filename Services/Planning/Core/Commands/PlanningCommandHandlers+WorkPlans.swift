@@ -49,10 +49,14 @@ extension PlanningCommandHandlers {
             to: &record, actor: envelope.actor,
             [(WorkPlanAppliedEvent.messageType, ["jobPlan": name, "version": String(version), "tasks": String(taskCount)])],
             in: context.transaction)
-        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         try await context.publish(
             WorkPlanAppliedEvent(releaseKey: record.key, actor: envelope.actor, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount),
             correlationId: record.key, auditHead: heads.first)
+        // A release already in a phase with automated work starts it now.
+        if var plan = try await workPlans.load(record.key, in: context.transaction) {
+            try await dispatchAutomatedTasks(&plan, &record, context)
+        }
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         return WorkPlanApplied(releaseKey: record.key, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount, ready: ready)
     }
 
@@ -77,11 +81,12 @@ extension PlanningCommandHandlers {
         details["reason"] = action.reason
         if !transition.nowReady.isEmpty { details["nowReady"] = transition.nowReady.joined(separator: ",") }
         let heads = try await appendAudit(to: &record, actor: envelope.actor, [(TaskChanged.messageType, details)], in: context.transaction)
-        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         try await context.publish(
             TaskChanged(releaseKey: record.key, actor: envelope.actor, taskKey: transition.key, from: transition.from,
                         to: transition.to, reason: action.reason, nowReady: transition.nowReady),
             correlationId: record.key, auditHead: heads.first)
+        try await dispatchAutomatedTasks(&plan, &record, context)
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         return TaskActed(releaseKey: record.key, taskKey: transition.key, state: transition.to, nowReady: transition.nowReady)
     }
 

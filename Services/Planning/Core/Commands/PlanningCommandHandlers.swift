@@ -43,6 +43,7 @@ public struct PlanningCommandHandlers: Sendable {
         registerConfiguration(into: &handlers)
         registerWorkPlans(into: &handlers)
         registerWorkPlanEdits(into: &handlers)
+        registerOrchestration(into: &handlers)
         handlers.onPlanningCommand(VerifyAuditTrail.self) { envelope, context in try await verifyAuditTrail(envelope, context) }
         ConfigurationItemCommandHandlers(schema: schema, auditKeys: audit.keyring).register(into: &handlers)
         return handlers

@@ -132,3 +132,34 @@ extension WorkPlan {
         }
     }
 }
+
+extension AutomatedStep {
+    /// The service that carries the step out.
+    public var service: ServiceName {
+        switch self {
+        case .build: .build
+        case .test: .testing
+        case .rolloutPlan, .rolloutStart, .unknown: .rollout
+        }
+    }
+}
+
+extension WorkPlan {
+    /// Planning's own name when it starts automated tasks.
+    public static let planningActor = "shipboard-planning"
+
+    /// Starts every ready automated task of `phase` (the release is in that phase): each is in
+    /// progress with its service as assignee, waiting on it. Returns them with their steps.
+    public mutating func startAutomatedTasks(of phase: ReleasePhase, at now: Date) -> [(TaskTransition, AutomatedStep)] {
+        var started: [(TaskTransition, AutomatedStep)] = []
+        for task in tasks where task.kind == .automated && task.phase == phase && task.state == .ready {
+            guard let step = task.step, step.isKnown,
+                  let transition = try? perform(.start, on: task.key, by: .service(Self.planningActor), at: now),
+                  let position = try? position(of: task.key)
+            else { continue }
+            update(at: position) { $0.assignee = "shipboard-\(step.service.rawValue)" }
+            started.append((transition, step))
+        }
+        return started
+    }
+}

@@ -1,63 +1,52 @@
-// What planning asks the other services to do when a release enters a phase with an
+// What planning asks the other services to do when a release is in a phase with an
 // automated task, and what they answer with. Planning sends the commands through its outbox
 // (no reply is awaited): when the service is not running, a command waits in the service's
 // queue and the task shows as in progress, waiting on that service. The service's event
 // finishes or fails the task.
 
-/// The fields every step command carries: which release, which task of its work plan.
-public protocol StepCommand: CommandContract where Result == Acknowledged {
+/// One automated step: its wire names (the command and its answer) in one place.
+public protocol AutomatedStepKind: Sendable {
     static var step: AutomatedStep { get }
-    var releaseKey: String { get }
-    var taskKey: String { get }
-    init(releaseKey: String, taskKey: String)
+    static var commandType: String { get }
+    static var finishedType: String { get }
 }
 
-/// `build.build_image`: build and package the release's software image (shipboard-build).
-public struct BuildImage: StepCommand, Equatable {
-    public static let messageType = "build.build_image"
+/// Build and package the release's software image (shipboard-build).
+public enum BuildStepKind: AutomatedStepKind {
     public static let step = AutomatedStep.build
-    public typealias Result = Acknowledged
-    public var releaseKey: String
-    public var taskKey: String
-    public init(releaseKey: String, taskKey: String) {
-        self.releaseKey = releaseKey
-        self.taskKey = taskKey
-    }
+    public static let commandType = "build.build_image"
+    public static let finishedType = "build.image_finished"
 }
 
-/// `testing.run_tests`: test the release's image against its acceptance criteria (shipboard-testing).
-public struct RunTests: StepCommand, Equatable {
-    public static let messageType = "testing.run_tests"
+/// Test the image against the acceptance criteria (shipboard-testing).
+public enum TestStepKind: AutomatedStepKind {
     public static let step = AutomatedStep.test
-    public typealias Result = Acknowledged
-    public var releaseKey: String
-    public var taskKey: String
-    public init(releaseKey: String, taskKey: String) {
-        self.releaseKey = releaseKey
-        self.taskKey = taskKey
-    }
+    public static let commandType = "testing.run_tests"
+    public static let finishedType = "testing.tests_finished"
 }
 
-/// `rollout.plan_rollout`: plan the rollout from source CIs to target CIs by site (shipboard-rollout).
-public struct PlanRollout: StepCommand, Equatable {
-    public static let messageType = "rollout.plan_rollout"
+/// Plan the rollout from source CIs to target CIs by site (shipboard-rollout).
+public enum RolloutPlanStepKind: AutomatedStepKind {
     public static let step = AutomatedStep.rolloutPlan
-    public typealias Result = Acknowledged
-    public var releaseKey: String
-    public var taskKey: String
-    public init(releaseKey: String, taskKey: String) {
-        self.releaseKey = releaseKey
-        self.taskKey = taskKey
-    }
+    public static let commandType = "rollout.plan_rollout"
+    public static let finishedType = "rollout.plan_finished"
 }
 
-/// `rollout.start_rollout`: deploy the release to its target CIs (shipboard-rollout).
-public struct StartRollout: StepCommand, Equatable {
-    public static let messageType = "rollout.start_rollout"
+/// Deploy the release to its target CIs (shipboard-rollout).
+public enum RolloutStartStepKind: AutomatedStepKind {
     public static let step = AutomatedStep.rolloutStart
+    public static let commandType = "rollout.start_rollout"
+    public static let finishedType = "rollout.rollout_finished"
+}
+
+/// The command for one step of one release: which task of its work plan it is for.
+public struct StepCommand<Kind: AutomatedStepKind>: CommandContract, Equatable {
+    public static var messageType: String { Kind.commandType }
     public typealias Result = Acknowledged
+
     public var releaseKey: String
     public var taskKey: String
+
     public init(releaseKey: String, taskKey: String) {
         self.releaseKey = releaseKey
         self.taskKey = taskKey
@@ -65,20 +54,14 @@ public struct StartRollout: StepCommand, Equatable {
 }
 
 /// A service's answer to a step command: the step succeeded or failed (with why).
-public protocol StepFinished: EventContract {
-    var releaseKey: String { get }
-    var taskKey: String { get }
-    var succeeded: Bool { get }
-    var detail: String? { get }
-}
+public struct StepFinished<Kind: AutomatedStepKind>: EventContract, Equatable {
+    public static var messageType: String { Kind.finishedType }
 
-/// `build.image_finished`: shipboard-build built the image, or could not.
-public struct ImageBuildFinished: StepFinished, Equatable {
-    public static let messageType = "build.image_finished"
     public var releaseKey: String
     public var taskKey: String
     public var succeeded: Bool
     public var detail: String?
+
     public init(releaseKey: String, taskKey: String, succeeded: Bool, detail: String? = nil) {
         self.releaseKey = releaseKey
         self.taskKey = taskKey
@@ -87,47 +70,11 @@ public struct ImageBuildFinished: StepFinished, Equatable {
     }
 }
 
-/// `testing.tests_finished`: shipboard-testing ran the tests; they passed or failed.
-public struct TestsFinished: StepFinished, Equatable {
-    public static let messageType = "testing.tests_finished"
-    public var releaseKey: String
-    public var taskKey: String
-    public var succeeded: Bool
-    public var detail: String?
-    public init(releaseKey: String, taskKey: String, succeeded: Bool, detail: String? = nil) {
-        self.releaseKey = releaseKey
-        self.taskKey = taskKey
-        self.succeeded = succeeded
-        self.detail = detail
-    }
-}
-
-/// `rollout.plan_finished`: shipboard-rollout planned the rollout, or could not.
-public struct RolloutPlanFinished: StepFinished, Equatable {
-    public static let messageType = "rollout.plan_finished"
-    public var releaseKey: String
-    public var taskKey: String
-    public var succeeded: Bool
-    public var detail: String?
-    public init(releaseKey: String, taskKey: String, succeeded: Bool, detail: String? = nil) {
-        self.releaseKey = releaseKey
-        self.taskKey = taskKey
-        self.succeeded = succeeded
-        self.detail = detail
-    }
-}
-
-/// `rollout.rollout_finished`: shipboard-rollout deployed to every target, or stopped.
-public struct RolloutFinished: StepFinished, Equatable {
-    public static let messageType = "rollout.rollout_finished"
-    public var releaseKey: String
-    public var taskKey: String
-    public var succeeded: Bool
-    public var detail: String?
-    public init(releaseKey: String, taskKey: String, succeeded: Bool, detail: String? = nil) {
-        self.releaseKey = releaseKey
-        self.taskKey = taskKey
-        self.succeeded = succeeded
-        self.detail = detail
-    }
-}
+public typealias BuildImage = StepCommand<BuildStepKind>
+public typealias RunTests = StepCommand<TestStepKind>
+public typealias PlanRollout = StepCommand<RolloutPlanStepKind>
+public typealias StartRollout = StepCommand<RolloutStartStepKind>
+public typealias ImageBuildFinished = StepFinished<BuildStepKind>
+public typealias TestsFinished = StepFinished<TestStepKind>
+public typealias RolloutPlanFinished = StepFinished<RolloutPlanStepKind>
+public typealias RolloutFinished = StepFinished<RolloutStartStepKind>

@@ -9,10 +9,10 @@ import Postgres
 /// finishes or fails the task, which may make the next automated task ready.
 extension PlanningCommandHandlers {
     func registerOrchestration(into handlers: inout MessageHandlers) {
-        handlers.on(ImageBuildFinished.self) { envelope, context in try await stepFinished(envelope, step: .build, context) }
-        handlers.on(TestsFinished.self) { envelope, context in try await stepFinished(envelope, step: .test, context) }
-        handlers.on(RolloutPlanFinished.self) { envelope, context in try await stepFinished(envelope, step: .rolloutPlan, context) }
-        handlers.on(RolloutFinished.self) { envelope, context in try await stepFinished(envelope, step: .rolloutStart, context) }
+        handlers.on(ImageBuildFinished.self) { envelope, context in try await stepFinished(envelope, context) }
+        handlers.on(TestsFinished.self) { envelope, context in try await stepFinished(envelope, context) }
+        handlers.on(RolloutPlanFinished.self) { envelope, context in try await stepFinished(envelope, context) }
+        handlers.on(RolloutFinished.self) { envelope, context in try await stepFinished(envelope, context) }
     }
 
     /// Starts the ready automated tasks of the release's current phase (when it is in
@@ -53,8 +53,9 @@ extension PlanningCommandHandlers {
     /// A service's answer: the automated task it was sent for is done or failed. An answer
     /// for a task that is not waiting on this step (a repeat, a late or stray event, a
     /// release that is gone) changes nothing.
-    func stepFinished<Event: StepFinished>(_ envelope: Envelope<Event>, step: AutomatedStep, _ context: HandlerContext) async throws {
+    func stepFinished<Kind>(_ envelope: Envelope<StepFinished<Kind>>, _ context: HandlerContext) async throws {
         let event = envelope.payload
+        let step = Kind.step
         let releases = ReleaseRepository(schema: schema)
         let record: ReleaseRecord
         do {

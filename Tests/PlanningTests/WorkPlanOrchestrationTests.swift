@@ -110,4 +110,43 @@ struct WorkPlanOrchestrationTests {
             #expect(try await state(harness, key, "compile") == "in_progress:shipboard-build:-")
         }
     }
+
+    @Test("auto-advance: the release leaves each phase by itself once its tasks are done, driven by the services' answers")
+    func autoAdvance() async throws {
+        try await PlanningHarness.run { harness in
+            for phase in [ReleasePhase.build, .test] {
+                _ = try await harness.send(ConfigureExitCriterion(phase: phase, criterion: "phase_tasks_finished", severity: "error"), as: "admin")
+            }
+            _ = try await harness.send(SaveJobPlan(name: "auto", tasks: [
+                Self.task("compile", .build, kind: .automated, step: .build),
+                Self.task("verify", .test, after: ["compile"], kind: .automated, step: .test),
+            ]), as: "rita")
+            let key = try await harness.authorizedRelease(title: "Auto")
+            _ = try await harness.send(ApplyJobPlan(releaseKey: key, jobPlanName: "auto"), as: "carol")
+            // On: initiate (approved) and plan (no criteria) are left at once; build waits for compile.
+            #expect(try await harness.send(SetAutoAdvance(releaseKey: key, enabled: true), as: "carol").phase == .build)
+            #expect(try await outboxCommands(harness, key) == ["build.build_image:compile"])
+            let built = try await harness.deliver(ImageBuildFinished(releaseKey: key, taskKey: "compile", succeeded: true),
+                                                  as: "shipboard-build", correlationId: key)
+            #expect(try await eventually { try await harness.handled(built) })
+            #expect(try await phase(harness, key) == "test")
+            #expect(try await outboxCommands(harness, key) == ["build.build_image:compile", "testing.run_tests:verify"])
+            let tested = try await harness.deliver(TestsFinished(releaseKey: key, taskKey: "verify", succeeded: true),
+                                                   as: "shipboard-testing", correlationId: key)
+            #expect(try await eventually { try await harness.handled(tested) })
+            #expect(try await phase(harness, key) == "review", "nothing holds rollout_plan, prepare or deploy")
+            let advancedBy = try await harness.pool.query(
+                """
+                SELECT count(*) FROM \(identifier: harness.schema).audit_log
+                WHERE release_key = \(key) AND action = 'release.phase_changed' AND actor = 'shipboard-planning'
+                """).single().decode(at: 0, as: Int.self)
+            #expect(advancedBy == 7, "initiate → plan → build, then test → rollout_plan → prepare → deploy → review")
+            #expect(try await harness.send(VerifyAuditTrail(releaseKey: key), as: "auditor").intact)
+        }
+    }
+
+    func phase(_ harness: PlanningHarness, _ key: String) async throws -> String {
+        try await harness.pool.query("SELECT phase FROM \(identifier: harness.schema).releases WHERE key = \(key)")
+            .single().decode(at: 0, as: String.self)
+    }
 }

@@ -257,3 +257,32 @@ public struct WorkPlanEditedEvent: EventContract, Equatable {
         self.change = change
     }
 }
+
+/// `planning.set_auto_advance`: whether the release leaves each phase by itself as soon as
+/// its exit criteria and gate allow (checked when a task finishes and when its gate opens).
+public struct SetAutoAdvance: CommandContract, Equatable {
+    public static let messageType = "planning.set_auto_advance"
+    public typealias Result = ReleaseSummary
+
+    public var releaseKey: String
+    public var enabled: Bool
+
+    public init(releaseKey: String, enabled: Bool) {
+        self.releaseKey = releaseKey
+        self.enabled = enabled
+    }
+}
+
+/// `release.auto_advance_set`: the release's auto-advance setting changed.
+public struct AutoAdvanceSet: EventContract, Equatable {
+    public static let messageType = "release.auto_advance_set"
+    public var releaseKey: String
+    public var actor: String
+    public var enabled: Bool
+
+    public init(releaseKey: String, actor: String, enabled: Bool) {
+        self.releaseKey = releaseKey
+        self.actor = actor
+        self.enabled = enabled
+    }
+}

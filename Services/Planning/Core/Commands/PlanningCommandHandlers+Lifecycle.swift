@@ -86,6 +86,24 @@ extension PlanningCommandHandlers {
         }
         let command = try await makeCommand(record, state)
         let outcome = try ReleaseLifecycle.apply(command, to: state, by: envelope.actor, at: Date())
+        try await recordOutcome(outcome, of: command, from: state, actor: envelope.actor, into: &record, context)
+        // An approval may have opened the gate an auto-advancing release was waiting for.
+        try await advanceAutomatically(&record, context)
+        try await releases.save(record, in: transaction)
+        var summary = try ContractCoding.decode(ReleaseState.self, from: record.state).summary
+        if !outcome.warnings.isEmpty {
+            summary.warnings = outcome.warnings.map { "\($0.name): \($0.detail ?? "failed")" }
+        }
+        return summary
+    }
+
+    /// Writes a lifecycle outcome into the locked record: its phase, status and state, an
+    /// audit entry per event (with the command's notes), the events; entering or resuming a
+    /// phase starts its ready automated tasks. The caller saves the record.
+    func recordOutcome(
+        _ outcome: LifecycleOutcome, of command: LifecycleCommand, from state: ReleaseState, actor: String,
+        into record: inout ReleaseRecord, _ context: HandlerContext
+    ) async throws {
         let before = ["from": "\(record.phase)/\(record.status)"]
         record.phase = outcome.state.phase.rawValue
         record.status = outcome.state.status.rawValue
@@ -93,19 +111,24 @@ extension PlanningCommandHandlers {
         var details = before.merging(command.auditNotes) { $1 }
         if !outcome.warnings.isEmpty { details["warnings"] = outcome.warnings.map(\.name).joined(separator: ",") }
         let heads = try await appendAudit(
-            to: &record, actor: envelope.actor, outcome.events.map { ($0.messageType, details) }, in: transaction)
+            to: &record, actor: actor, outcome.events.map { ($0.messageType, details) }, in: context.transaction)
         // All of the command's events in one outbox statement, in the order the rules gave them.
-        try await context.publish(outcome.events.map(\.payload), correlationId: key, auditHeads: heads)
-        // Entering a phase (or resuming in one) starts its ready automated tasks.
+        try await context.publish(outcome.events.map(\.payload), correlationId: record.key, auditHeads: heads)
         if outcome.state.status == .inProgress, outcome.state.phase != state.phase || state.status != .inProgress,
-           var plan = try await WorkPlanRepository(schema: schema).load(key, in: transaction) {
+           var plan = try await WorkPlanRepository(schema: schema).load(record.key, in: context.transaction) {
             try await dispatchAutomatedTasks(&plan, &record, context)
         }
-        try await releases.save(record, in: transaction)
-        var summary = outcome.state.summary
-        if !outcome.warnings.isEmpty {
-            summary.warnings = outcome.warnings.map { "\($0.name): \($0.detail ?? "failed")" }
+    }
+
+    /// For a release set to auto-advance: leaves its phase as planning while the exit
+    /// criteria and the gate allow (at most once per phase); stops at the first refusal.
+    func advanceAutomatically(_ record: inout ReleaseRecord, _ context: HandlerContext) async throws {
+        for _ in ReleasePhase.allCases {
+            let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+            guard state.autoAdvance, state.status == .inProgress else { return }
+            let command = LifecycleCommand.advance(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
+            guard let outcome = try? ReleaseLifecycle.apply(command, to: state, by: WorkPlan.planningActor, at: Date()) else { return }
+            try await recordOutcome(outcome, of: command, from: state, actor: WorkPlan.planningActor, into: &record, context)
         }
-        return summary
     }
 }

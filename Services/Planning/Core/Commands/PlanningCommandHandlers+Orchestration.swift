@@ -82,6 +82,7 @@ extension PlanningCommandHandlers {
                         reason: action.reason, nowReady: transition.nowReady),
             correlationId: release.key, auditHead: heads.first)
         try await dispatchAutomatedTasks(&plan, &release, context)
+        try await advanceAutomatically(&release, context)
         try await releases.save(release, in: context.transaction)
     }
 }

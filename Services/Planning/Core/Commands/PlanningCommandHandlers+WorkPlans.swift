@@ -8,6 +8,7 @@ extension PlanningCommandHandlers {
         handlers.onPlanningCommand(SaveJobPlan.self) { envelope, context in try await saveJobPlan(envelope, context) }
         handlers.onPlanningCommand(ApplyJobPlan.self) { envelope, context in try await applyJobPlan(envelope, context) }
         handlers.onPlanningCommand(ActOnTask.self) { envelope, context in try await actOnTask(envelope, context) }
+        handlers.onPlanningCommand(SetAutoAdvance.self) { envelope, context in try await setAutoAdvance(envelope, context) }
     }
 
     /// `planning.save_job_plan`: validates the plan and stores it as the next version of its
@@ -86,8 +87,28 @@ extension PlanningCommandHandlers {
                         to: transition.to, reason: action.reason, nowReady: transition.nowReady),
             correlationId: record.key, auditHead: heads.first)
         try await dispatchAutomatedTasks(&plan, &record, context)
+        try await advanceAutomatically(&record, context)
         try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         return TaskActed(releaseKey: record.key, taskKey: transition.key, state: transition.to, nowReady: transition.nowReady)
+    }
+
+    /// `planning.set_auto_advance`: turns auto-advance on or off; on, the release may leave
+    /// its phase at once if nothing holds it.
+    func setAutoAdvance(_ envelope: Envelope<SetAutoAdvance>, _ context: HandlerContext) async throws -> ReleaseSummary {
+        let command = envelope.payload
+        var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(command.releaseKey, in: context.transaction)
+        try ReleaseLifecycle.requireNotTerminal(state)
+        state.autoAdvance = command.enabled
+        record.state = try ContractCoding.encode(state)
+        let heads = try await appendAudit(
+            to: &record, actor: envelope.actor, [(AutoAdvanceSet.messageType, ["enabled": String(command.enabled)])],
+            in: context.transaction)
+        try await context.publish(
+            AutoAdvanceSet(releaseKey: record.key, actor: envelope.actor, enabled: command.enabled),
+            correlationId: record.key, auditHead: heads.first)
+        try await advanceAutomatically(&record, context)
+        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
+        return try ContractCoding.decode(ReleaseState.self, from: record.state).summary
     }
 
     /// The job plan a command describes; a malformed owner is a validation error naming the task.

@@ -23,6 +23,9 @@ public struct ReleaseState: Codable, Sendable, Equatable {
     /// and coordinator it has had — normalised (`PersonID`), sorted, each once. None of them
     /// may approve or reject it (segregation of duties), also after handing a role on.
     public private(set) var parties: [String]
+    /// The release leaves a phase by itself as soon as its exit criteria and gate allow
+    /// (checked when a task finishes and when its gate opens). Off unless set.
+    public var autoAdvance = false
 
     /// A new release: `initiate`, `draft`, no approvals, empty history.
     public init(
@@ -43,7 +46,7 @@ public struct ReleaseState: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case key, type, phase, status, requester, coordinator, gates, approvals, history, parties
+        case key, type, phase, status, requester, coordinator, gates, approvals, history, parties, autoAdvance
     }
 
     /// A state stored before parties were recorded gets its requester, coordinator and
@@ -59,6 +62,7 @@ public struct ReleaseState: Codable, Sendable, Equatable {
         gates = try container.decode([ReleasePhase: ApprovalGate].self, forKey: .gates)
         approvals = try container.decode([ApprovalDecision].self, forKey: .approvals)
         history = try container.decode([LifecycleRecord].self, forKey: .history)
+        autoAdvance = try container.decodeIfPresent(Bool.self, forKey: .autoAdvance) ?? false
         if let stored = try container.decodeIfPresent([String].self, forKey: .parties) {
             parties = stored
         } else {

@@ -56,6 +56,7 @@ struct AuthorizationMatrixTests {
         ("saveJobPlan", "POST", "/api/v1/job-plans", [:] as [String: Any], [.releaseManager, .admin]),
         ("getWorkPlan", "GET", "/api/v1/releases/REL-999999997/work-plan", nil, everyRole),
         ("applyJobPlan", "POST", "/api/v1/releases/REL-999999997/work-plan", ["jobPlanName": 1], [.releaseManager]),
+        ("setAutoAdvance", "PUT", "/api/v1/releases/REL-999999997/auto-advance", ["enabled": "x"], [.releaseManager]),
         ("addWorkPlanTask", "POST", "/api/v1/releases/REL-999999997/work-plan/tasks", [:] as [String: Any], [.releaseManager]),
         ("editWorkPlanTask", "PATCH", "/api/v1/releases/REL-999999997/work-plan/tasks/structure", ["position": "x"], [.releaseManager]),
         ("removeWorkPlanTask", "DELETE", "/api/v1/releases/REL-999999997/work-plan/tasks/structure", nil, [.releaseManager]),

@@ -130,6 +130,10 @@ struct CLIEndToEndTests {
             #expect(try Self.shipboard(["task", "skip", key, "communication-plan"], environment: user(.releaseManager)).status == 2,
                     "a skip without --reason is a usage error")
 
+            let auto = try Self.shipboard(["plan", "auto-advance", key, "on"], environment: user(.releaseManager))
+            #expect(auto.status == 0 && auto.out.hasPrefix("auto-advance on for \(key): initiate ▸ draft"), "\(auto.out) \(auto.err)")
+            #expect(try Self.shipboard(["plan", "auto-advance", key, "sometimes"], environment: user(.releaseManager)).status == 2)
+
             let show = try Self.shipboard(["plan", "show", key], environment: user(.viewer))
             #expect(show.status == 0 && show.out.contains("structure") && show.out.contains("critical path"), "\(show.out) \(show.err)")
             #expect(show.out.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(show.out)")

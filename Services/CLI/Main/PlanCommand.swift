@@ -8,7 +8,30 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Apply a job plan to a release, or show its work plan and progress.",
-        subcommands: [Apply.self, Show.self])
+        subcommands: [Apply.self, Show.self, AutoAdvance.self])
+
+    struct AutoAdvance: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "auto-advance",
+            abstract: "Let the release leave each phase by itself once its exit criteria and gate allow (on), or not (off).")
+
+        @Argument(help: "The release key.") var key: ReleaseKey
+        @Argument(help: "on or off.") var setting: Switch
+        @OptionGroup var output: OutputOptions
+
+        enum Switch: String, ExpressibleByArgument, CaseIterable { case on, off }
+
+        func run() async throws {
+            let reply = try await APISession.run { session in
+                try await session.command({ client, idempotencyKey in
+                    try await client.setAutoAdvance(
+                        path: .init(key: key.text), headers: .init(Idempotency_hyphen_Key: idempotencyKey),
+                        body: .json(.init(enabled: setting == .on)))
+                }, expecting: { try $0.ok.body.json })
+            }
+            try output.emit(reply) { ReleaseText.summary("auto-advance \(setting.rawValue) for", $0) }
+        }
+    }
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Copy the latest version of a job plan into the release.")

@@ -71,6 +71,13 @@ extension GatewayAPIHandler {
         return .ok(.init(body: .json(try APIValue.convert(edited))))
     }
 
+    func setAutoAdvance(_ input: Operations.setAutoAdvance.Input) async throws -> Operations.setAutoAdvance.Output {
+        guard case .json(let body) = input.body else { throw Self.unsupportedBody }
+        let key = input.path.key
+        return .ok(try await summary(SetAutoAdvance(releaseKey: key, enabled: body.enabled), "setAutoAdvance", key,
+                                     input.headers.Idempotency_hyphen_Key))
+    }
+
     /// A task of the API as the planning contract's (enum words carried over as they are).
     static func taskInput(_ task: Components.Schemas.JobPlanTaskInput) -> JobPlanTaskInput {
         JobPlanTaskInput(

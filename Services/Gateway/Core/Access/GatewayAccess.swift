@@ -39,7 +39,7 @@ public enum GatewayAccess {
         "holdRelease": .roles(releaseManagers), "resumeRelease": .roles(releaseManagers),
         "cancelRelease": .roles(releaseManagers), "closeRelease": .roles(releaseManagers),
         "addChange": .roles(releaseManagers), "removeChange": .roles(releaseManagers),
-        "applyJobPlan": .roles(releaseManagers), "addWorkPlanTask": .roles(releaseManagers),
+        "applyJobPlan": .roles(releaseManagers), "setAutoAdvance": .roles(releaseManagers), "addWorkPlanTask": .roles(releaseManagers),
         "editWorkPlanTask": .roles(releaseManagers), "removeWorkPlanTask": .roles(releaseManagers),
         // Working tasks: whoever may own one (planning checks it is theirs, per task).
         "actOnTask": .roles(taskWorkers),

@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayCore", "PlanningCore", "Postgres", "Contracts", "ShipboardTestSupport",
+                "GatewayCore", "PlanningCore", "Postgres", "Contracts", "ShipboardTestSupport", "AMQP", "Messaging",
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],
             path: "Tests/GatewayTests"),

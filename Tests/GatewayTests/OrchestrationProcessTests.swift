@@ -1,0 +1,105 @@
+import AMQP
+import Contracts
+import Foundation
+import GatewayCore
+import Messaging
+import Testing
+
+/// Orchestration with every part a separate process or real server: planning (with its outbox
+/// relay and its events consumer) and the gateway as processes, RabbitMQ carrying the step
+/// commands to the services' queues, and stand-ins answering as shipboard-build and
+/// shipboard-testing will.
+@Suite("Orchestration over the real servers, with stand-in services", .serialized)
+struct OrchestrationProcessTests {
+    @Test("a build command waits in build.commands while no build service runs; stand-ins answer; the release auto-advances to review")
+    func standInServicesDriveTheRelease() async throws {
+        try await GatewayStack.with { stack in
+            _ = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/\(stack.name(.approver))", as: .admin)
+            let plan = "pipeline-\(stack.suffix)"
+            let saved = try await stack.call("POST", "/api/v1/job-plans", as: .releaseManager, json: [
+                "name": plan,
+                "tasks": [
+                    ["key": "compile", "title": "Build", "group": "g", "phase": "build", "owner": "group:builders",
+                     "estimateMinutes": 10, "kind": "automated", "step": "build"],
+                    ["key": "verify", "title": "Test", "group": "g", "phase": "test", "owner": "group:testers",
+                     "estimateMinutes": 10, "predecessors": ["compile"], "kind": "automated", "step": "test"],
+                ],
+            ])
+            #expect(saved.status == 201, "\(String(decoding: saved.data, as: UTF8.self))")
+            for phase in ["build", "test"] {
+                let set = try await stack.call("PUT", "/api/v1/exit-criteria/\(phase)/phase_tasks_finished", as: .admin, json: ["severity": "error"])
+                #expect(set.status == 200, "\(String(decoding: set.data, as: UTF8.self))")
+            }
+            let created = try await stack.call("POST", "/api/v1/releases", as: .releaseManager, json: ["title": "Orchestrated \(stack.suffix)"])
+            let key = try #require(created.json["releaseKey"] as? String)
+            #expect(try await stack.call("POST", "/api/v1/releases/\(key)/work-plan", as: .releaseManager, json: ["jobPlanName": plan]).status == 201)
+            #expect(try await stack.call("POST", "/api/v1/releases/\(key)/submit", as: .releaseManager).status == 200)
+            let approve = try await stack.call("POST", "/api/v1/releases/\(key)/approve", as: .approver, json: ["expectedPhase": "initiate"])
+            #expect(approve.status == 200, "\(String(decoding: approve.data, as: UTF8.self))")
+            let auto = try await stack.call("PUT", "/api/v1/releases/\(key)/auto-advance", as: .releaseManager, json: ["enabled": true])
+            #expect(auto.status == 200 && auto.json["phase"] as? String == "build", "\(String(decoding: auto.data, as: UTF8.self))")
+
+            // No build service runs: the command waits in its queue; the task waits on the service.
+            let broker = AMQPClient(configuration: try AMQPConfiguration(url: stack.environment["SHIPBOARD_AMQP_URL"]!),
+                                    topology: MessagingTopology.shipboard)
+            let run = Task { await broker.run() }
+            defer { run.cancel() }
+            #expect(try await Self.eventually { try await broker.currentConnection().queueCounts("build.commands").messages >= 1 })
+            let waiting = try await stack.call("GET", "/api/v1/releases/\(key)/work-plan", as: .viewer)
+            let compile = (waiting.json["tasks"] as? [[String: Any]])?.first { $0["key"] as? String == "compile" }
+            #expect(compile?["state"] as? String == "in_progress" && compile?["assignee"] as? String == "shipboard-build")
+
+            // The stand-ins start: each answers its service's commands for this release.
+            let standIns = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await Self.answer(BuildImage.self, on: "build.commands", for: key, broker) { command in
+                        ImageBuildFinished(releaseKey: command.releaseKey, taskKey: command.taskKey, succeeded: true) } }
+                    group.addTask { try await Self.answer(RunTests.self, on: "testing.commands", for: key, broker) { command in
+                        TestsFinished(releaseKey: command.releaseKey, taskKey: command.taskKey, succeeded: true, detail: "40 of 40") } }
+                    try await group.waitForAll()
+                }
+            }
+            defer { standIns.cancel() }
+            let reachedReview = try await Self.eventually(timeout: .seconds(30)) {
+                try await stack.call("GET", "/api/v1/releases/\(key)", as: .viewer).json["phase"] as? String == "review"
+            }
+            #expect(reachedReview, "the release did not advance to review")
+            let done = try await stack.call("GET", "/api/v1/releases/\(key)/work-plan", as: .viewer)
+            #expect((done.json["tasks"] as? [[String: Any]])?.allSatisfy { $0["state"] as? String == "done" } == true)
+            #expect(done.json["percent"] as? Double == 100)
+            let audit = try await stack.call("GET", "/api/v1/releases/\(key)/audit/verification", as: .viewer)
+            #expect(audit.json["intact"] as? Bool == true, "\(String(decoding: audit.data, as: UTF8.self))")
+        }
+    }
+
+    /// A stand-in service: takes `Command`s for `key` from `queue` and publishes the answer
+    /// `reply` makes as the real service would (on shipboard.events, its type as routing key).
+    static func answer<Command: CommandContract, Answer: EventContract>(
+        _ type: Command.Type, on queue: String, for key: String, _ broker: AMQPClient, reply: @Sendable (Command) -> Answer
+    ) async throws {
+        let deliveries = try await broker.consume(queue: queue, prefetch: 10)
+        for try await delivery in deliveries {
+            // Only this test feeds these queues on the test vhost: what is not for this release
+            // is left over from an earlier run, and dropped.
+            guard let envelope = try? ContractCoding.decode(Envelope<Command>.self, from: delivery.body), envelope.correlationId == key else {
+                try await delivery.ack()
+                continue
+            }
+            let answer = Envelope(reply(envelope.payload), correlationId: key, actor: "shipboard-\(queue.split(separator: ".")[0])",
+                                  causationId: envelope.id)
+            try await broker.publish(AMQPMessage(
+                exchange: Exchanges.events, routingKey: Answer.routingKey, body: try ContractCoding.encode(answer),
+                properties: AMQPProperties(messageID: answer.id.uuidString.lowercased(), type: Answer.messageType)))
+            try await delivery.ack()
+        }
+    }
+
+    static func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
+    }
+}

@@ -53,6 +53,27 @@ func rate(operations: Int, _ body: () async throws -> Void) async rethrows -> Do
     return Double(operations) / seconds
 }
 
+/// The median wall time of `runs` calls after two warm-up calls, in milliseconds.
+func medianMilliseconds(_ runs: Int, _ body: () async throws -> Void) async throws -> Double {
+    let samples = try await sampledMilliseconds(runs, body)
+    return samples[samples.count / 2]
+}
+
+/// The wall times of `runs` calls after two warm-up calls, sorted, in milliseconds.
+func sampledMilliseconds(_ runs: Int, _ body: () async throws -> Void) async throws -> [Double] {
+    try await body()
+    try await body()
+    var samples: [Double] = []
+    for _ in 0..<runs {
+        let started = ContinuousClock.now
+        try await body()
+        let elapsed = ContinuousClock.now - started
+        samples.append(Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15)
+    }
+    samples.sort()
+    return samples
+}
+
 func environment(_ name: String) throws -> String {
     guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
         throw BenchmarkError("\(name) is not set: run `bash Infra/scripts/bench.sh`")

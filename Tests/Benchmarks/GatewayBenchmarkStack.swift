@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import GatewayCore
 import Postgres
@@ -41,6 +42,26 @@ struct GatewayBenchmarkStack {
         output.fileHandleForReading.readabilityHandler = { _ = $0.availableData }
         let port = seen.split(separator: "\n").first { $0.contains("listening on port") }!.split(separator: " ").last!
         return GatewayBenchmarkStack(planning: planning, gateway: gateway, base: "http://127.0.0.1:\(port)", token: token, user: name)
+    }
+
+    /// Starts the stack, runs `body` with it and an HTTP client (64 connections), and stops
+    /// both whether `body` returns or throws.
+    static func with<Result>(
+        databaseURL: String, amqpURL: String, migrations: String,
+        _ body: (GatewayBenchmarkStack, HTTPClient) async throws -> Result
+    ) async throws -> Result {
+        let stack = try await start(databaseURL: databaseURL, amqpURL: amqpURL, migrations: migrations)
+        defer { stack.stop() }
+        let http = HTTPClient(configuration: .init(connectionPool: .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+        do {
+            let result = try await body(stack, http)
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
     }
 
     func stop() {

@@ -12,17 +12,8 @@ import Messaging
 ///   request/reply to the same planning process.
 enum GatewayBenchmarks {
     static func run(databaseURL: String, amqpURL: String, migrations: String, pairs: Int, seconds: Int) async throws -> [BenchmarkRow] {
-        let stack = try await GatewayBenchmarkStack.start(databaseURL: databaseURL, amqpURL: amqpURL, migrations: migrations)
-        defer { stack.stop() }
-        let http = HTTPClient(configuration: .init(connectionPool: .init(
-            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
-        do {
-            let rows = try await measure(stack, http: http, amqpURL: amqpURL, pairs: pairs, seconds: seconds)
-            try await http.shutdown()
-            return rows
-        } catch {
-            try? await http.shutdown()
-            throw error
+        try await GatewayBenchmarkStack.with(databaseURL: databaseURL, amqpURL: amqpURL, migrations: migrations) { stack, http in
+            try await measure(stack, http: http, amqpURL: amqpURL, pairs: pairs, seconds: seconds)
         }
     }
 

@@ -112,25 +112,4 @@ enum PlanningBenchmarks {
         _ = try await pool.query("VACUUM ANALYZE \(identifier: schema).configuration_items")
         _ = try await pool.query("VACUUM ANALYZE \(identifier: schema).ci_relationships")
     }
-
-    /// The median wall time of `runs` calls after two warm-up calls, in milliseconds.
-    private static func medianMilliseconds(_ runs: Int, _ body: () async throws -> Void) async throws -> Double {
-        let samples = try await sampledMilliseconds(runs, body)
-        return samples[samples.count / 2]
-    }
-
-    /// The wall times of `runs` calls after two warm-up calls, sorted, in milliseconds.
-    private static func sampledMilliseconds(_ runs: Int, _ body: () async throws -> Void) async throws -> [Double] {
-        try await body()
-        try await body()
-        var samples: [Double] = []
-        for _ in 0..<runs {
-            let started = ContinuousClock.now
-            try await body()
-            let elapsed = ContinuousClock.now - started
-            samples.append(Double(elapsed.components.seconds) * 1_000 + Double(elapsed.components.attoseconds) / 1e15)
-        }
-        samples.sort()
-        return samples
-    }
 }

@@ -20,12 +20,18 @@ struct WebCalls: Sendable {
         return (Int(response.status.code), Data(body.readableBytesView))
     }
 
-    /// Creates a release and submits it through the gateway; its key.
-    func createAndSubmit(title: String) async throws -> String {
+    /// Creates a release through the gateway; its key.
+    func createRelease(title: String) async throws -> String {
         let (status, body) = try await call("POST", "/api/v1/releases", json: ["title": title])
         guard status == 201, let key = (try JSONSerialization.jsonObject(with: body) as? [String: Any])?["releaseKey"] as? String else {
             throw BenchmarkError("create via gateway: \(status) \(String(decoding: body.prefix(200), as: UTF8.self))")
         }
+        return key
+    }
+
+    /// Creates a release and submits it through the gateway; its key.
+    func createAndSubmit(title: String) async throws -> String {
+        let key = try await createRelease(title: title)
         let (submitted, answer) = try await call("POST", "/api/v1/releases/\(key)/submit")
         guard submitted == 200 else { throw BenchmarkError("submit via gateway: \(submitted) \(String(decoding: answer.prefix(200), as: UTF8.self))") }
         return key

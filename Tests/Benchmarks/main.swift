@@ -2,13 +2,13 @@ import Foundation
 
 // shipboard-bench: throughput of the foundation wrappers beside same-run baselines.
 // Usage: bash Infra/scripts/bench.sh [--quick] [--only=GROUP[,GROUP…]]
-// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway. The rows of a group
+// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans. The rows of a group
 // that compare against the raw AMQP rate run the `amqp` group too.
 if CommandLine.arguments.contains("--help") {
     print("""
         usage: shipboard-bench [--quick] [--only=GROUP[,GROUP…]]
         Benchmarks beside same-run baselines; run through `bash Infra/scripts/bench.sh`, which sets the environment.
-        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway.
+        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans.
         """)
     exit(0)
 }
@@ -55,6 +55,14 @@ do {
         rows += try await GatewayBenchmarks.run(
             databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_TEST_AMQP_URL"),
             migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), pairs: quick ? 400 : 2_000, seconds: quick ? 5 : 10)
+    }
+    if runs("work-plans") {
+        rows += try await WorkPlanBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"),
+            runs: quick ? 10 : 20)
+        rows += try await WorkPlanGatewayBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_TEST_AMQP_URL"),
+            migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), rounds: quick ? 4 : 8)
     }
     BenchmarkReport.print(rows)
 } catch {

@@ -59,7 +59,11 @@ struct CLIEndToEndTests {
             let change = try Self.shipboard(
                 ["change", "add", key, "--id", "CHG-CLI-\(stack.suffix)", "--title", "A change", "--risk", "low"], environment: manager)
             #expect(change.status == 0, "\(change.err)")
-            #expect(try Self.shipboard(["release", "submit", key], environment: manager).status == 0)
+            // Submitting needs a gate the release can pass: its group must have an eligible member
+            // (other tests may or may not have added one before this runs).
+            _ = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/\(stack.name(.approver))", as: .admin)
+            let submit = try Self.shipboard(["release", "submit", key], environment: manager)
+            #expect(submit.status == 0, "\(submit.err)")
 
             let list = try Self.shipboard(["release", "list", "--q", "CLI release"], environment: manager)
             #expect(list.status == 0 && list.out.contains(key))
@@ -75,7 +79,6 @@ struct CLIEndToEndTests {
             #expect(usage.status == 2)
 
             let approver = ["HOME": home.path, "SHIPBOARD_URL": stack.base.absoluteString, "SHIPBOARD_TOKEN": stack.tokens[.approver]!]
-            _ = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/\(stack.name(.approver))", as: .admin)
             let stale = try Self.shipboard(["release", "approve", key, "--expect-phase", "plan"], environment: approver)
             #expect(stale.status == 5, "\(stale.err)")
 

@@ -48,4 +48,18 @@ struct ReleaseProgressTests {
         #expect(pipe.frame("REL-000001  plan") == "REL-000001  plan\n")
         #expect(pipe.finish == "")
     }
+
+    @Test("the status line names the tasks in progress and is cut to the width, never the status itself")
+    func tasksInTheStatusLine() {
+        let plain = ReleaseProgress.statusLine(key: "REL-000001", phase: "build", status: "in_progress")
+        #expect(ReleaseProgress.statusLine(key: "REL-000001", phase: "build", status: "in_progress", inProgress: []) == plain)
+        let doing = ReleaseProgress.statusLine(
+            key: "REL-000001", phase: "build", status: "in_progress", inProgress: ["compile", "notes"], width: 120)
+        #expect(doing == plain + "  doing: compile, notes")
+        let many = ReleaseProgress.statusLine(
+            key: "REL-000001", phase: "build", status: "in_progress", inProgress: (1...30).map { "task-\($0)" }, width: 100)
+        #expect(many.count == 100 && many.hasPrefix(plain + "  doing: task-1, ") && many.hasSuffix("…"))
+        let narrow = ReleaseProgress.statusLine(key: "REL-000001", phase: "build", status: "in_progress", inProgress: ["compile"], width: 20)
+        #expect(narrow == plain, "a width narrower than the status keeps the status whole and drops the tasks")
+    }
 }

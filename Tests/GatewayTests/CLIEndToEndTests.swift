@@ -143,6 +143,28 @@ struct CLIEndToEndTests {
             let gantt = try Self.shipboard(["plan", "show", key, "--gantt"], environment: user(.viewer))
             #expect(gantt.status == 0 && gantt.out.contains("█") && gantt.out.contains("span "), "\(gantt.out)")
             #expect(gantt.out.split(separator: "\n").allSatisfy { $0.count <= 80 }, "\(gantt.out)")
+            // watch names the tasks in progress beside the status.
+            let watcher = Process()
+            watcher.executableURL = try ProductBinary.locate("shipboard")
+            watcher.arguments = ["release", "watch", key]
+            watcher.environment = user(.viewer).merging(["PATH": "/usr/bin:/bin"]) { $1 }
+            let watched = Pipe()
+            watcher.standardOutput = watched
+            watcher.standardError = FileHandle.nullDevice
+            try watcher.run()
+            try await Task.sleep(for: .seconds(1))
+            #expect(try Self.shipboard(["task", "start", key, "ci-relationships"], environment: user(.releaseManager)).status == 0)
+            try await Task.sleep(for: .seconds(1.5))
+            let cancel = try Self.shipboard(["release", "cancel", key, "--reason", "watched enough"], environment: user(.releaseManager))
+            #expect(cancel.status == 0, "\(cancel.err)")
+            let lines = String(decoding: watched.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            watcher.waitUntilExit()
+            // Piped, each line is cut to 80 columns.
+            #expect(lines.contains("doing: ci-rel") && lines.contains("finished: cancelled"), "\(lines)")
+            let cancelled = try await stack.call("GET", "/api/v1/releases/\(key)/work-plan", as: .viewer)
+            let states = Set((cancelled.json["tasks"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String })
+            #expect(states == ["done", "skipped", "cancelled"], "a cancelled release's open tasks are cancelled: \(states)")
+
             let json = try Self.shipboard(["plan", "show", key, "--output", "json"], environment: user(.viewer))
             let plan = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
             #expect((plan?["tasks"] as? [[String: Any]])?.count == 17)

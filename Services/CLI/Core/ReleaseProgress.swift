@@ -36,9 +36,13 @@ public enum ReleaseProgress {
         return "\(phase) ▸ \(status)  \(bar(done: done, total: phases.count))  \(done)/\(phases.count) phases"
     }
 
-    /// The one status line per event.
-    public static func statusLine(key: String, phase: String, status: String) -> String {
-        "\(key)  \(summary(phase: phase, status: status))"
+    /// The one status line per event; with the tasks in progress when the release has a
+    /// work plan (`doing: a, b`, cut to fit `width` with `…`).
+    public static func statusLine(key: String, phase: String, status: String, inProgress: [String] = [], width: Int = 80) -> String {
+        let line = "\(key)  \(summary(phase: phase, status: status))"
+        // The status comes first: tasks only in the room left after it.
+        guard !inProgress.isEmpty, width >= line.count + 12 else { return line }
+        return CellText.truncate(line + "  doing: " + inProgress.joined(separator: ", "), to: width)
     }
 }
 

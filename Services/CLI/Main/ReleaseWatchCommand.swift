@@ -72,13 +72,13 @@ struct ReleaseEventFollower {
             // A resumed stream may start with the state already drawn.
             if let id = event.id, id == lastEventID, lastLine != nil { continue }
             if let id = event.id { lastEventID = id }
-            if try show(Data(data.utf8)) { return true }
+            if try await show(Data(data.utf8)) { return true }
         }
         return false
     }
 
     /// Draws one event; true when its release is finished (then also the final line).
-    private mutating func show(_ data: Data) throws -> Bool {
+    private mutating func show(_ data: Data) async throws -> Bool {
         let release: Components.Schemas.Release
         do {
             release = try Self.decoder.decode(Components.Schemas.Release.self, from: data)
@@ -90,7 +90,8 @@ struct ReleaseEventFollower {
             Console.out((try? JSONText.compact(data)) ?? String(decoding: data, as: UTF8.self))
             Console.out("\n")
         } else {
-            let line = ReleaseProgress.statusLine(key: release.key, phase: phase, status: status)
+            let line = ReleaseProgress.statusLine(
+                key: release.key, phase: phase, status: status, inProgress: await tasksInProgress(), width: redraw.columns)
             Console.out(redraw.frame(line))
             lastLine = line
         }
@@ -102,7 +103,15 @@ struct ReleaseEventFollower {
     private mutating func finishedOnServer() async throws -> Bool {
         let reply = try await session.call({ [key] in try await $0.getRelease(path: .init(key: key)) }, expecting: { try $0.ok.body.json })
         guard ReleaseProgress.isTerminal(status: reply.value.status.rawValue), let body = reply.body else { return false }
-        return try show(body)
+        return try await show(body)
+    }
+
+    /// The keys of the release's tasks in progress; none when it has no work plan (or the
+    /// plan cannot be read just now: the status line matters more than the tasks).
+    private func tasksInProgress() async -> [String] {
+        let reply = try? await session.call({ [key] in try await $0.getWorkPlan(path: .init(key: key)) },
+                                            expecting: { try $0.ok.body.json })
+        return reply?.value.tasks.filter { $0.state == .in_progress }.map(\.key) ?? []
     }
 
     /// After a failed connection or a dropped stream: wait longer each time in a row, give

@@ -118,6 +118,18 @@ extension PlanningCommandHandlers {
            var plan = try await WorkPlanRepository(schema: schema).load(record.key, in: context.transaction) {
             try await dispatchAutomatedTasks(&plan, &record, context)
         }
+        // A finished release leaves no task open; one audit entry names what was cancelled.
+        if outcome.state.status.isTerminal, !state.status.isTerminal,
+           var plan = try await WorkPlanRepository(schema: schema).load(record.key, in: context.transaction) {
+            let cancelled = plan.cancelOpenTasks(at: Date())
+            guard !cancelled.isEmpty else { return }
+            try await WorkPlanRepository(schema: schema).saveStates(
+                of: cancelled.compactMap { plan[$0] }, releaseKey: record.key, in: context.transaction)
+            let listed = cancelled.prefix(50).joined(separator: ",") + (cancelled.count > 50 ? ",…" : "")
+            _ = try await appendAudit(
+                to: &record, actor: actor, [("release.tasks_cancelled", ["count": String(cancelled.count), "tasks": listed])],
+                in: context.transaction)
+        }
     }
 
     /// For a release set to auto-advance: leaves its phase as planning while the exit

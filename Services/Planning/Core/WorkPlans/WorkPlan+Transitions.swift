@@ -163,3 +163,19 @@ extension WorkPlan {
         return started
     }
 }
+
+extension WorkPlan {
+    /// A finished release (cancelled, rejected, backed out, closed): every task still open is
+    /// cancelled, so nothing shows as waiting or in progress any more. The keys it changed.
+    public mutating func cancelOpenTasks(at now: Date) -> [String] {
+        var cancelled: [String] = []
+        for index in tasks.indices where !tasks[index].state.isFinal {
+            update(at: index) { task in
+                task.state = .cancelled
+                task.finishedAt = now
+            }
+            cancelled.append(tasks[index].key)
+        }
+        return cancelled
+    }
+}

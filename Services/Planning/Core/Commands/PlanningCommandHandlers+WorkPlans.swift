@@ -54,7 +54,7 @@ extension PlanningCommandHandlers {
             WorkPlanAppliedEvent(releaseKey: record.key, actor: envelope.actor, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount),
             correlationId: record.key, auditHead: heads.first)
         // A release already in a phase with automated work starts it now.
-        if var plan = try await workPlans.load(record.key, in: context.transaction) {
+        if record.status == ReleaseStatus.inProgress.rawValue, var plan = try await workPlans.load(record.key, in: context.transaction) {
             try await dispatchAutomatedTasks(&plan, &record, context)
         }
         try await ReleaseRepository(schema: schema).save(record, in: context.transaction)

@@ -161,4 +161,37 @@ struct WorkPlanCommandTests {
             #expect(try await harness.send(VerifyAuditTrail(releaseKey: key), as: "auditor").intact)
         }
     }
+
+    @Test("attacks: a NUL or 600 characters as a reason, a NUL in a name, an edit resent after a timeout, a build answer aimed at a manual task")
+    func attacks() async throws {
+        try await PlanningHarness.run { harness in
+            let key = try await harness.authorizedRelease(title: "Attacked plan")
+            _ = try await harness.send(ApplyJobPlan(releaseKey: key), as: "carol")
+            for reason in ["not\u{0}needed", String(repeating: "x", count: 600), " \n "] {
+                let refused = await harness.refusal(ActOnTask(releaseKey: key, taskKey: "education-plan", action: "skip", reason: reason), as: "carol")
+                #expect(refused?.rule == "tasks.reason", "\(reason.prefix(20).debugDescription): \(String(describing: refused))")
+            }
+            let nulOwner = await harness.refusal(EditWorkPlanTask(releaseKey: key, taskKey: "backout", owner: "person:eve\u{0}il"), as: "carol")
+            #expect(nulOwner?.rule == "configuration.person_format")
+            let longKey = await harness.refusal(ActOnTask(releaseKey: key, taskKey: String(repeating: "k", count: 300), action: "start"), as: "carol")
+            #expect(longKey?.kind == .notFound)
+
+            // The same add resent after a timeout (same envelope): one task, the first answer.
+            let add = Envelope(AddWorkPlanTask(releaseKey: key, task: Self.task("extra", after: ["structure"])), correlationId: key, actor: "carol")
+            let first = try await harness.requests.send(add, timeout: .seconds(10))
+            let again = try await harness.requests.send(add, timeout: .seconds(10))
+            #expect(first == again && first.taskCount == DefaultJobPlan.plan.tasks.count + 1)
+            // A build service's answer naming a manual task changes nothing.
+            let stray = try await harness.deliver(ImageBuildFinished(releaseKey: key, taskKey: "structure", succeeded: true),
+                                                  as: "shipboard-build", correlationId: key)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while try await !harness.handled(stray), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(try await harness.handled(stray))
+            let state = try await harness.pool.query(
+                "SELECT state FROM \(identifier: harness.schema).work_plan_tasks WHERE release_key = \(key) AND key = 'structure'"
+            ).single().decode(at: 0, as: String.self)
+            #expect(state == "ready")
+            #expect(try await harness.send(VerifyAuditTrail(releaseKey: key), as: "auditor").intact)
+        }
+    }
 }

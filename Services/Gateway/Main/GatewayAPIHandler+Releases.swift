@@ -20,12 +20,14 @@ extension GatewayAPIHandler {
 
     func createRelease(_ input: Operations.createRelease.Input) async throws -> Operations.createRelease.Output {
         guard case .json(let body) = input.body else { throw Self.unsupportedBody }
-        let command = CreateRelease(
+        var command = CreateRelease(
             title: body.title, description: body.description, type: APIValue.contract(body._type),
             impact: APIValue.contract(body.impact), urgency: APIValue.contract(body.urgency), risk: APIValue.contract(body.risk),
             businessJustification: body.businessJustification, requester: body.requester, coordinator: body.coordinator,
             scheduledStart: body.scheduledStart, scheduledEnd: body.scheduledEnd, targetDate: body.targetDate,
             templateName: body.templateName, jobPlanName: body.jobPlanName)
+        command.freezeOverrideReason = body.freezeOverrideReason
+        command.asReleaseManager = try Self.user().roles.contains(.releaseManager)
         let summary = try await commands.send(
             command, operation: "createRelease", idempotencyKey: input.headers.Idempotency_hyphen_Key)
         return .created(.init(body: .json(try APIValue.convert(summary))))
@@ -34,7 +36,7 @@ extension GatewayAPIHandler {
     func updateRelease(_ input: Operations.updateRelease.Input) async throws -> Operations.updateRelease.Output {
         guard case .json(let body) = input.body else { throw Self.unsupportedBody }
         let key = input.path.key
-        let command = UpdateRelease(
+        var command = UpdateRelease(
             releaseKey: key, title: body.title, description: body.description, impact: APIValue.contract(body.impact),
             urgency: APIValue.contract(body.urgency), risk: APIValue.contract(body.risk),
             businessJustification: body.businessJustification, coordinator: body.coordinator,
@@ -42,6 +44,8 @@ extension GatewayAPIHandler {
             type: APIValue.contract(body._type), jobPlanName: body.jobPlanName, priority: APIValue.contract(body.priority),
             priorityReason: body.priorityReason, expectedPhase: ReleasePhase(rawValue: body.expectedPhase.rawValue),
             expectedVersion: body.expectedVersion)
+        command.freezeOverrideReason = body.freezeOverrideReason
+        command.asReleaseManager = try Self.user().roles.contains(.releaseManager)
         return .ok(try await summary(command, "updateRelease", key, input.headers.Idempotency_hyphen_Key))
     }
 

@@ -26,6 +26,11 @@ public struct CreateRelease: CommandContract, Equatable {
     public var templateName: String?
     /// The job plan to apply in `plan`; a template may preset it.
     public var jobPlanName: String?
+    /// A release manager's reason to schedule the deployment inside a blackout anyway
+    /// (audited, recorded as the release's deployment override). Without it such a schedule is refused.
+    public var freezeOverrideReason: String?
+    /// Set by the gateway from the authenticated user's roles, never from what a client sends.
+    public var asReleaseManager: Bool?
 
     public init(
         title: String, description: String? = nil, type: ReleaseType? = nil, impact: Impact? = nil,
@@ -78,6 +83,11 @@ public struct UpdateRelease: CommandContract, ReleaseViewExpectation, Equatable 
     /// What the sender saw (see `ReleaseViewExpectation`).
     public var expectedPhase: ReleasePhase
     public var expectedVersion: Int?
+    /// A release manager's reason to schedule the deployment inside a blackout anyway
+    /// (audited, recorded as the release's deployment override). Without it such a schedule is refused.
+    public var freezeOverrideReason: String?
+    /// Set by the gateway from the authenticated user's roles, never from what a client sends.
+    public var asReleaseManager: Bool?
 
     public init(
         releaseKey: String, title: String? = nil, description: String? = nil, impact: Impact? = nil,

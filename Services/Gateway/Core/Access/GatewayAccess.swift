@@ -33,6 +33,7 @@ public enum GatewayAccess {
         "listCIs": .roles(readers), "getCI": .roles(readers), "getCIDependents": .roles(readers),
         "getCIDependencies": .roles(readers), "listTemplates": .roles(readers), "listGroups": .roles(readers),
         "listExitCriteria": .roles(readers), "getWorkPlan": .roles(readers),
+        "listFreezeWindows": .roles(readers), "getCalendarFeed": .roles(readers), "getDeploymentGuards": .roles(readers),
         // A release's record and lifecycle: release managers.
         "createRelease": .roles(releaseManagers), "updateRelease": .roles(releaseManagers),
         "submitRelease": .roles(releaseManagers), "advanceRelease": .roles(releaseManagers),
@@ -41,6 +42,7 @@ public enum GatewayAccess {
         "addChange": .roles(releaseManagers), "removeChange": .roles(releaseManagers),
         "applyJobPlan": .roles(releaseManagers), "setAutoAdvance": .roles(releaseManagers), "addWorkPlanTask": .roles(releaseManagers),
         "editWorkPlanTask": .roles(releaseManagers), "removeWorkPlanTask": .roles(releaseManagers),
+        "overrideDeploymentGuards": .roles(releaseManagers),
         // Working tasks: whoever may own one (planning checks it is theirs, per task).
         "actOnTask": .roles(taskWorkers),
         // Decisions at a gate: approvers (and, per release, only members of the gate's group).
@@ -49,6 +51,7 @@ public enum GatewayAccess {
         "importCIs": .roles(maintainers), "relateCIs": .roles(maintainers), "unrelateCIs": .roles(maintainers),
         "defineTemplate": .roles(maintainers), "retireTemplate": .roles(maintainers),
         "configureExitCriterion": .roles(maintainers), "saveJobPlan": .roles(maintainers),
+        "createFreezeWindow": .roles(maintainers), "replaceFreezeWindow": .roles(maintainers), "deleteFreezeWindow": .roles(maintainers),
         // Who may approve, and who may log in: admins only.
         "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]),
         "listUsers": .roles([.admin]), "createUser": .roles([.admin]), "issueToken": .roles([.admin]),

@@ -21,6 +21,7 @@ extension PlanningCommandHandlers {
         ]
         let heads = try await appendAudit(
             to: &record, actor: envelope.actor, [(ReleaseChangeAdded.messageType, details)], in: context.transaction)
+        try await reportCollisions(of: &record, actor: envelope.actor, context)
         try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         try await context.publish(
             ReleaseChangeAdded(
@@ -52,6 +53,7 @@ extension PlanningCommandHandlers {
         details["reason"] = command.reason
         let heads = try await appendAudit(
             to: &record, actor: envelope.actor, [(ReleaseChangeRemoved.messageType, details)], in: context.transaction)
+        try await reportCollisions(of: &record, actor: envelope.actor, context)
         try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         try await context.publish(
             ReleaseChangeRemoved(releaseKey: record.key, actor: envelope.actor, externalId: command.externalId, reason: command.reason),

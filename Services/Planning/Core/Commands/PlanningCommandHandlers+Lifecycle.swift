@@ -13,8 +13,9 @@ extension PlanningCommandHandlers {
         }
         handlers.onPlanningCommand(ApproveRelease.self) { envelope, context in
             let groups = try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
-            return try await apply(to: envelope.payload.releaseKey, envelope, context) { _, _ in
-                .approve(comment: envelope.payload.comment, approverGroups: groups)
+            return try await apply(to: envelope.payload.releaseKey, envelope, context) { record, _ in
+                try await requireDeploymentClear(record, at: .approving, in: context.transaction)
+                return .approve(comment: envelope.payload.comment, approverGroups: groups)
             }
         }
         handlers.onPlanningCommand(RejectRelease.self) { envelope, context in
@@ -24,8 +25,9 @@ extension PlanningCommandHandlers {
             }
         }
         handlers.onPlanningCommand(AdvanceRelease.self) { envelope, context in
-            try await apply(to: envelope.payload.releaseKey, envelope, context) { record, _ in
-                .advance(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
+            try await apply(to: envelope.payload.releaseKey, envelope, context) { record, state in
+                if state.phase.next == .deploy { try await requireDeploymentClear(record, at: .deployStart, in: context.transaction) }
+                return .advance(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
             }
         }
         handlers.onPlanningCommand(HoldRelease.self) { envelope, context in
@@ -138,6 +140,10 @@ extension PlanningCommandHandlers {
         for _ in ReleasePhase.allCases {
             let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
             guard state.autoAdvance, state.status == .inProgress else { return }
+            // Entering `deploy` by itself meets the same guards as by hand; a refusal holds it where it is.
+            if state.phase.next == .deploy {
+                do { try await requireDeploymentClear(record, at: .deployStart, in: context.transaction) } catch is CommandError { return }
+            }
             let command = LifecycleCommand.advance(exitCriteria: try await exitCriteria(of: record, in: context.transaction))
             guard let outcome = try? ReleaseLifecycle.apply(command, to: state, by: WorkPlan.planningActor, at: Date()) else { return }
             try await recordOutcome(outcome, of: command, from: state, actor: WorkPlan.planningActor, into: &record, context)

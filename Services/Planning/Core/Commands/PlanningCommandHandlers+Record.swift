@@ -62,12 +62,19 @@ extension PlanningCommandHandlers {
         details["jobPlanName"] = command.jobPlanName
         let heads = try await appendAudit(
             to: &record, actor: envelope.actor, [(ReleaseCreated.messageType, details)], in: transaction)
-        _ = try await ReleaseRepository(schema: schema).create(record, in: transaction)
+        record = try await ReleaseRepository(schema: schema).create(record, in: transaction)
         try await context.publish(
             ReleaseCreated(
                 releaseKey: key, actor: envelope.actor, title: title, type: type, priority: priority,
                 requester: requesterID, coordinator: coordinator),
             correlationId: key, auditHead: heads.first)
+        // A release born with a schedule is being scheduled: blackouts refuse it, collisions are reported.
+        if record.scheduledStart != nil {
+            try await guardSchedule(
+                &record, overrideReason: command.freezeOverrideReason, asReleaseManager: command.asReleaseManager ?? false,
+                actor: envelope.actor, context)
+            try await ReleaseRepository(schema: schema).save(record, in: transaction)
+        }
         return state.summary
     }
 
@@ -185,6 +192,11 @@ extension PlanningCommandHandlers {
         details["fields"] = changed.joined(separator: ",")
         let heads = try await appendAudit(
             to: &record, actor: envelope.actor, [(ReleaseUpdated.messageType, details)], in: transaction)
+        if changed.contains("scheduledStart") || changed.contains("scheduledEnd") {
+            try await guardSchedule(
+                &record, overrideReason: command.freezeOverrideReason, asReleaseManager: command.asReleaseManager ?? false,
+                actor: envelope.actor, context)
+        }
         try await releases.save(record, in: transaction)
         try await context.publish(
             ReleaseUpdated(releaseKey: record.key, actor: envelope.actor, fields: changed), correlationId: record.key,

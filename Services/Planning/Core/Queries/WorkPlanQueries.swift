@@ -54,25 +54,18 @@ public struct WorkPlanQueries: Sendable {
     }
 
     public func workPlan(_ key: String, now: Date = Date()) async throws -> WorkPlanView {
-        do {
-            return try await read(key, now: now)
-        } catch let error as PostgresTransactionError {
-            // A refusal (unknown release, no work plan) is the answer, not a database failure.
-            if let refusal = error.underlying as? CommandError { throw refusal }
-            throw error
-        }
+        // A refusal (unknown release, no work plan) is the answer, not a database failure.
+        try await pool.readingSnapshot { transaction in try await read(key, now: now, in: transaction) }
     }
 
-    private func read(_ key: String, now: Date) async throws -> WorkPlanView {
-        try await pool.withTransaction(.repeatableRead) { transaction in
-            let release = try await transaction.query(
-                "SELECT scheduled_start FROM \(identifier: schema).releases WHERE key = \(key)", label: "release schedule")
-            guard let row = release.first else { throw ReleaseQueries.unknownRelease(key) }
-            guard let plan = try await WorkPlanRepository(schema: schema).load(key, in: transaction) else {
-                throw CommandError(.notFound, "release \(key) has no work plan", rule: "work_plans.none")
-            }
-            let progress = WorkPlanProgress(of: plan, now: now, scheduledStart: try row.decode(at: 0, as: Date?.self))
-            return WorkPlanView(releaseKey: key, plan: plan, progress: progress)
+    private func read(_ key: String, now: Date, in transaction: PostgresTransaction) async throws -> WorkPlanView {
+        let release = try await transaction.query(
+            "SELECT scheduled_start FROM \(identifier: schema).releases WHERE key = \(key)", label: "release schedule")
+        guard let row = release.first else { throw ReleaseQueries.unknownRelease(key) }
+        guard let plan = try await WorkPlanRepository(schema: schema).load(key, in: transaction) else {
+            throw CommandError(.notFound, "release \(key) has no work plan", rule: "work_plans.none")
         }
+        let progress = WorkPlanProgress(of: plan, now: now, scheduledStart: try row.decode(at: 0, as: Date?.self))
+        return WorkPlanView(releaseKey: key, plan: plan, progress: progress)
     }
 }

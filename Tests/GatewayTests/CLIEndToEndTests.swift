@@ -170,4 +170,44 @@ struct CLIEndToEndTests {
             #expect((plan?["tasks"] as? [[String: Any]])?.count == 17)
         }
     }
+
+    @Test("freeze add and list, a schedule in the blackout refused (exit 5) then overridden, release collisions and the calendar")
+    func freezesByCommandLine() async throws {
+        try await GatewayStack.with { stack in
+            let home = FileManager.default.temporaryDirectory.appendingPathComponent("shipboard-cli-freeze-\(stack.suffix)")
+            defer { try? FileManager.default.removeItem(at: home) }
+            func user(_ role: Role) -> [String: String] {
+                ["HOME": home.path, "SHIPBOARD_URL": stack.base.absoluteString, "SHIPBOARD_TOKEN": stack.tokens[role]!]
+            }
+            // Far in the future, so releases of tests running beside this one never meet it.
+            let name = "CLI freeze \(stack.suffix)"
+            let add = try Self.shipboard(["freeze", "add", "--name", name, "--weekdays", "saturday", "--at", "22:00", "--minutes", "240",
+                                          "--zone", "Europe/Berlin", "--from", "2032-01-01", "--until", "2032-12-31", "--output", "json"],
+                                         environment: user(.admin))
+            let id = try #require((try JSONSerialization.jsonObject(with: Data(add.out.utf8)) as? [String: Any])?["id"] as? String, "\(add.err)")
+            defer { _ = try? Self.shipboard(["freeze", "remove", id], environment: user(.admin)) }
+            #expect(try Self.shipboard(["freeze", "add", "--name", "x", "--zone", "UTC", "--weekdays", "caturday", "--at", "22:00", "--minutes", "5"],
+                                       environment: user(.admin)).status == 2)
+            let list = try Self.shipboard(["freeze", "list"], environment: user(.viewer))
+            #expect(list.status == 0 && list.out.contains("CLI freeze") && list.out.contains("sat 22:00 +240m"), "\(list.out) \(list.err)")
+
+            // Saturday 2032-03-06 22:30 in Berlin (CET) is 21:30Z.
+            let schedule = ["--start", "2032-03-06T21:30:00Z", "--end", "2032-03-06T22:00:00Z"]
+            let refused = try Self.shipboard(["release", "create", "--title", "Saturday night"] + schedule, environment: user(.releaseManager))
+            #expect(refused.status == 5 && refused.err.contains(name), "\(refused.err)")
+            let create = try Self.shipboard(["release", "create", "--title", "Saturday night", "--override-reason", "vendor window",
+                                             "--output", "json"] + schedule, environment: user(.releaseManager))
+            let key = try #require((try JSONSerialization.jsonObject(with: Data(create.out.utf8)) as? [String: Any])?["releaseKey"] as? String,
+                                   "\(create.err)")
+            let collisions = try Self.shipboard(["release", "collisions", key], environment: user(.viewer))
+            #expect(collisions.status == 0 && collisions.out.contains(name) && collisions.out.contains("vendor window"),
+                    "\(collisions.out) \(collisions.err)")
+            #expect(try Self.shipboard(["release", "override", key, "--reason", "again"], environment: user(.tester)).status == 3)
+            let calendar = try Self.shipboard(["calendar"], environment: user(.viewer))
+            #expect(calendar.status == 0 && calendar.out.hasPrefix("BEGIN:VCALENDAR") && calendar.out.contains("RRULE:FREQ=WEEKLY"),
+                    "\(calendar.err)")
+            #expect(try Self.shipboard(["freeze", "remove", id], environment: user(.admin)).status == 0)
+            #expect(try Self.shipboard(["freeze", "remove", id], environment: user(.admin)).status == 4)
+        }
+    }
 }

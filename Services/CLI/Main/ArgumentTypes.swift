@@ -16,6 +16,7 @@ extension Components.Schemas.CIRelationshipKind: ExpressibleByArgument {}
 extension Components.Schemas.Role: ExpressibleByArgument {}
 extension Components.Schemas.ExitCriterionInput.severityPayload: ExpressibleByArgument {}
 extension Components.Schemas.CIImport.formatPayload: ExpressibleByArgument {}
+extension Components.Schemas.FreezeWindowInput.kindPayload: ExpressibleByArgument {}
 
 /// A release key argument (`REL-000042`, `rel-42`, `42`), in the API's form.
 struct ReleaseKey: ExpressibleByArgument, Sendable {

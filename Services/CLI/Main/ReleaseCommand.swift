@@ -11,7 +11,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         abstract: "Create, list, show, move through the lifecycle and watch releases.",
         subcommands: [
             Create.self, List.self, Show.self, Update.self, Submit.self, Approve.self, Reject.self, Advance.self,
-            Hold.self, Resume.self, Cancel.self, Close.self, Watch.self,
+            Hold.self, Resume.self, Cancel.self, Close.self, Watch.self, Collisions.self, Override.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -31,14 +31,16 @@ struct ReleaseCommand: AsyncParsableCommand {
         @Option(help: "A release template: its gates and defaults apply.") var template: String?
         @Option(help: "A job plan name.") var jobPlan: String?
         @Option(help: "A longer description.") var description: String?
+        @Option(help: "As release manager: why the schedule may fall in a blackout (audited).") var overrideReason: String?
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
-            let body = Components.Schemas.CreateRelease(
+            var body = Components.Schemas.CreateRelease(
                 title: title, description: description, _type: type, impact: impact, urgency: urgency, risk: risk,
                 businessJustification: justification, requester: requester, coordinator: coordinator,
                 scheduledStart: start?.date, scheduledEnd: end?.date, targetDate: targetDate?.date,
                 templateName: template, jobPlanName: jobPlan)
+            body.freezeOverrideReason = overrideReason
             let reply = try await APISession.run { session in
                 try await session.command({ client, key in
                     try await client.createRelease(headers: .init(Idempotency_hyphen_Key: key), body: .json(body))

@@ -23,6 +23,7 @@ extension ReleaseCommand {
         @Option(help: "Scheduled end (ISO 8601).") var end: DateArgument?
         @Option(help: "Target date (ISO 8601).") var targetDate: DateArgument?
         @Option(help: "A job plan name.") var jobPlan: String?
+        @Option(help: "As release manager: why the new schedule may fall in a blackout (audited).") var overrideReason: String?
         @OptionGroup var expectation: ViewExpectationOptions
         @OptionGroup var output: OutputOptions
 
@@ -37,11 +38,12 @@ extension ReleaseCommand {
         func run() async throws {
             let lifecycle = LifecycleRun(key: key, output: output, verb: "updated")
             try await lifecycle.run(checking: expectation, { client, key, idempotencyKey, view in
-                let body = Components.Schemas.UpdateRelease(
+                var body = Components.Schemas.UpdateRelease(
                     title: title, description: description, impact: impact, urgency: urgency, risk: risk,
                     businessJustification: justification, coordinator: coordinator, scheduledStart: start?.date,
                     scheduledEnd: end?.date, targetDate: targetDate?.date, _type: type, jobPlanName: jobPlan,
                     priority: priority, priorityReason: priorityReason, expectedPhase: view.phase, expectedVersion: view.version)
+                body.freezeOverrideReason = overrideReason
                 return try await client.updateRelease(
                     path: .init(key: key), headers: .init(Idempotency_hyphen_Key: idempotencyKey), body: .json(body))
             }, summary: { try $0.ok.body.json })

@@ -85,14 +85,30 @@ as admin exit-criteria set plan changes_added error
 as admin exit-criteria set plan affected_cis_identified error
 as admin exit-criteria set plan schedule_set warning
 as admin ci import "$SHIPBOARD_ROOT/Infra/demo/payroll-cis.csv"
+if ! SHIPBOARD_TOKEN="$(cat "$TOKENS/admin")" "$BIN/shipboard" freeze list | grep -q "Year-end change freeze"; then
+  as admin freeze add --name "Year-end change freeze" --start 2026-12-20T00:00 --end 2027-01-05T00:00 --zone Europe/Berlin
+fi
+as vera freeze list
 
 log "Release (rita requests, colin coordinates):"
-KEY="$(SHIPBOARD_TOKEN="$(cat "$TOKENS/rita")" "$BIN/shipboard" release create --title "Payroll 4.2" \
-  --description "Tax tables and payslip layout" --justification "Legal change on 1 January" \
-  --coordinator colin --template standard-release --output json | sed -n 's/.*"releaseKey" *: *"\([^"]*\)".*/\1/p')"
+log "  a deployment in the year-end freeze is refused:"
+refused 5 rita release create --title "Payroll 4.2" --start 2026-12-28T09:00:00Z --end 2026-12-28T12:00:00Z
+# release_key ARGS...: creates a release as rita and prints its key.
+release_key() {
+  SHIPBOARD_TOKEN="$(cat "$TOKENS/rita")" "$BIN/shipboard" release create "$@" --output json \
+    | sed -n 's/.*"releaseKey" *: *"\([^"]*\)".*/\1/p'
+}
+KEY="$(release_key --title "Payroll 4.2" --description "Tax tables and payslip layout" \
+  --justification "Legal change on 1 January" --coordinator colin --template standard-release \
+  --start 2027-01-12T18:00:00Z --end 2027-01-12T22:00:00Z)"
 [[ "$KEY" == REL-* ]] || die "the release was not created"
 log "  rita created $KEY"
 as colin change add "$KEY" --id CHG0042001 --title "Update payroll tax tables" --risk medium --ci CI-APP-0001 --ci CI-DB-0001
+log "  a database patch in an overlapping window collides with it:"
+PATCH="$(release_key --title "Payroll DB patch" --start 2027-01-12T20:00:00Z --end 2027-01-12T23:00:00Z)"
+[[ "$PATCH" == REL-* ]] || die "the patch release was not created"
+as rita change add "$PATCH" --id CHG0042002 --title "Database minor version" --risk low --ci CI-DB-0001
+as vera release collisions "$KEY"
 as rita release submit "$KEY"
 log "  colin may not approve the release he coordinates:"
 refused 3 colin release approve "$KEY"

@@ -67,6 +67,8 @@ struct AuthorizationMatrixTests {
         ("replaceFreezeWindow", "PUT", "/api/v1/freeze-windows/\(UUID().uuidString.lowercased())", [:] as [String: Any], [.releaseManager, .admin]),
         ("deleteFreezeWindow", "DELETE", "/api/v1/freeze-windows/\(UUID().uuidString.lowercased())", nil, [.releaseManager, .admin]),
         ("getCalendarFeed", "GET", "/api/v1/calendar.ics", nil, everyRole),
+        ("issueCalendarFeedToken", "POST", "/api/v1/calendar/feed-tokens", nil, everyRole),
+        ("getSubscribedCalendarFeed", "GET", "/api/v1/calendar/feeds/sbt_not-a-feed", nil, nil),
         ("getDeploymentGuards", "GET", "/api/v1/releases/REL-999999997/deployment-guards", nil, everyRole),
         ("overrideDeploymentGuards", "POST", "/api/v1/releases/REL-999999997/deployment-guards/override", [:] as [String: Any], [.releaseManager]),
         ("listUsers", "GET", "/api/v1/users", nil, [.admin]),

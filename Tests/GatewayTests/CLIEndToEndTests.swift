@@ -206,6 +206,9 @@ struct CLIEndToEndTests {
             let calendar = try Self.shipboard(["calendar"], environment: user(.viewer))
             #expect(calendar.status == 0 && calendar.out.hasPrefix("BEGIN:VCALENDAR") && calendar.out.contains("RRULE:FREQ=WEEKLY"),
                     "\(calendar.err)")
+            let subscribe = try Self.shipboard(["calendar", "--subscribe"], environment: user(.viewer))
+            #expect(subscribe.status == 0 && subscribe.out.hasPrefix(stack.base.absoluteString.trimmingCharacters(in: ["/"])
+                + "/api/v1/calendar/feeds/sbt_"), "\(subscribe.out) \(subscribe.err)")
             #expect(try Self.shipboard(["freeze", "remove", id], environment: user(.admin)).status == 0)
             #expect(try Self.shipboard(["freeze", "remove", id], environment: user(.admin)).status == 4)
         }

@@ -69,4 +69,27 @@ struct GatewayCalendarTests {
             #expect(try await stack.call("DELETE", "/api/v1/freeze-windows/not-a-uuid", as: .admin).status == 400)
         }
     }
+
+    @Test("a calendar subscription URL serves the feed without a bearer token, is no bearer token itself, and stops when revoked")
+    func subscriptionURL() async throws {
+        try await GatewayStack.with { stack in
+            let issued = try await stack.call("POST", "/api/v1/calendar/feed-tokens", as: .viewer)
+            let path = try #require(issued.json["path"] as? String, "\(String(decoding: issued.data, as: UTF8.self))")
+            let id = try #require(issued.json["id"] as? String)
+            #expect(issued.status == 201 && path.hasPrefix("/api/v1/calendar/feeds/sbt_"))
+            // A calendar client sends no credential at all.
+            let feed = try await stack.call("GET", path)
+            #expect(feed.status == 200 && feed.contentType.hasPrefix("text/calendar")
+                && String(decoding: feed.data, as: UTF8.self).hasPrefix("BEGIN:VCALENDAR\r\n"))
+            // The feed's token opens nothing else.
+            let secret = String(path.dropFirst("/api/v1/calendar/feeds/".count))
+            #expect(try await stack.call("GET", "/api/v1/releases", token: secret).status == 401)
+            // An API token is not a feed token either; malformed and unknown ones are a plain 404.
+            #expect(try await stack.call("GET", "/api/v1/calendar/feeds/\(stack.tokens[.viewer]!)").status == 404)
+            #expect(try await stack.call("GET", "/api/v1/calendar/feeds/%00%0A").status == 404)
+            #expect(try await stack.call("GET", "/api/v1/calendar/feeds/sbt_\(String(repeating: "A", count: 43))").status == 404)
+            #expect(try await stack.call("DELETE", "/api/v1/tokens/\(id)", as: .admin).status == 204)
+            #expect(try await stack.call("GET", path).status == 404)
+        }
+    }
 }

@@ -14,6 +14,7 @@ struct IdentityStoreTests {
         let schema = "gw_\(UUID().uuidString.prefix(8).lowercased())"
         let pool = PostgresPool(configuration: configuration, maxConnections: 4)
         try await pool.query("SELECT public.shipboard_create_gateway_identity_tables(\(schema))")
+        try await pool.query("SELECT public.shipboard_create_gateway_calendar_feeds(\(schema))")
         // Cost 4: bcrypt's minimum, so the tests do not spend seconds hashing.
         return IdentityStore(schema: schema, pool: pool, bcryptCost: 4)
     }

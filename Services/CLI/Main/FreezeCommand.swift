@@ -94,8 +94,21 @@ struct CalendarCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar", abstract: "Print the release calendar (scheduled releases and freeze windows) as iCalendar (RFC 5545).")
 
+    @Flag(help: "Instead, get a subscription URL for Outlook or Google Calendar (shown once; it serves this feed and nothing else).")
+    var subscribe = false
+
     func run() async throws {
-        let reply = try await APISession.run { session in
+        let settings = try SettingsLoader.load()
+        if subscribe {
+            let reply = try await APISession.run(settings: settings) { session in
+                try await session.call({ try await $0.issueCalendarFeedToken() }, expecting: { try $0.created.body.json })
+            }
+            var base = settings.url.absoluteString
+            while base.hasSuffix("/") { base.removeLast() }
+            Console.out("\(base)\(reply.value.path)\n")
+            return
+        }
+        let reply = try await APISession.run(settings: settings) { session in
             try await session.call({ try await $0.getCalendarFeed() }, expecting: { try $0.ok.body.text_calendar })
         }
         Console.out(try await String(collecting: reply.value, upTo: 16 * 1_024 * 1_024))

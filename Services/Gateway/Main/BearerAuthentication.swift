@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 import Logging
 
-/// Authenticates every `/api/v1/` route but the public ones (the document, the login):
+/// Authenticates every `/api/v1/` route but the public ones (the document, the login, the
+/// calendar at a subscription URL):
 /// `Authorization: Bearer <token>`, or the `shipboard_session` cookie set at login. With the
 /// cookie, every POST, PUT, PATCH and DELETE must also carry `X-CSRF-Token` (SameSite=Strict
 /// already keeps other sites' forms from sending it; the token covers the rest). A missing,
@@ -19,7 +20,9 @@ struct BearerAuthentication<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        guard path.hasPrefix("/api/"), !Self.publicRoutes.contains("\(request.method.rawValue) \(path)") else {
+        guard path.hasPrefix("/api/"), !Self.publicRoutes.contains("\(request.method.rawValue) \(path)"),
+              !(request.method == .get && path.hasPrefix(CalendarFeedRoute.prefix))
+        else {
             return try await next(request, context)
         }
         var scope = RequestScope.current

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GatewayAPI
+import GatewayCore
 import OpenAPIRuntime
 import PlanningCore
 
@@ -69,5 +70,34 @@ extension GatewayAPIHandler {
             throw CommandError(.validation, "id must be a UUID", rule: "freezes.id", fields: ["id": "must be a UUID"])
         }
         return id
+    }
+}
+
+/// Calendar subscription URLs carry their own token in the path: the bearer check lets them
+/// through and the route checks the token (scope `calendar_feed` only).
+enum CalendarFeedRoute {
+    static let prefix = "/api/v1/calendar/feeds/"
+}
+
+/// Calendar subscriptions: a URL that serves the feed, for clients that cannot send a token.
+extension GatewayAPIHandler {
+    func issueCalendarFeedToken(_ input: Operations.issueCalendarFeedToken.Input) async throws -> Operations.issueCalendarFeedToken.Output {
+        let user = try Self.user()
+        let issued = try await identities.issueToken(
+            for: user.id, label: "calendar feed", lifetime: IdentityStore.maxTokenLifetime, scope: .calendarFeed)
+        return .created(.init(body: .json(.init(
+            id: issued.id.uuidString.lowercased(), path: CalendarFeedRoute.prefix + issued.token.secret,
+            expiresAt: issued.expiresAt))))
+    }
+
+    /// The token in the path is the credential: unknown, malformed, expired, revoked or of a
+    /// disabled user all answer 404, saying nothing more.
+    func getSubscribedCalendarFeed(_ input: Operations.getSubscribedCalendarFeed.Input) async throws -> Operations.getSubscribedCalendarFeed.Output {
+        guard try await identities.authenticateWithExpiry(token: input.path.token, scope: .calendarFeed) != nil else {
+            return .notFound(.init(body: .application_problem_plus_json(
+                .init(_type: "urn:shipboard:problem:not_found:calendar.feed", title: "not found", status: 404,
+                      detail: "no calendar feed at this address"))))
+        }
+        return .ok(.init(body: .text_calendar(HTTPBody(try await deploymentGuards.calendarFeed()))))
     }
 }

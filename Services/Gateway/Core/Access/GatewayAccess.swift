@@ -26,6 +26,8 @@ public enum GatewayAccess {
     public static let rules: [String: Rule] = [
         "getOpenAPIDocument": .everyone,
         "createSession": .everyone,
+        // The feed at a subscription URL: the token in the path is the credential (checked in the route).
+        "getSubscribedCalendarFeed": .everyone,
         "getMe": .authenticated, "deleteSession": .authenticated, "enrollTOTP": .authenticated,
         // Reading: every role.
         "listReleases": .roles(readers), "getRelease": .roles(readers), "getReleaseImpact": .roles(readers),
@@ -33,7 +35,8 @@ public enum GatewayAccess {
         "listCIs": .roles(readers), "getCI": .roles(readers), "getCIDependents": .roles(readers),
         "getCIDependencies": .roles(readers), "listTemplates": .roles(readers), "listGroups": .roles(readers),
         "listExitCriteria": .roles(readers), "getWorkPlan": .roles(readers),
-        "listFreezeWindows": .roles(readers), "getCalendarFeed": .roles(readers), "getDeploymentGuards": .roles(readers),
+        "listFreezeWindows": .roles(readers), "getCalendarFeed": .roles(readers), "issueCalendarFeedToken": .roles(readers),
+        "getDeploymentGuards": .roles(readers),
         // A release's record and lifecycle: release managers.
         "createRelease": .roles(releaseManagers), "updateRelease": .roles(releaseManagers),
         "submitRelease": .roles(releaseManagers), "advanceRelease": .roles(releaseManagers),

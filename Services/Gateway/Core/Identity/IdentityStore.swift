@@ -27,6 +27,14 @@ public struct IssuedToken: Sendable {
     public let expiresAt: Date
 }
 
+/// What a token is good for.
+public enum TokenScope: String, Sendable {
+    /// `Authorization: Bearer` on every route the user's roles allow.
+    case api
+    /// Reading the release calendar at its subscription URL, and nothing else.
+    case calendarFeed = "calendar_feed"
+}
+
 /// Users, roles, passwords and API tokens in `<schema>.users` and `<schema>.api_tokens`.
 /// Every value is a bound parameter; names are validated and normalised like planning's
 /// people (`PersonID`), so the authenticated user is the actor planning checks.
@@ -70,8 +78,9 @@ public struct IdentityStore: Sendable {
         }
     }
 
-    /// Issues a token for `user`, valid for `lifetime` (at most ``maxTokenLifetime``).
-    public func issueToken(for userID: UUID, label: String, lifetime: Duration) async throws -> IssuedToken {
+    /// Issues a token for `user`, valid for `lifetime` (at most ``maxTokenLifetime``), good for
+    /// `scope` only: the API (bearer) or reading the calendar feed.
+    public func issueToken(for userID: UUID, label: String, lifetime: Duration, scope: TokenScope = .api) async throws -> IssuedToken {
         let trimmed = label.trimmingCharacters(in: .whitespaces)
         guard (1...100).contains(trimmed.count), !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
@@ -85,8 +94,8 @@ public struct IdentityStore: Sendable {
         let seconds = Double(lifetime.components.seconds)
         let row = try await pool.query(
             """
-            INSERT INTO \(identifier: schema).api_tokens (user_id, token_hash, label, expires_at)
-            SELECT id, \(token.storedHash), \(trimmed), now() + make_interval(secs => \(seconds))
+            INSERT INTO \(identifier: schema).api_tokens (user_id, token_hash, label, expires_at, scope)
+            SELECT id, \(token.storedHash), \(trimmed), now() + make_interval(secs => \(seconds)), \(scope.rawValue)
             FROM \(identifier: schema).users WHERE id = \(userID) AND NOT disabled
             RETURNING id, expires_at
             """)
@@ -104,7 +113,7 @@ public struct IdentityStore: Sendable {
     }
 
     /// The same, with how long the token stays valid (for ``AuthenticationCache``).
-    public func authenticateWithExpiry(token presented: String) async throws -> (user: GatewayUser, expiresIn: Duration)? {
+    public func authenticateWithExpiry(token presented: String, scope: TokenScope = .api) async throws -> (user: GatewayUser, expiresIn: Duration)? {
         guard let token = APIToken(presented: presented) else { return nil }
         // A read on every request; `last_used_at` is written at most once a minute per token,
         // so a busy client does not turn every GET into a write.
@@ -114,7 +123,8 @@ public struct IdentityStore: Sendable {
                    t.last_used_at IS NULL OR t.last_used_at < now() - interval '1 minute' AS stale,
                    extract(epoch FROM t.expires_at - now())::float8 AS remaining
             FROM \(identifier: schema).api_tokens t JOIN \(identifier: schema).users u ON t.user_id = u.id
-            WHERE t.token_hash = \(token.storedHash) AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled
+            WHERE t.token_hash = \(token.storedHash) AND t.scope = \(scope.rawValue) AND t.revoked_at IS NULL AND t.expires_at > now()
+              AND NOT u.disabled
             """)
         guard let row = rows.first else { return nil }
         if try row.decode(at: 4, as: Bool.self) {

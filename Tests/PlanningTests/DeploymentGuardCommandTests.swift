@@ -149,6 +149,8 @@ struct DeploymentGuardCommandTests {
             let override = try await harness.send(
                 OverrideDeploymentGuards(releaseKey: upgrade, reason: "patch team agreed to go second", asReleaseManager: true), as: "rita")
             #expect(override.collisions.map(\.releaseKey) == [patch] && override.collisions.allSatisfy { $0.overridden })
+            #expect(await harness.refusal(OverrideDeploymentGuards(releaseKey: upgrade, reason: "clicked twice", asReleaseManager: true), as: "rita")?
+                .rule == "deployment_guards.already_overridden")
             #expect(try await harness.send(AdvanceRelease(releaseKey: upgrade, expectedPhase: .prepare), as: "carol").phase == .deploy)
 
             // The deploy phase checks blackouts again when it starts: one around now, for AMS1 only, stops the wiki.

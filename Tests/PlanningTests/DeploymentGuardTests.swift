@@ -54,21 +54,23 @@ struct DeploymentGuardTests {
 
         // Not a release manager, no reason, nothing to override: each refused with its rule.
         FreezeFixtures.refusal("freezes.override_role", kind: .forbidden) {
-            try DeploymentGuard.override(by: "dave", isReleaseManager: false, reason: "urgent fix", conflicts: conflicts, collisions: collision,
-                                         scheduledStart: nil, scheduledEnd: nil, at: Self.t0)
+            try blocked.newOverride(by: "dave", isReleaseManager: false, reason: "urgent fix", scheduledStart: nil, scheduledEnd: nil, at: Self.t0)
         }
         FreezeFixtures.refusal("freezes.override_reason", kind: .validation) {
-            try DeploymentGuard.override(by: "rita", isReleaseManager: true, reason: " \u{0} ", conflicts: conflicts, collisions: collision,
-                                         scheduledStart: nil, scheduledEnd: nil, at: Self.t0)
+            try blocked.newOverride(by: "rita", isReleaseManager: true, reason: " \u{0} ", scheduledStart: nil, scheduledEnd: nil, at: Self.t0)
         }
         FreezeFixtures.refusal("deployment_guards.clear", kind: .conflict) {
-            try DeploymentGuard.override(by: "rita", isReleaseManager: true, reason: "why not", conflicts: [], collisions: [],
-                                         scheduledStart: nil, scheduledEnd: nil, at: Self.t0)
+            try DeploymentGuard(conflicts: [], collisions: [], override: nil)
+                .newOverride(by: "rita", isReleaseManager: true, reason: "why not", scheduledStart: nil, scheduledEnd: nil, at: Self.t0)
         }
-        let override = try DeploymentGuard.override(
-            by: "rita", isReleaseManager: true, reason: "security fix, CAB agreed", conflicts: conflicts, collisions: collision,
+        let override = try blocked.newOverride(
+            by: "rita", isReleaseManager: true, reason: "security fix, CAB agreed",
             scheduledStart: mine.window?.start, scheduledEnd: mine.window?.end, at: Self.t0)
         let covered = DeploymentGuard(conflicts: conflicts, collisions: collision, override: override)
+        // A second click finds it all covered already.
+        FreezeFixtures.refusal("deployment_guards.already_overridden", kind: .conflict) {
+            try covered.newOverride(by: "rita", isReleaseManager: true, reason: "again", scheduledStart: nil, scheduledEnd: nil, at: Self.t0)
+        }
         try covered.require("starting the deployment of REL-000001", checkingCollisions: true)
         #expect(covered.report(for: "REL-000001").freezes.allSatisfy { $0.overridden })
         #expect(covered.report(for: "REL-000001").collisions.allSatisfy { $0.overridden })

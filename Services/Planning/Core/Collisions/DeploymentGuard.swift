@@ -59,11 +59,12 @@ public struct DeploymentGuard: Sendable {
 
     /// The override a release manager gives now: it covers every blackout and collision that
     /// stands in the way. Refuses `freezes.override_role` (forbidden) for anyone else,
-    /// `freezes.override_reason` for a missing or malformed reason, and `deployment_guards.clear`
-    /// (conflict) when nothing stands in the way (an override of nothing would be noise in the trail).
-    public static func override(
-        by actor: String, isReleaseManager: Bool, reason: String, conflicts: [FreezeOccurrence], collisions: [ReleaseCollision],
-        scheduledStart: Date?, scheduledEnd: Date?, at now: Date
+    /// `freezes.override_reason` for a missing or malformed reason, `deployment_guards.clear`
+    /// (conflict) when nothing stands in the way, and `deployment_guards.already_overridden`
+    /// (conflict) when the override on record covers it all already (a second click, say):
+    /// an override of nothing new would be noise in the trail.
+    public func newOverride(
+        by actor: String, isReleaseManager: Bool, reason: String, scheduledStart: Date?, scheduledEnd: Date?, at now: Date
     ) throws(CommandError) -> DeploymentOverride {
         let checked = try FreezeOverride(actor: actor, reason: reason)
         guard isReleaseManager else {
@@ -72,6 +73,10 @@ public struct DeploymentGuard: Sendable {
         }
         guard !conflicts.isEmpty || !collisions.isEmpty else {
             throw CommandError(.conflict, "nothing stands in the way of this deployment: no blackout, no collision", rule: "deployment_guards.clear")
+        }
+        guard !uncoveredConflicts.isEmpty || !uncoveredCollisions.isEmpty else {
+            throw CommandError(.conflict, "the override on record already covers every blackout and collision in the way",
+                               rule: "deployment_guards.already_overridden")
         }
         return DeploymentOverride(
             actor: checked.actor, reason: checked.reason, scheduledStart: scheduledStart, scheduledEnd: scheduledEnd,

@@ -50,8 +50,8 @@ extension PlanningCommandHandlers {
     ) async throws {
         if let reason = overrideReason, let check = try await deploymentGuard(for: record, at: .scheduling, in: context.transaction),
            !check.uncoveredConflicts.isEmpty {
-            let override = try DeploymentGuard.override(
-                by: actor, isReleaseManager: asReleaseManager, reason: reason, conflicts: check.conflicts, collisions: [],
+            let override = try check.newOverride(
+                by: actor, isReleaseManager: asReleaseManager, reason: reason,
                 scheduledStart: record.scheduledStart, scheduledEnd: record.scheduledEnd, at: Date())
             try await recordOverride(override, on: &record, context)
         } else {

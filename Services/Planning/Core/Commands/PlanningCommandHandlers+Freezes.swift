@@ -43,9 +43,9 @@ extension PlanningCommandHandlers {
         guard let check = try await DeploymentGuardReader(schema: schema).assess(
             record.schedule, over: .overriding(now), checkingCollisions: true, in: context.transaction)
         else { preconditionFailure("collisions asked for: the reader always assesses") }
-        let override = try DeploymentGuard.override(
-            by: envelope.actor, isReleaseManager: command.asReleaseManager, reason: command.reason, conflicts: check.conflicts,
-            collisions: check.collisions, scheduledStart: record.scheduledStart, scheduledEnd: record.scheduledEnd, at: now)
+        let override = try check.newOverride(
+            by: envelope.actor, isReleaseManager: command.asReleaseManager, reason: command.reason,
+            scheduledStart: record.scheduledStart, scheduledEnd: record.scheduledEnd, at: now)
         try await recordOverride(override, on: &record, context)
         try await releases.save(record, in: context.transaction)
         return DeploymentGuard(conflicts: check.conflicts, collisions: check.collisions, override: override).report(for: record.key)

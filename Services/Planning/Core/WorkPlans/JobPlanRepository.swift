@@ -25,23 +25,9 @@ public struct JobPlanRepository: Sendable {
             INSERT INTO \(identifier: schema).job_plans (name, version, description, task_count, created_by)
             VALUES (\(stored.name), \(stored.version), \(stored.description), \(stored.tasks.count), \(actor))
             """, label: "insert job plan")
-        let tasks = stored.tasks
         try await transaction.query(
-            """
-            INSERT INTO \(identifier: schema).job_plan_tasks
-                (plan_name, plan_version, position, key, title, task_group, phase, owner, estimate_minutes, predecessors, kind, step)
-            SELECT \(stored.name), \(stored.version), t.position, t.key, t.title, t.task_group, t.phase, t.owner, t.estimate,
-                   coalesce(string_to_array(nullif(t.predecessors, ''), ','), '{}'), t.kind, nullif(t.step, '')
-            FROM unnest(\(bind: PostgresArrayBind.int32s(tasks.indices.map { Int32($0) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.key))), \(bind: PostgresArrayBind.texts(tasks.map(\.title))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.group))), \(bind: PostgresArrayBind.texts(tasks.map(\.phase.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.owner.text))),
-                        \(bind: PostgresArrayBind.int32s(tasks.map { Int32($0.estimateMinutes) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.predecessors.joined(separator: ",") })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.kind.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.step?.rawValue ?? "" })))
-                 AS t(position, key, title, task_group, phase, owner, estimate, predecessors, kind, step)
-            """, label: "insert job plan tasks")
+            TaskRowsInsert.jobPlan(stored.tasks, name: stored.name, version: stored.version, schema: schema),
+            label: "insert job plan tasks")
         return stored
     }
 

@@ -103,35 +103,10 @@ public struct WorkPlanRepository: Sendable {
     /// Writes the whole work plan after an edit (positions, links and owners may all move):
     /// the release's rows are replaced in two statements, inside the caller's transaction.
     public func replace(_ plan: WorkPlan, releaseKey: String, in transaction: PostgresTransaction) async throws {
-        let tasks = plan.tasks
         try await transaction.query(
             "DELETE FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey)", label: "clear work plan")
         try await transaction.query(
-            """
-            INSERT INTO \(identifier: schema).work_plan_tasks
-                (release_key, position, key, title, task_group, phase, owner, assignee, estimate_minutes, predecessors,
-                 kind, step, state, reason, started_at, finished_at)
-            SELECT \(releaseKey), t.position, t.key, t.title, t.task_group, t.phase, t.owner, nullif(t.assignee, ''), t.estimate,
-                   coalesce(string_to_array(nullif(t.predecessors, ''), ','), '{}'), t.kind, nullif(t.step, ''), t.state,
-                   nullif(t.reason, ''),
-                   CASE WHEN t.started_us >= 0 THEN to_timestamp(t.started_us / 1e6) END,
-                   CASE WHEN t.finished_us >= 0 THEN to_timestamp(t.finished_us / 1e6) END
-            FROM unnest(\(bind: PostgresArrayBind.int32s(tasks.indices.map { Int32($0) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.key))), \(bind: PostgresArrayBind.texts(tasks.map(\.title))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.group))), \(bind: PostgresArrayBind.texts(tasks.map(\.phase.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.owner.text))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.assignee ?? "" })),
-                        \(bind: PostgresArrayBind.int32s(tasks.map { Int32($0.estimateMinutes) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.predecessors.joined(separator: ",") })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.kind.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.step?.rawValue ?? "" })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.state.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.reason ?? "" })),
-                        \(bind: PostgresArrayBind.int64s(tasks.map { Self.microseconds($0.startedAt) })),
-                        \(bind: PostgresArrayBind.int64s(tasks.map { Self.microseconds($0.finishedAt) })))
-                 AS t(position, key, title, task_group, phase, owner, assignee, estimate, predecessors, kind, step, state, reason,
-                      started_us, finished_us)
-            """, label: "write work plan")
+            TaskRowsInsert.workPlan(plan.tasks, releaseKey: releaseKey, schema: schema), label: "write work plan")
     }
 
     /// Microseconds since 1970, or -1 for none (times before 1970 do not occur here).

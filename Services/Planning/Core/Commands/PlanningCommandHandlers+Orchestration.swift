@@ -65,7 +65,8 @@ extension PlanningCommandHandlers {
         }
         var release = record
         let workPlans = WorkPlanRepository(schema: schema)
-        guard var plan = try await workPlans.load(release.key, in: context.transaction), let task = plan[event.taskKey],
+        guard var plan = try await workPlans.loadNeighbourhood(of: event.taskKey, releaseKey: release.key, in: context.transaction),
+              let task = plan[event.taskKey],
               task.kind == .automated, task.step == step, task.state == .inProgress
         else { return }
         let actor = PersonID.normalized(envelope.actor)

@@ -69,7 +69,8 @@ extension PlanningCommandHandlers {
         var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(command.releaseKey, in: context.transaction)
         try ReleaseLifecycle.requireNotTerminal(state)
         let workPlans = WorkPlanRepository(schema: schema)
-        guard var plan = try await workPlans.load(record.key, in: context.transaction) else {
+        // Only the task and the tasks around it: what the action reads and may make ready.
+        guard var plan = try await workPlans.loadNeighbourhood(of: command.taskKey, releaseKey: record.key, in: context.transaction) else {
             throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
         }
         let actor = TaskActor.person(

@@ -47,36 +47,66 @@ public struct WorkPlanRepository: Sendable {
 
     /// The release's work plan, or nil when none was applied.
     public func load(_ releaseKey: String, in transaction: PostgresTransaction) async throws -> WorkPlan? {
+        guard let header = try await header(of: releaseKey, in: transaction) else { return nil }
+        let rows = try await transaction.query(
+            "SELECT \(columns: .workPlanTask) FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey) ORDER BY position",
+            label: "load work plan")
+        guard !rows.isEmpty else { return nil }
+        return WorkPlan(jobPlanName: header.name, jobPlanVersion: header.version, tasks: try rows.map(Self.task(from:)))
+    }
+
+    /// The part of the release's work plan an action on `taskKey` reads and changes (see
+    /// ``WorkPlan/neighbourhood(jobPlanName:jobPlanVersion:tasks:)``), or nil when no work
+    /// plan was applied. An unknown task gives an empty neighbourhood (the action is refused).
+    /// One indexed range read of the release's rows; only the neighbourhood is decoded.
+    public func loadNeighbourhood(
+        of taskKey: String, releaseKey: String, in transaction: PostgresTransaction
+    ) async throws -> WorkPlan? {
+        guard let header = try await header(of: releaseKey, in: transaction) else { return nil }
+        let rows = try await transaction.query(
+            """
+            WITH plan AS MATERIALIZED (
+                SELECT key, predecessors FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey)
+            ), successors AS (
+                SELECT key, predecessors FROM plan WHERE \(taskKey) = ANY (predecessors)
+            ), wanted AS (
+                SELECT \(taskKey)::text AS key
+                UNION SELECT unnest(predecessors) FROM plan WHERE key = \(taskKey)
+                UNION SELECT key FROM successors
+                UNION SELECT unnest(predecessors) FROM successors
+            )
+            SELECT \(columns: .workPlanTask) FROM \(identifier: schema).work_plan_tasks
+            WHERE release_key = \(releaseKey) AND key IN (SELECT key FROM wanted) ORDER BY position
+            """, label: "load task neighbourhood")
+        return .neighbourhood(jobPlanName: header.name, jobPlanVersion: header.version, tasks: try rows.map(Self.task(from:)))
+    }
+
+    private func header(of releaseKey: String, in transaction: PostgresTransaction) async throws -> (name: String, version: Int)? {
         let header = try await transaction.query(
             "SELECT job_plan_name, job_plan_version FROM \(identifier: schema).releases WHERE key = \(releaseKey)",
             label: "work plan header")
         guard let row = header.first, let name = try row.decode(at: 0, as: String?.self),
               let version = try row.decode(at: 1, as: Int?.self)
         else { return nil }
-        let rows = try await transaction.query(
-            """
-            SELECT key, title, task_group, phase, owner, assignee, estimate_minutes, array_to_string(predecessors, ','),
-                   kind, step, state, reason, started_at, finished_at
-            FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey) ORDER BY position
-            """, label: "load work plan")
-        guard !rows.isEmpty else { return nil }
-        let tasks = try rows.map { row in
-            var task = WorkPlanTask(copying: JobPlanTask(
-                key: try row.decode(at: 0, as: String.self), title: try row.decode(at: 1, as: String.self),
-                group: try row.decode(at: 2, as: String.self), phase: ReleasePhase(rawValue: try row.decode(at: 3, as: String.self)),
-                owner: TaskOwner(text: try row.decode(at: 4, as: String.self)) ?? .group("unknown"),
-                estimateMinutes: try row.decode(at: 6, as: Int.self),
-                predecessors: try row.decode(at: 7, as: String.self).split(separator: ",").map(String.init),
-                kind: TaskKind(rawValue: try row.decode(at: 8, as: String.self)),
-                step: try row.decode(at: 9, as: String?.self).map(AutomatedStep.init(rawValue:))))
-            task.assignee = try row.decode(at: 5, as: String?.self)
-            task.state = TaskState(rawValue: try row.decode(at: 10, as: String.self))
-            task.reason = try row.decode(at: 11, as: String?.self)
-            task.startedAt = try row.decode(at: 12, as: Date?.self)
-            task.finishedAt = try row.decode(at: 13, as: Date?.self)
-            return task
-        }
-        return WorkPlan(jobPlanName: name, jobPlanVersion: version, tasks: tasks)
+        return (name, version)
+    }
+
+    /// Decodes the columns of ``SelectedColumns/workPlanTask``.
+    private static func task(from row: PostgresRow) throws -> WorkPlanTask {
+        var task = WorkPlanTask(copying: JobPlanTask(
+            key: try row.decode(at: 0, as: String.self), title: try row.decode(at: 1, as: String.self),
+            group: try row.decode(at: 2, as: String.self), phase: ReleasePhase(rawValue: try row.decode(at: 3, as: String.self)),
+            owner: TaskOwner(text: try row.decode(at: 4, as: String.self)) ?? .group("unknown"),
+            estimateMinutes: try row.decode(at: 6, as: Int.self),
+            predecessors: try row.decode(at: 7, as: String.self).split(separator: ",").map(String.init),
+            kind: TaskKind(rawValue: try row.decode(at: 8, as: String.self)),
+            step: try row.decode(at: 9, as: String?.self).map(AutomatedStep.init(rawValue:))))
+        task.assignee = try row.decode(at: 5, as: String?.self)
+        task.state = TaskState(rawValue: try row.decode(at: 10, as: String.self))
+        task.reason = try row.decode(at: 11, as: String?.self)
+        task.startedAt = try row.decode(at: 12, as: Date?.self)
+        task.finishedAt = try row.decode(at: 13, as: Date?.self)
+        return task
     }
 
     /// Writes the state, assignee, reason and times of `tasks` (those an action changed).
@@ -112,5 +142,22 @@ public struct WorkPlanRepository: Sendable {
     /// Microseconds since 1970, or -1 for none (times before 1970 do not occur here).
     static func microseconds(_ date: Date?) -> Int64 {
         date.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) } ?? -1
+    }
+}
+
+/// A list of columns a query selects: constant text of this file, never built from input.
+struct SelectedColumns: Sendable {
+    fileprivate let sql: String
+
+    /// What ``WorkPlanRepository`` decodes into a task, in its order.
+    static let workPlanTask = SelectedColumns(sql: """
+        key, title, task_group, phase, owner, assignee, estimate_minutes, array_to_string(predecessors, ','),
+        kind, step, state, reason, started_at, finished_at
+        """)
+}
+
+extension PostgresQuery.StringInterpolation {
+    mutating func appendInterpolation(columns: SelectedColumns) {
+        appendLiteral(columns.sql)
     }
 }

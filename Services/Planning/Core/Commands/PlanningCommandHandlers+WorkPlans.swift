@@ -44,21 +44,24 @@ extension PlanningCommandHandlers {
         guard let (version, taskCount) = latest else {
             throw CommandError(.notFound, "no job plan named \(name)", rule: "job_plans.exists", fields: ["jobPlanName": "unknown"])
         }
-        let ready = try await workPlans.apply(name, version: version, to: record.key, in: context.transaction)
+        let sites = try await ReleaseChanges(schema: schema).sites(of: record.key, in: context.transaction)
+        let template = JobPlan(name: name, version: version, tasks: try await plans.tasks(of: name, version: version, in: context.transaction))
+        var plan = WorkPlan(applying: template, sites: sites)
+        let ready = plan.tasks.filter { $0.state == .ready }.map(\.key)
+        try await workPlans.apply(plan, to: record.key, in: context.transaction)
         record.jobPlanName = name
+        var details = ["jobPlan": name, "version": String(version), "tasks": String(plan.tasks.count)]
+        if plan.tasks.count != taskCount { details["sites"] = sites.joined(separator: ",") }
         let heads = try await appendAudit(
-            to: &record, actor: envelope.actor,
-            [(WorkPlanAppliedEvent.messageType, ["jobPlan": name, "version": String(version), "tasks": String(taskCount)])],
-            in: context.transaction)
+            to: &record, actor: envelope.actor, [(WorkPlanAppliedEvent.messageType, details)], in: context.transaction)
         try await context.publish(
-            WorkPlanAppliedEvent(releaseKey: record.key, actor: envelope.actor, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount),
+            WorkPlanAppliedEvent(releaseKey: record.key, actor: envelope.actor, jobPlanName: name, jobPlanVersion: version,
+                                 taskCount: plan.tasks.count),
             correlationId: record.key, auditHead: heads.first)
         // A release already in a phase with automated work starts it now.
-        if record.status == ReleaseStatus.inProgress.rawValue, var plan = try await workPlans.load(record.key, in: context.transaction) {
-            try await dispatchAutomatedTasks(&plan, &record, context)
-        }
+        try await dispatchAutomatedTasks(&plan, &record, context)
         try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
-        return WorkPlanApplied(releaseKey: record.key, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount, ready: ready)
+        return WorkPlanApplied(releaseKey: record.key, jobPlanName: name, jobPlanVersion: version, taskCount: plan.tasks.count, ready: ready)
     }
 
     /// `planning.act_on_task`: starts, finishes, fails or skips a task under the work plan's

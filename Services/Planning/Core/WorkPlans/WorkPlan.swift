@@ -25,6 +25,13 @@ public struct WorkPlan: Sendable, Equatable {
         self.init(jobPlanName: plan.name, jobPlanVersion: plan.version, tasks: plan.tasks.map(WorkPlanTask.init(copying:)))
     }
 
+    /// The work plan a release at `sites` gets from `plan`: its site preparation is one task
+    /// per site (``SitePreparation``).
+    public init(applying plan: JobPlan, sites: [String]) {
+        var expanded = plan
+        expanded.tasks = SitePreparation.expand(plan.tasks, sites: sites)
+        self.init(applying: expanded)
+    }
 
     /// A work plan as stored; readiness is recomputed, so a stored `waiting`/`ready` that
     /// disagrees with its predecessors cannot survive a load.

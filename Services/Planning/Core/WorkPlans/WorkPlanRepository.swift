@@ -12,30 +12,14 @@ public struct WorkPlanRepository: Sendable {
         self.schema = schema
     }
 
-    /// Copies job plan `name` version `version` into the release in one statement: tasks
-    /// without predecessors are ready, the others wait; a person owner is the assignee.
-    /// Returns the keys of the ready tasks.
-    public func apply(
-        _ name: String, version: Int, to releaseKey: String, in transaction: PostgresTransaction
-    ) async throws -> [String] {
-        let rows = try await transaction.query(
-            """
-            WITH copied AS (
-                INSERT INTO \(identifier: schema).work_plan_tasks
-                    (release_key, position, key, title, task_group, phase, owner, assignee, estimate_minutes, predecessors,
-                     kind, step, state)
-                SELECT \(releaseKey), position, key, title, task_group, phase, owner,
-                       CASE WHEN owner LIKE 'person:%' THEN substr(owner, 8) END, estimate_minutes, predecessors, kind, step,
-                       CASE WHEN cardinality(predecessors) = 0 THEN 'ready' ELSE 'waiting' END
-                FROM \(identifier: schema).job_plan_tasks WHERE plan_name = \(name) AND plan_version = \(version)
-                RETURNING key, state, position
-            ), recorded AS (
-                -- The version only: the name is the release record's, saved with it.
-                UPDATE \(identifier: schema).releases SET job_plan_version = \(version) WHERE key = \(releaseKey)
-            )
-            SELECT key FROM copied WHERE state = 'ready' ORDER BY position
-            """, label: "apply job plan")
-        return try rows.map { try $0.decode(at: 0, as: String.self) }
+    /// Stores `plan`, just built from a job plan version, as the release's work plan (one
+    /// INSERT of every row) and records the version on the release.
+    public func apply(_ plan: WorkPlan, to releaseKey: String, in transaction: PostgresTransaction) async throws {
+        try await transaction.query(TaskRowsInsert.workPlan(plan.tasks, releaseKey: releaseKey, schema: schema), label: "apply job plan")
+        // The version only: the name is the release record's, saved with it.
+        try await transaction.query(
+            "UPDATE \(identifier: schema).releases SET job_plan_version = \(plan.jobPlanVersion) WHERE key = \(releaseKey)",
+            label: "record job plan version")
     }
 
     /// True when the release has a work plan.

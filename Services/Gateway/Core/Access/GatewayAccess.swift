@@ -50,7 +50,7 @@ public enum GatewayAccess {
         "defineTemplate": .roles(maintainers), "retireTemplate": .roles(maintainers),
         "configureExitCriterion": .roles(maintainers), "saveJobPlan": .roles(maintainers),
         // Who may approve, and who may log in: admins only.
-        "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]),
+        "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]), "setGroupAssignment": .roles([.admin]),
         "listUsers": .roles([.admin]), "createUser": .roles([.admin]), "issueToken": .roles([.admin]),
         "revokeToken": .roles([.admin]), "listRolePolicies": .roles([.admin]), "setRolePolicy": .roles([.admin]),
     ]

@@ -48,10 +48,12 @@ extension PlanningCommandHandlers {
         let template = JobPlan(name: name, version: version, tasks: try await plans.tasks(of: name, version: version, in: context.transaction))
         var plan = WorkPlan(applying: template, sites: sites)
         let ready = plan.tasks.filter { $0.state == .ready }.map(\.key)
+        let assigned = try await assignGroupTasks(ready, in: &plan, context.transaction)
         try await workPlans.apply(plan, to: record.key, in: context.transaction)
         record.jobPlanName = name
         var details = ["jobPlan": name, "version": String(version), "tasks": String(plan.tasks.count)]
         if plan.tasks.count != taskCount { details["sites"] = sites.joined(separator: ",") }
+        if !assigned.isEmpty { details["assigned"] = Self.assignmentDetail(assigned) }
         let heads = try await appendAudit(
             to: &record, actor: envelope.actor, [(WorkPlanAppliedEvent.messageType, details)], in: context.transaction)
         try await context.publish(
@@ -80,15 +82,17 @@ extension PlanningCommandHandlers {
             envelope.actor, groups: try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction),
             isReleaseManager: command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor)
         let transition = try plan.perform(action, on: command.taskKey, by: actor, at: Date())
+        let assigned = try await assignGroupTasks(transition.nowReady, in: &plan, context.transaction)
         let changed = ([transition.key] + transition.nowReady).compactMap { plan[$0] }
         try await workPlans.saveStates(of: changed, releaseKey: record.key, in: context.transaction)
         var details = ["task": transition.key, "from": transition.from.rawValue, "to": transition.to.rawValue]
         details["reason"] = action.reason
         if !transition.nowReady.isEmpty { details["nowReady"] = transition.nowReady.joined(separator: ",") }
+        if !assigned.isEmpty { details["assigned"] = Self.assignmentDetail(assigned) }
         let heads = try await appendAudit(to: &record, actor: envelope.actor, [(TaskChanged.messageType, details)], in: context.transaction)
         try await context.publish(
             TaskChanged(releaseKey: record.key, actor: envelope.actor, taskKey: transition.key, from: transition.from,
-                        to: transition.to, reason: action.reason, nowReady: transition.nowReady),
+                        to: transition.to, reason: action.reason, nowReady: transition.nowReady, assigned: assigned.isEmpty ? nil : assigned),
             correlationId: record.key, auditHead: heads.first)
         try await dispatchAutomatedTasks(&plan, &record, context)
         try await advanceAutomatically(&record, context)

@@ -78,9 +78,10 @@ extension PlanningCommandHandlers {
         guard var plan = try await workPlans.loadNeighbourhood(of: command.taskKey, releaseKey: record.key, in: context.transaction) else {
             throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
         }
-        let actor = TaskActor.person(
-            envelope.actor, groups: try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction),
-            isReleaseManager: command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor)
+        let isReleaseManager = command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor
+        // A release manager may work every task (TaskActor.mayWork): their groups are not read.
+        let groups = isReleaseManager ? [] : try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
+        let actor = TaskActor.person(envelope.actor, groups: groups, isReleaseManager: isReleaseManager)
         let transition = try plan.perform(action, on: command.taskKey, by: actor, at: Date())
         let assigned = try await assignGroupTasks(transition.nowReady, in: &plan, context.transaction)
         let changed = ([transition.key] + transition.nowReady).compactMap { plan[$0] }

@@ -42,11 +42,12 @@ public struct WorkPlanRepository: Sendable {
     /// The part of the release's work plan an action on `taskKey` reads and changes (see
     /// ``WorkPlan/neighbourhood(jobPlanName:jobPlanVersion:tasks:)``), or nil when no work
     /// plan was applied. An unknown task gives an empty neighbourhood (the action is refused).
-    /// One indexed range read of the release's rows; only the neighbourhood is decoded.
+    /// One statement (a task action runs many times a second): an indexed range read of the
+    /// release's rows, only the neighbourhood decoded, the plan's name and version beside it
+    /// (one row of NULL task columns when the neighbourhood is empty).
     public func loadNeighbourhood(
         of taskKey: String, releaseKey: String, in transaction: PostgresTransaction
     ) async throws -> WorkPlan? {
-        guard let header = try await header(of: releaseKey, in: transaction) else { return nil }
         let rows = try await transaction.query(
             """
             WITH plan AS MATERIALIZED (
@@ -58,11 +59,19 @@ public struct WorkPlanRepository: Sendable {
                 UNION SELECT unnest(predecessors) FROM plan WHERE key = \(taskKey)
                 UNION SELECT key FROM successors
                 UNION SELECT unnest(predecessors) FROM successors
+            ), neighbourhood AS (
+                SELECT \(columns: .workPlanTask), position AS task_position FROM \(identifier: schema).work_plan_tasks
+                WHERE release_key = \(releaseKey) AND key IN (SELECT key FROM wanted)
             )
-            SELECT \(columns: .workPlanTask) FROM \(identifier: schema).work_plan_tasks
-            WHERE release_key = \(releaseKey) AND key IN (SELECT key FROM wanted) ORDER BY position
+            SELECT n.*, r.job_plan_name, r.job_plan_version
+            FROM \(identifier: schema).releases r LEFT JOIN neighbourhood n ON true
+            WHERE r.key = \(releaseKey) ORDER BY n.task_position
             """, label: "load task neighbourhood")
-        return .neighbourhood(jobPlanName: header.name, jobPlanVersion: header.version, tasks: try rows.map(Self.task(from:)))
+        guard let first = rows.first, let name = try first.decode(at: 15, as: String?.self),
+              let version = try first.decode(at: 16, as: Int?.self)
+        else { return nil }
+        let tasks = try rows.filter { try $0.decode(at: 0, as: String?.self) != nil }.map(Self.task(from:))
+        return .neighbourhood(jobPlanName: name, jobPlanVersion: version, tasks: tasks)
     }
 
     private func header(of releaseKey: String, in transaction: PostgresTransaction) async throws -> (name: String, version: Int)? {

@@ -72,6 +72,7 @@ extension PlanningCommandHandlers {
         let command = envelope.payload
         let action = try Self.taskAction(command.action, reason: command.reason)
         var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(command.releaseKey, in: context.transaction)
+        let locked = record
         try ReleaseLifecycle.requireNotTerminal(state)
         let workPlans = WorkPlanRepository(schema: schema)
         // Only the task and the tasks around it: what the action reads and may make ready.
@@ -97,7 +98,7 @@ extension PlanningCommandHandlers {
             correlationId: record.key, auditHead: heads.first)
         try await dispatchAutomatedTasks(&plan, &record, context)
         try await advanceAutomatically(&record, context)
-        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
+        try await ReleaseRepository(schema: schema).save(record, lockedAs: locked, in: context.transaction)
         return TaskActed(releaseKey: record.key, taskKey: transition.key, state: transition.to, nowReady: transition.nowReady)
     }
 

@@ -107,7 +107,8 @@ enum WorkPlanBenchmarks {
         ]
     }
 
-    /// The apply handler's reads and writes in one transaction, without its audit entry and
+    /// The apply handler's reads and writes in one transaction (read the version's tasks, the
+    /// release's sites, build the work plan in memory, insert it), without its audit entry and
     /// outbox row (one row each, whatever the plan's size).
     private static func applyAsHandlerDoes(_ name: String, to releaseKey: String, schema: String, pool: PostgresPool) async throws {
         try await pool.withTransaction { transaction in
@@ -116,7 +117,10 @@ enum WorkPlanBenchmarks {
             guard try await !workPlans.exists(releaseKey, in: transaction),
                   let (version, _) = try await JobPlanRepository(schema: schema).latestVersion(of: name, in: transaction)
             else { throw BenchmarkError("work-plans: cannot apply \(name) to \(releaseKey)") }
-            _ = try await workPlans.apply(name, version: version, to: releaseKey, in: transaction)
+            let sites = try await ReleaseChanges(schema: schema).sites(of: releaseKey, in: transaction)
+            let tasks = try await JobPlanRepository(schema: schema).tasks(of: name, version: version, in: transaction)
+            try await workPlans.apply(WorkPlan(applying: JobPlan(name: name, version: version, tasks: tasks), sites: sites),
+                                      to: releaseKey, in: transaction)
             try await transaction.query(
                 "UPDATE \(identifier: schema).releases SET job_plan_name = \(name) WHERE key = \(releaseKey)", label: "record plan name")
         }

@@ -51,6 +51,7 @@ struct AuthorizationMatrixTests {
         ("listGroups", "GET", "/api/v1/groups", nil, everyRole),
         ("addGroupMember", "PUT", "/api/v1/groups/Not%20A%20Name/members/x", nil, [.admin]),
         ("removeGroupMember", "DELETE", "/api/v1/groups/Not%20A%20Name/members/x", nil, [.admin]),
+        ("setGroupAssignment", "PUT", "/api/v1/groups/Not%20A%20Name/assignment", ["policy": "least_loaded"] as [String: Any], [.admin]),
         ("listExitCriteria", "GET", "/api/v1/exit-criteria", nil, everyRole),
         ("configureExitCriterion", "PUT", "/api/v1/exit-criteria/plan/changes_added", [:] as [String: Any], [.releaseManager, .admin]),
         ("saveJobPlan", "POST", "/api/v1/job-plans", [:] as [String: Any], [.releaseManager, .admin]),

@@ -48,6 +48,7 @@ BEGIN
     PERFORM public.shipboard_create_planning_configuration_tables(target_schema);
     PERFORM public.shipboard_create_planning_audit_heads(target_schema);
     PERFORM public.shipboard_create_planning_work_plan_tables(target_schema);
+    PERFORM public.shipboard_create_planning_task_assignment_tables(target_schema);
     PERFORM public.shipboard_create_planning_freeze_tables(target_schema);
 END
 $$;

@@ -10,6 +10,7 @@ extension Components.Schemas.Status: ExpressibleByArgument {}
 extension Components.Schemas.ReleaseType: ExpressibleByArgument {}
 extension Components.Schemas.Level: ExpressibleByArgument {}
 extension Components.Schemas.Risk: ExpressibleByArgument {}
+extension Components.Schemas.AssignmentPolicy: ExpressibleByArgument {}
 extension Components.Schemas.Priority: ExpressibleByArgument {}
 extension Components.Schemas.CIClass: ExpressibleByArgument {}
 extension Components.Schemas.CIRelationshipKind: ExpressibleByArgument {}

@@ -3,12 +3,13 @@ import CLICore
 import Foundation
 import GatewayAPI
 
-/// `shipboard group list|add|remove`: approver groups, the one list the gates check.
+/// `shipboard group list|add|remove|policy`: approver groups, the one list the gates check,
+/// and how each group's tasks are assigned.
 struct GroupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "group",
-        abstract: "List approver groups; add or remove their members.",
-        subcommands: [List.self, Add.self, Remove.self])
+        abstract: "List approver groups; add or remove their members; set how their tasks are assigned.",
+        subcommands: [List.self, Add.self, Remove.self, Policy.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List approver groups and their members.")
@@ -56,6 +57,28 @@ struct GroupCommand: AsyncParsableCommand {
                 }, expecting: { try $0.ok.body.json })
             }
             try output.emit(reply, table: GroupText.members)
+        }
+    }
+}
+
+extension GroupCommand {
+    struct Policy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set how the group's tasks get an assignee when they become ready.",
+            discussion: "round_robin (the default): members in turn. least_loaded: the member with the fewest open tasks.")
+        @Argument(help: "The group.") var group: ConfigurationNameArgument
+        @Argument(help: "round_robin or least_loaded.") var policy: Components.Schemas.AssignmentPolicy
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let reply = try await APISession.run { session in
+                try await session.command({ client, idempotencyKey in
+                    try await client.setGroupAssignment(
+                        path: .init(name: group.text), headers: .init(Idempotency_hyphen_Key: idempotencyKey),
+                        body: .json(.init(policy: policy)))
+                }, expecting: { try $0.ok.body.json })
+            }
+            try output.emit(reply) { "\($0.group): \($0.policy.rawValue)\n" }
         }
     }
 }

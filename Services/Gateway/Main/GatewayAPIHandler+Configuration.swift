@@ -48,6 +48,14 @@ extension GatewayAPIHandler {
         return .ok(.init(body: .json(try APIValue.convert(result))))
     }
 
+    func setGroupAssignment(_ input: Operations.setGroupAssignment.Input) async throws -> Operations.setGroupAssignment.Output {
+        guard case .json(let body) = input.body else { throw Self.unsupportedBody }
+        let result = try await commands.send(
+            SetGroupAssignment(group: input.path.name, policy: body.policy.rawValue), operation: "setGroupAssignment",
+            idempotencyKey: input.headers.Idempotency_hyphen_Key, correlation: "CONFIGURATION")
+        return .ok(.init(body: .json(try APIValue.convert(result))))
+    }
+
     func listExitCriteria(_ input: Operations.listExitCriteria.Input) async throws -> Operations.listExitCriteria.Output {
         .ok(.init(body: .json(.init(items: try APIValue.convert(try await configuration.exitCriteria())))))
     }

@@ -110,6 +110,33 @@ public struct ApproverGroupSummary: Codable, Sendable, Equatable {
     }
 }
 
+/// `planning.set_group_assignment`: how the group's tasks get an assignee when they become
+/// ready: `round_robin` (in turn, the default) or `least_loaded` (the member with the fewest
+/// open tasks across releases).
+public struct SetGroupAssignment: CommandContract, Equatable {
+    public static let messageType = "planning.set_group_assignment"
+    public typealias Result = GroupAssignmentSummary
+
+    public var group: String
+    public var policy: String
+
+    public init(group: String, policy: String) {
+        self.group = group
+        self.policy = policy
+    }
+}
+
+/// The reply about a group's assignment policy.
+public struct GroupAssignmentSummary: Codable, Sendable, Equatable {
+    public var group: String
+    public var policy: String
+
+    public init(group: String, policy: String) {
+        self.group = group
+        self.policy = policy
+    }
+}
+
 /// `planning.configure_exit_criterion`: sets how a failing criterion of a phase is treated:
 /// `warning` (reported), `error` (blocks leaving the phase) or `off` (not evaluated).
 public struct ConfigureExitCriterion: CommandContract, Equatable {

@@ -164,9 +164,12 @@ public struct TaskChanged: EventContract, Equatable {
     public var to: TaskState
     public var reason: String?
     public var nowReady: [String]
+    /// Tasks of `nowReady` given to a member of their owning group by its policy: task → member.
+    public var assigned: [String: String]?
 
     public init(
-        releaseKey: String, actor: String, taskKey: String, from: TaskState, to: TaskState, reason: String?, nowReady: [String]
+        releaseKey: String, actor: String, taskKey: String, from: TaskState, to: TaskState, reason: String?, nowReady: [String],
+        assigned: [String: String]? = nil
     ) {
         self.releaseKey = releaseKey
         self.actor = actor
@@ -175,6 +178,7 @@ public struct TaskChanged: EventContract, Equatable {
         self.to = to
         self.reason = reason
         self.nowReady = nowReady
+        self.assigned = assigned
     }
 }
 

@@ -56,7 +56,7 @@ public enum GatewayAccess {
         "configureExitCriterion": .roles(maintainers), "saveJobPlan": .roles(maintainers),
         "createFreezeWindow": .roles(maintainers), "replaceFreezeWindow": .roles(maintainers), "deleteFreezeWindow": .roles(maintainers),
         // Who may approve, and who may log in: admins only.
-        "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]),
+        "addGroupMember": .roles([.admin]), "removeGroupMember": .roles([.admin]), "setGroupAssignment": .roles([.admin]),
         "listUsers": .roles([.admin]), "createUser": .roles([.admin]), "issueToken": .roles([.admin]),
         "revokeToken": .roles([.admin]), "listRolePolicies": .roles([.admin]), "setRolePolicy": .roles([.admin]),
     ]

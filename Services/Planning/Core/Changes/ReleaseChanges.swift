@@ -44,6 +44,20 @@ public struct ReleaseChanges: Sendable {
         }
     }
 
+    /// The sites of the CIs the release's changes affect (each CI's `site`), sorted: where
+    /// the release is rolled out, so where sites are prepared.
+    public func sites(of releaseKey: String, in transaction: PostgresTransaction) async throws -> [String] {
+        let rows = try await transaction.query(
+            """
+            SELECT DISTINCT c.site FROM \(identifier: schema).release_changes r
+            CROSS JOIN LATERAL unnest(r.affected_cis) AS affected(key)
+            JOIN \(identifier: schema).configuration_items c ON c.key = affected.key
+            WHERE r.release_key = \(releaseKey) AND c.site IS NOT NULL AND c.site <> ''
+            ORDER BY c.site
+            """, label: "release sites")
+        return try rows.map { try $0.decode(at: 0, as: String.self) }
+    }
+
     /// The changes of a release, oldest first.
     public func list(_ releaseKey: String, pool: PostgresPool) async throws -> [ChangeRequest] {
         let rows = try await pool.query(

@@ -28,6 +28,14 @@ extension PlanningCommandHandlers {
                                           details: ["member": command.member])
             return ApproverGroupSummary(group: command.group, members: try await groups.members(of: command.group, in: context.transaction))
         }
+        handlers.onPlanningCommand(SetGroupAssignment.self) { envelope, context in
+            let command = envelope.payload
+            let policy = try GroupAssignments.policy(command.policy)
+            try await GroupAssignments(schema: schema).setPolicy(policy, for: command.group, in: context.transaction)
+            try await recordConfiguration("approver_group", command.group, "assignment_policy_set", envelope.actor, context,
+                                          details: ["policy": policy.rawValue])
+            return GroupAssignmentSummary(group: command.group, policy: policy.rawValue)
+        }
         handlers.onPlanningCommand(ConfigureExitCriterion.self) { envelope, context in try await configureExitCriterion(envelope, context) }
     }
 

@@ -44,21 +44,26 @@ extension PlanningCommandHandlers {
         guard let (version, taskCount) = latest else {
             throw CommandError(.notFound, "no job plan named \(name)", rule: "job_plans.exists", fields: ["jobPlanName": "unknown"])
         }
-        let ready = try await workPlans.apply(name, version: version, to: record.key, in: context.transaction)
+        let sites = try await ReleaseChanges(schema: schema).sites(of: record.key, in: context.transaction)
+        let template = JobPlan(name: name, version: version, tasks: try await plans.tasks(of: name, version: version, in: context.transaction))
+        var plan = WorkPlan(applying: template, sites: sites)
+        let ready = plan.tasks.filter { $0.state == .ready }.map(\.key)
+        let assigned = try await assignGroupTasks(ready, in: &plan, context.transaction)
+        try await workPlans.apply(plan, to: record.key, in: context.transaction)
         record.jobPlanName = name
+        var details = ["jobPlan": name, "version": String(version), "tasks": String(plan.tasks.count)]
+        if plan.tasks.count != taskCount { details["sites"] = sites.joined(separator: ",") }
+        if !assigned.isEmpty { details["assigned"] = Self.assignmentDetail(assigned) }
         let heads = try await appendAudit(
-            to: &record, actor: envelope.actor,
-            [(WorkPlanAppliedEvent.messageType, ["jobPlan": name, "version": String(version), "tasks": String(taskCount)])],
-            in: context.transaction)
+            to: &record, actor: envelope.actor, [(WorkPlanAppliedEvent.messageType, details)], in: context.transaction)
         try await context.publish(
-            WorkPlanAppliedEvent(releaseKey: record.key, actor: envelope.actor, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount),
+            WorkPlanAppliedEvent(releaseKey: record.key, actor: envelope.actor, jobPlanName: name, jobPlanVersion: version,
+                                 taskCount: plan.tasks.count),
             correlationId: record.key, auditHead: heads.first)
         // A release already in a phase with automated work starts it now.
-        if record.status == ReleaseStatus.inProgress.rawValue, var plan = try await workPlans.load(record.key, in: context.transaction) {
-            try await dispatchAutomatedTasks(&plan, &record, context)
-        }
+        try await dispatchAutomatedTasks(&plan, &record, context)
         try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
-        return WorkPlanApplied(releaseKey: record.key, jobPlanName: name, jobPlanVersion: version, taskCount: taskCount, ready: ready)
+        return WorkPlanApplied(releaseKey: record.key, jobPlanName: name, jobPlanVersion: version, taskCount: plan.tasks.count, ready: ready)
     }
 
     /// `planning.act_on_task`: starts, finishes, fails or skips a task under the work plan's
@@ -67,28 +72,33 @@ extension PlanningCommandHandlers {
         let command = envelope.payload
         let action = try Self.taskAction(command.action, reason: command.reason)
         var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(command.releaseKey, in: context.transaction)
+        let locked = record
         try ReleaseLifecycle.requireNotTerminal(state)
         let workPlans = WorkPlanRepository(schema: schema)
-        guard var plan = try await workPlans.load(record.key, in: context.transaction) else {
+        // Only the task and the tasks around it: what the action reads and may make ready.
+        guard var plan = try await workPlans.loadNeighbourhood(of: command.taskKey, releaseKey: record.key, in: context.transaction) else {
             throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
         }
-        let actor = TaskActor.person(
-            envelope.actor, groups: try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction),
-            isReleaseManager: command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor)
+        let isReleaseManager = command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor
+        // A release manager may work every task (TaskActor.mayWork): their groups are not read.
+        let groups = isReleaseManager ? [] : try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
+        let actor = TaskActor.person(envelope.actor, groups: groups, isReleaseManager: isReleaseManager)
         let transition = try plan.perform(action, on: command.taskKey, by: actor, at: Date())
+        let assigned = try await assignGroupTasks(transition.nowReady, in: &plan, context.transaction)
         let changed = ([transition.key] + transition.nowReady).compactMap { plan[$0] }
         try await workPlans.saveStates(of: changed, releaseKey: record.key, in: context.transaction)
         var details = ["task": transition.key, "from": transition.from.rawValue, "to": transition.to.rawValue]
         details["reason"] = action.reason
         if !transition.nowReady.isEmpty { details["nowReady"] = transition.nowReady.joined(separator: ",") }
+        if !assigned.isEmpty { details["assigned"] = Self.assignmentDetail(assigned) }
         let heads = try await appendAudit(to: &record, actor: envelope.actor, [(TaskChanged.messageType, details)], in: context.transaction)
         try await context.publish(
             TaskChanged(releaseKey: record.key, actor: envelope.actor, taskKey: transition.key, from: transition.from,
-                        to: transition.to, reason: action.reason, nowReady: transition.nowReady),
+                        to: transition.to, reason: action.reason, nowReady: transition.nowReady, assigned: assigned.isEmpty ? nil : assigned),
             correlationId: record.key, auditHead: heads.first)
         try await dispatchAutomatedTasks(&plan, &record, context)
         try await advanceAutomatically(&record, context)
-        try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
+        try await ReleaseRepository(schema: schema).save(record, lockedAs: locked, in: context.transaction)
         return TaskActed(releaseKey: record.key, taskKey: transition.key, state: transition.to, nowReady: transition.nowReady)
     }
 

@@ -25,24 +25,33 @@ public struct JobPlanRepository: Sendable {
             INSERT INTO \(identifier: schema).job_plans (name, version, description, task_count, created_by)
             VALUES (\(stored.name), \(stored.version), \(stored.description), \(stored.tasks.count), \(actor))
             """, label: "insert job plan")
-        let tasks = stored.tasks
         try await transaction.query(
-            """
-            INSERT INTO \(identifier: schema).job_plan_tasks
-                (plan_name, plan_version, position, key, title, task_group, phase, owner, estimate_minutes, predecessors, kind, step)
-            SELECT \(stored.name), \(stored.version), t.position, t.key, t.title, t.task_group, t.phase, t.owner, t.estimate,
-                   coalesce(string_to_array(nullif(t.predecessors, ''), ','), '{}'), t.kind, nullif(t.step, '')
-            FROM unnest(\(bind: PostgresArrayBind.int32s(tasks.indices.map { Int32($0) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.key))), \(bind: PostgresArrayBind.texts(tasks.map(\.title))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.group))), \(bind: PostgresArrayBind.texts(tasks.map(\.phase.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.owner.text))),
-                        \(bind: PostgresArrayBind.int32s(tasks.map { Int32($0.estimateMinutes) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.predecessors.joined(separator: ",") })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.kind.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.step?.rawValue ?? "" })))
-                 AS t(position, key, title, task_group, phase, owner, estimate, predecessors, kind, step)
-            """, label: "insert job plan tasks")
+            TaskRowsInsert.jobPlan(stored.tasks, name: stored.name, version: stored.version, schema: schema),
+            label: "insert job plan tasks")
         return stored
+    }
+
+    /// The tasks of job plan `name` version `version`, in plan order.
+    public func tasks(of name: String, version: Int, in transaction: PostgresTransaction) async throws -> [JobPlanTask] {
+        let rows = try await transaction.query(
+            """
+            SELECT key, title, task_group, phase, owner, estimate_minutes, array_to_string(predecessors, ','), kind, step
+            FROM \(identifier: schema).job_plan_tasks WHERE plan_name = \(name) AND plan_version = \(version) ORDER BY position
+            """, label: "job plan tasks")
+        return try rows.map { row in
+            let owner = try row.decode(at: 4, as: String.self)
+            // A stored owner this version cannot read fails loudly, never as a guess.
+            guard let parsed = TaskOwner(text: owner) else {
+                throw CommandError(.internal, "job plan \(name) v\(version) holds an unreadable owner", rule: "job_plans.stored_values")
+            }
+            return JobPlanTask(
+                key: try row.decode(at: 0, as: String.self), title: try row.decode(at: 1, as: String.self),
+                group: try row.decode(at: 2, as: String.self), phase: ReleasePhase(rawValue: try row.decode(at: 3, as: String.self)),
+                owner: parsed, estimateMinutes: try row.decode(at: 5, as: Int.self),
+                predecessors: try row.decode(at: 6, as: String.self).split(separator: ",").map(String.init),
+                kind: TaskKind(rawValue: try row.decode(at: 7, as: String.self)),
+                step: try row.decode(at: 8, as: String?.self).map(AutomatedStep.init(rawValue:)))
+        }
     }
 
     /// The latest version of the job plan `name`, or nil.

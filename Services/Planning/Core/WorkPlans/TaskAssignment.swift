@@ -1,3 +1,5 @@
+import Contracts
+
 /// How a group's task gets its assignee: in turn (`roundRobin`), or to the member with the
 /// fewest open tasks (`leastLoaded`, ties in turn order). Configured per group.
 public enum AssignmentPolicy: String, Sendable, CaseIterable, Codable {
@@ -26,5 +28,26 @@ public enum TaskAssignment {
             let load = Dictionary(openTasks.map { (PersonID.normalized($0.key), $0.value) }, uniquingKeysWith: +)
             return rotated.min { load[$0, default: 0] < load[$1, default: 0] }
         }
+    }
+}
+
+extension WorkPlan {
+    /// Of `keys` (tasks that just became ready), those a group's policy gives an assignee, in
+    /// plan order with their groups: ready, owned by a group, worked by people (a service
+    /// carries out an automated task) and without an assignee yet.
+    public func awaitingGroupAssignment(_ keys: [String]) -> [(key: String, group: String)] {
+        let wanted = Set(keys)
+        return tasks.compactMap { task in
+            guard wanted.contains(task.key), task.state == .ready, task.kind != .automated, task.assignee == nil,
+                  case .group(let group) = task.owner
+            else { return nil }
+            return (task.key, group)
+        }
+    }
+
+    /// Gives task `key` to `member` of its group, chosen by ``TaskAssignment``.
+    public mutating func assign(_ key: String, to member: String) throws(CommandError) {
+        let position = try position(of: key)
+        update(at: position) { $0.assignee = PersonID.normalized(member) }
     }
 }

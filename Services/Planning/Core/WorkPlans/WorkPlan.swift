@@ -16,17 +16,41 @@ public struct WorkPlan: Sendable, Equatable {
     public private(set) var tasks: [WorkPlanTask]
     /// Key → position in `tasks`.
     private var positions: [String: Int]
+    /// False for a neighbourhood (a part of the plan): tasks whose predecessors are not all
+    /// here keep their stored state, since what holds them cannot be seen.
+    public let isComplete: Bool
 
     /// The work plan a release gets from `plan` (already validated when it was stored).
     public init(applying plan: JobPlan) {
         self.init(jobPlanName: plan.name, jobPlanVersion: plan.version, tasks: plan.tasks.map(WorkPlanTask.init(copying:)))
     }
 
+    /// The work plan a release at `sites` gets from `plan`: its site preparation is one task
+    /// per site (``SitePreparation``).
+    public init(applying plan: JobPlan, sites: [String]) {
+        var expanded = plan
+        expanded.tasks = SitePreparation.expand(plan.tasks, sites: sites)
+        self.init(applying: expanded)
+    }
+
     /// A work plan as stored; readiness is recomputed, so a stored `waiting`/`ready` that
     /// disagrees with its predecessors cannot survive a load.
     public init(jobPlanName: String, jobPlanVersion: Int, tasks: [WorkPlanTask]) {
+        self.init(jobPlanName: jobPlanName, jobPlanVersion: jobPlanVersion, tasks: tasks, isComplete: true)
+    }
+
+    /// The part of a stored work plan that an action on one task reads and changes: the task,
+    /// its predecessors (whether it may start), its successors (they may become ready) and
+    /// their predecessors (whether they do). Every rule runs on it as on the whole plan; a
+    /// command that acts on one task need not read thousands.
+    public static func neighbourhood(jobPlanName: String, jobPlanVersion: Int, tasks: [WorkPlanTask]) -> WorkPlan {
+        WorkPlan(jobPlanName: jobPlanName, jobPlanVersion: jobPlanVersion, tasks: tasks, isComplete: false)
+    }
+
+    private init(jobPlanName: String, jobPlanVersion: Int, tasks: [WorkPlanTask], isComplete: Bool) {
         self.jobPlanName = jobPlanName
         self.jobPlanVersion = jobPlanVersion
+        self.isComplete = isComplete
         self.tasks = tasks
         self.positions = Dictionary(tasks.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
         refreshReadiness()
@@ -44,6 +68,7 @@ public struct WorkPlan: Sendable, Equatable {
     /// Moves every not-started task between `waiting` and `ready` as its predecessors say.
     mutating func refreshReadiness() {
         for index in tasks.indices where tasks[index].state == .waiting || tasks[index].state == .ready {
+            if !isComplete, !tasks[index].predecessors.allSatisfy({ positions[$0] != nil }) { continue }
             let ready = tasks[index].predecessors.allSatisfy { positions[$0].map { tasks[$0].state.releasesSuccessors } ?? false }
             tasks[index].state = ready ? .ready : .waiting
         }

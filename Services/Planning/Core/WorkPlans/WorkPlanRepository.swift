@@ -12,30 +12,14 @@ public struct WorkPlanRepository: Sendable {
         self.schema = schema
     }
 
-    /// Copies job plan `name` version `version` into the release in one statement: tasks
-    /// without predecessors are ready, the others wait; a person owner is the assignee.
-    /// Returns the keys of the ready tasks.
-    public func apply(
-        _ name: String, version: Int, to releaseKey: String, in transaction: PostgresTransaction
-    ) async throws -> [String] {
-        let rows = try await transaction.query(
-            """
-            WITH copied AS (
-                INSERT INTO \(identifier: schema).work_plan_tasks
-                    (release_key, position, key, title, task_group, phase, owner, assignee, estimate_minutes, predecessors,
-                     kind, step, state)
-                SELECT \(releaseKey), position, key, title, task_group, phase, owner,
-                       CASE WHEN owner LIKE 'person:%' THEN substr(owner, 8) END, estimate_minutes, predecessors, kind, step,
-                       CASE WHEN cardinality(predecessors) = 0 THEN 'ready' ELSE 'waiting' END
-                FROM \(identifier: schema).job_plan_tasks WHERE plan_name = \(name) AND plan_version = \(version)
-                RETURNING key, state, position
-            ), recorded AS (
-                -- The version only: the name is the release record's, saved with it.
-                UPDATE \(identifier: schema).releases SET job_plan_version = \(version) WHERE key = \(releaseKey)
-            )
-            SELECT key FROM copied WHERE state = 'ready' ORDER BY position
-            """, label: "apply job plan")
-        return try rows.map { try $0.decode(at: 0, as: String.self) }
+    /// Stores `plan`, just built from a job plan version, as the release's work plan (one
+    /// INSERT of every row) and records the version on the release.
+    public func apply(_ plan: WorkPlan, to releaseKey: String, in transaction: PostgresTransaction) async throws {
+        try await transaction.query(TaskRowsInsert.workPlan(plan.tasks, releaseKey: releaseKey, schema: schema), label: "apply job plan")
+        // The version only: the name is the release record's, saved with it.
+        try await transaction.query(
+            "UPDATE \(identifier: schema).releases SET job_plan_version = \(plan.jobPlanVersion) WHERE key = \(releaseKey)",
+            label: "record job plan version")
     }
 
     /// True when the release has a work plan.
@@ -47,36 +31,75 @@ public struct WorkPlanRepository: Sendable {
 
     /// The release's work plan, or nil when none was applied.
     public func load(_ releaseKey: String, in transaction: PostgresTransaction) async throws -> WorkPlan? {
+        guard let header = try await header(of: releaseKey, in: transaction) else { return nil }
+        let rows = try await transaction.query(
+            "SELECT \(columns: .workPlanTask) FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey) ORDER BY position",
+            label: "load work plan")
+        guard !rows.isEmpty else { return nil }
+        return WorkPlan(jobPlanName: header.name, jobPlanVersion: header.version, tasks: try rows.map(Self.task(from:)))
+    }
+
+    /// The part of the release's work plan an action on `taskKey` reads and changes (see
+    /// ``WorkPlan/neighbourhood(jobPlanName:jobPlanVersion:tasks:)``), or nil when no work
+    /// plan was applied. An unknown task gives an empty neighbourhood (the action is refused).
+    /// One statement (a task action runs many times a second): an indexed range read of the
+    /// release's rows, only the neighbourhood decoded, the plan's name and version beside it
+    /// (one row of NULL task columns when the neighbourhood is empty).
+    public func loadNeighbourhood(
+        of taskKey: String, releaseKey: String, in transaction: PostgresTransaction
+    ) async throws -> WorkPlan? {
+        let rows = try await transaction.query(
+            """
+            WITH plan AS MATERIALIZED (
+                SELECT key, predecessors FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey)
+            ), successors AS (
+                SELECT key, predecessors FROM plan WHERE \(taskKey) = ANY (predecessors)
+            ), wanted AS (
+                SELECT \(taskKey)::text AS key
+                UNION SELECT unnest(predecessors) FROM plan WHERE key = \(taskKey)
+                UNION SELECT key FROM successors
+                UNION SELECT unnest(predecessors) FROM successors
+            ), neighbourhood AS (
+                SELECT \(columns: .workPlanTask), position AS task_position FROM \(identifier: schema).work_plan_tasks
+                WHERE release_key = \(releaseKey) AND key IN (SELECT key FROM wanted)
+            )
+            SELECT n.*, r.job_plan_name, r.job_plan_version
+            FROM \(identifier: schema).releases r LEFT JOIN neighbourhood n ON true
+            WHERE r.key = \(releaseKey) ORDER BY n.task_position
+            """, label: "load task neighbourhood")
+        guard let first = rows.first, let name = try first.decode(at: 15, as: String?.self),
+              let version = try first.decode(at: 16, as: Int?.self)
+        else { return nil }
+        let tasks = try rows.filter { try $0.decode(at: 0, as: String?.self) != nil }.map(Self.task(from:))
+        return .neighbourhood(jobPlanName: name, jobPlanVersion: version, tasks: tasks)
+    }
+
+    private func header(of releaseKey: String, in transaction: PostgresTransaction) async throws -> (name: String, version: Int)? {
         let header = try await transaction.query(
             "SELECT job_plan_name, job_plan_version FROM \(identifier: schema).releases WHERE key = \(releaseKey)",
             label: "work plan header")
         guard let row = header.first, let name = try row.decode(at: 0, as: String?.self),
               let version = try row.decode(at: 1, as: Int?.self)
         else { return nil }
-        let rows = try await transaction.query(
-            """
-            SELECT key, title, task_group, phase, owner, assignee, estimate_minutes, array_to_string(predecessors, ','),
-                   kind, step, state, reason, started_at, finished_at
-            FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey) ORDER BY position
-            """, label: "load work plan")
-        guard !rows.isEmpty else { return nil }
-        let tasks = try rows.map { row in
-            var task = WorkPlanTask(copying: JobPlanTask(
-                key: try row.decode(at: 0, as: String.self), title: try row.decode(at: 1, as: String.self),
-                group: try row.decode(at: 2, as: String.self), phase: ReleasePhase(rawValue: try row.decode(at: 3, as: String.self)),
-                owner: TaskOwner(text: try row.decode(at: 4, as: String.self)) ?? .group("unknown"),
-                estimateMinutes: try row.decode(at: 6, as: Int.self),
-                predecessors: try row.decode(at: 7, as: String.self).split(separator: ",").map(String.init),
-                kind: TaskKind(rawValue: try row.decode(at: 8, as: String.self)),
-                step: try row.decode(at: 9, as: String?.self).map(AutomatedStep.init(rawValue:))))
-            task.assignee = try row.decode(at: 5, as: String?.self)
-            task.state = TaskState(rawValue: try row.decode(at: 10, as: String.self))
-            task.reason = try row.decode(at: 11, as: String?.self)
-            task.startedAt = try row.decode(at: 12, as: Date?.self)
-            task.finishedAt = try row.decode(at: 13, as: Date?.self)
-            return task
-        }
-        return WorkPlan(jobPlanName: name, jobPlanVersion: version, tasks: tasks)
+        return (name, version)
+    }
+
+    /// Decodes the columns of ``SelectedColumns/workPlanTask``.
+    private static func task(from row: PostgresRow) throws -> WorkPlanTask {
+        var task = WorkPlanTask(copying: JobPlanTask(
+            key: try row.decode(at: 0, as: String.self), title: try row.decode(at: 1, as: String.self),
+            group: try row.decode(at: 2, as: String.self), phase: ReleasePhase(rawValue: try row.decode(at: 3, as: String.self)),
+            owner: TaskOwner(text: try row.decode(at: 4, as: String.self)) ?? .group("unknown"),
+            estimateMinutes: try row.decode(at: 6, as: Int.self),
+            predecessors: try row.decode(at: 7, as: String.self).split(separator: ",").map(String.init),
+            kind: TaskKind(rawValue: try row.decode(at: 8, as: String.self)),
+            step: try row.decode(at: 9, as: String?.self).map(AutomatedStep.init(rawValue:))))
+        task.assignee = try row.decode(at: 5, as: String?.self)
+        task.state = TaskState(rawValue: try row.decode(at: 10, as: String.self))
+        task.reason = try row.decode(at: 11, as: String?.self)
+        task.startedAt = try row.decode(at: 12, as: Date?.self)
+        task.finishedAt = try row.decode(at: 13, as: Date?.self)
+        return task
     }
 
     /// Writes the state, assignee, reason and times of `tasks` (those an action changed).
@@ -103,39 +126,31 @@ public struct WorkPlanRepository: Sendable {
     /// Writes the whole work plan after an edit (positions, links and owners may all move):
     /// the release's rows are replaced in two statements, inside the caller's transaction.
     public func replace(_ plan: WorkPlan, releaseKey: String, in transaction: PostgresTransaction) async throws {
-        let tasks = plan.tasks
         try await transaction.query(
             "DELETE FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey)", label: "clear work plan")
         try await transaction.query(
-            """
-            INSERT INTO \(identifier: schema).work_plan_tasks
-                (release_key, position, key, title, task_group, phase, owner, assignee, estimate_minutes, predecessors,
-                 kind, step, state, reason, started_at, finished_at)
-            SELECT \(releaseKey), t.position, t.key, t.title, t.task_group, t.phase, t.owner, nullif(t.assignee, ''), t.estimate,
-                   coalesce(string_to_array(nullif(t.predecessors, ''), ','), '{}'), t.kind, nullif(t.step, ''), t.state,
-                   nullif(t.reason, ''),
-                   CASE WHEN t.started_us >= 0 THEN to_timestamp(t.started_us / 1e6) END,
-                   CASE WHEN t.finished_us >= 0 THEN to_timestamp(t.finished_us / 1e6) END
-            FROM unnest(\(bind: PostgresArrayBind.int32s(tasks.indices.map { Int32($0) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.key))), \(bind: PostgresArrayBind.texts(tasks.map(\.title))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.group))), \(bind: PostgresArrayBind.texts(tasks.map(\.phase.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.owner.text))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.assignee ?? "" })),
-                        \(bind: PostgresArrayBind.int32s(tasks.map { Int32($0.estimateMinutes) })),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.predecessors.joined(separator: ",") })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.kind.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.step?.rawValue ?? "" })),
-                        \(bind: PostgresArrayBind.texts(tasks.map(\.state.rawValue))),
-                        \(bind: PostgresArrayBind.texts(tasks.map { $0.reason ?? "" })),
-                        \(bind: PostgresArrayBind.int64s(tasks.map { Self.microseconds($0.startedAt) })),
-                        \(bind: PostgresArrayBind.int64s(tasks.map { Self.microseconds($0.finishedAt) })))
-                 AS t(position, key, title, task_group, phase, owner, assignee, estimate, predecessors, kind, step, state, reason,
-                      started_us, finished_us)
-            """, label: "write work plan")
+            TaskRowsInsert.workPlan(plan.tasks, releaseKey: releaseKey, schema: schema), label: "write work plan")
     }
 
     /// Microseconds since 1970, or -1 for none (times before 1970 do not occur here).
     static func microseconds(_ date: Date?) -> Int64 {
         date.map { Int64(($0.timeIntervalSince1970 * 1_000_000).rounded()) } ?? -1
+    }
+}
+
+/// A list of columns a query selects: constant text of this file, never built from input.
+struct SelectedColumns: Sendable {
+    fileprivate let sql: String
+
+    /// What ``WorkPlanRepository`` decodes into a task, in its order.
+    static let workPlanTask = SelectedColumns(sql: """
+        key, title, task_group, phase, owner, assignee, estimate_minutes, array_to_string(predecessors, ','),
+        kind, step, state, reason, started_at, finished_at
+        """)
+}
+
+extension PostgresQuery.StringInterpolation {
+    mutating func appendInterpolation(columns: SelectedColumns) {
+        appendLiteral(columns.sql)
     }
 }

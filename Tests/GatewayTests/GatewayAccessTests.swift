@@ -30,12 +30,13 @@ struct GatewayAccessTests {
         #expect(Set(GatewayAccess.rules.keys).subtracting(documented).isEmpty, "rules for operations that do not exist")
     }
 
-    @Test("no role, no access; an operation without a rule is refused to everyone; only the document and the login are public")
+    @Test("no role, no access; an operation without a rule is refused to everyone; only the document, the login and the calendar subscription URL (its own token) are public")
     func defaults() throws {
         #expect(!GatewayAccess.allows("getRelease", roles: []), "no role, no release")
         #expect(!GatewayAccess.allows("deleteEverything", roles: Set(Role.allCases)), "an operation without a rule is refused to everyone")
         let public_ = Set(GatewayAccess.rules.filter { $0.value == .everyone }.map(\.key))
-        #expect(public_ == ["getOpenAPIDocument", "createSession"], "only the document and the login are public")
+        #expect(public_ == ["getOpenAPIDocument", "createSession", "getSubscribedCalendarFeed"],
+                "only the document, the login and the subscribed calendar feed (which checks the token in its path) are public")
         // The full operation × role matrix runs over HTTP: AuthorizationMatrixTests.
     }
 }

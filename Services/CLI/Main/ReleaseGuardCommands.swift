@@ -56,11 +56,18 @@ enum GuardText {
         if !report.collisions.isEmpty {
             if !report.freezes.isEmpty { text += "\n" }
             text += TextTable(header: ["RELEASE", "OVERLAP (UTC)", "SHARED CIS", "OVERRIDDEN", "TITLE"], rows: report.collisions.map {
-                [$0.releaseKey, "\(DateText.cell($0.overlapStart)) – \(DateText.cell($0.overlapEnd))",
+                [$0.releaseKey, GuardText.overlap($0.overlapStart, $0.overlapEnd),
                  "\($0.sharedCount): \($0.sharedCIs.prefix(3).joined(separator: ", "))", $0.overridden ? "yes" : "no", $0.title]
             }).text
         }
         if let by = report.overriddenBy { text += "overridden by \(by): \(report.overrideReason ?? "")\n" }
         return text
+    }
+
+    /// `2027-01-12 20:00–22:00Z` within a day, else both ends in full.
+    static func overlap(_ start: Date, _ end: Date) -> String {
+        let from = DateText.cell(start), to = DateText.cell(end)
+        guard from.prefix(11) == to.prefix(11) else { return "\(from) – \(to)" }
+        return "\(from.dropLast())–\(to.dropFirst(11))"
     }
 }

@@ -36,7 +36,8 @@ extension PlanningCommandHandlers {
     func requireDeploymentClear(_ record: ReleaseRecord, at moment: DeploymentMoment, in transaction: PostgresTransaction) async throws {
         guard let check = try await deploymentGuard(for: record, at: moment, in: transaction) else { return }
         let what = switch moment {
-        case .scheduling: "scheduling \(record.key)"
+        // A release being created has no key its user knows yet: it is named by its title.
+        case .scheduling: "scheduling '\(record.title)'"
         case .approving: "approving \(record.key)"
         case .deployStart: "starting the deployment of \(record.key)"
         }

@@ -406,6 +406,15 @@ rabbit_upgrade_topology() {
       fi
     fi
   done < <(ctl list_queues -p "$vhost" -q --no-table-headers name messages arguments 2>/dev/null || true)
+  # Event queues of services not built yet were bound by older versions (notify.events to
+  # every event): delete them, with what piled up, which no consumer will ever read; the
+  # services declare them again, unbound.
+  local source destination
+  while IFS=$'\t' read -r source destination; do
+    [[ "$source" == shipboard.events && "$destination" =~ ^(build|testing|rollout|notify)\.events$ ]] || continue
+    ctl delete_queue -p "$vhost" "$destination" >/dev/null 2>&1 \
+      && log "rabbitmq $MARK: deleted $vhost/$destination (bound by an older Shipboard before its service existed)"
+  done < <(ctl list_bindings -p "$vhost" -q --no-table-headers source_name destination_name 2>/dev/null | sort -u || true)
   ctl list_exchanges -p "$vhost" -q --no-table-headers name 2>/dev/null | grep -qx 'shipboard.retry' \
     && ctl eval "rabbit_exchange:delete(rabbit_misc:r(<<\"$vhost\">>, exchange, <<\"shipboard.retry\">>), false, <<\"shipboard\">>)." >/dev/null 2>&1 \
     && log "rabbitmq $MARK: deleted the old exchange $vhost/shipboard.retry"

@@ -17,6 +17,8 @@ if ! bash "$SHIPBOARD_SCRIPTS_DIR/check-compose.sh"; then
   exit 1
 fi
 bash "$SHIPBOARD_SCRIPTS_DIR/servers.sh" start-test
+# The test vhost may hold queues an older Shipboard bound before their services existed.
+bash "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh" --instance main upgrade-topology "$RABBIT_TEST_VHOST"
 # shellcheck source=/dev/null
 source "$ENV_FILE"
 

@@ -97,4 +97,27 @@ struct TaskAssignmentCommandTests {
             #expect(try await Self.assignees(harness, key) == ["x=zed"])
         }
     }
+
+    @Test("a task an edit makes ready gets its assignee by the group's policy too: one added ready, one re-linked free; audited")
+    func editsAssign() async throws {
+        try await PlanningHarness.run { harness in
+            try await Self.members(harness, "edits", ["ann", "ben"])
+            _ = try await harness.send(SaveJobPlan(name: "ed", tasks: [
+                Self.task("gate", owner: "person:carol"), Self.task("later", owner: "group:edits", after: ["gate"]),
+            ]), as: "rita")
+            let release = try await harness.authorizedRelease(title: "Edits assign")
+            _ = try await harness.send(ApplyJobPlan(releaseKey: release, jobPlanName: "ed"), as: "carol")
+            #expect(try await Self.assignees(harness, release) == ["gate=carol", "later=-"])
+            // Added without predecessors: ready at once, so assigned at once.
+            _ = try await harness.send(AddWorkPlanTask(releaseKey: release, task: Self.task("extra", owner: "group:edits")), as: "carol")
+            // Re-linked so that nothing holds it: ready now, so assigned now, the next in turn.
+            _ = try await harness.send(EditWorkPlanTask(releaseKey: release, taskKey: "later", predecessors: []), as: "carol")
+            #expect(try await Self.assignees(harness, release) == ["gate=carol", "later=ben", "extra=ann"])
+            #expect(try await Self.auditedAssignments(harness, release) == ["extra=ann", "later=ben"])
+            // An edit that readies nothing assigns nothing.
+            _ = try await harness.send(EditWorkPlanTask(releaseKey: release, taskKey: "gate", estimateMinutes: 45), as: "carol")
+            #expect(try await Self.auditedAssignments(harness, release).count == 2)
+            #expect(try await harness.send(VerifyAuditTrail(releaseKey: release), as: "auditor").intact)
+        }
+    }
 }

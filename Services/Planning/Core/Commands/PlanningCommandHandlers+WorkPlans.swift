@@ -201,10 +201,17 @@ extension PlanningCommandHandlers {
         guard var plan = try await workPlans.load(record.key, in: context.transaction) else {
             throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
         }
+        let readyBefore = Set(plan.tasks.filter { $0.state == .ready }.map(\.key))
         try edit(&plan)
+        // A task the edit made ready (added without predecessors, re-linked) gets its
+        // assignee by the group's policy, as one an action makes ready does.
+        let nowReady = plan.tasks.filter { $0.state == .ready && !readyBefore.contains($0.key) }.map(\.key)
+        let assigned = try await assignGroupTasks(nowReady, in: &plan, context.transaction)
         try await workPlans.replace(plan, releaseKey: record.key, in: context.transaction)
+        var details = ["task": taskKey, "change": change]
+        if !assigned.isEmpty { details["assigned"] = Self.assignmentDetail(assigned) }
         let heads = try await appendAudit(
-            to: &record, actor: actor, [(WorkPlanEditedEvent.messageType, ["task": taskKey, "change": change])], in: context.transaction)
+            to: &record, actor: actor, [(WorkPlanEditedEvent.messageType, details)], in: context.transaction)
         try await ReleaseRepository(schema: schema).save(record, in: context.transaction)
         try await context.publish(
             WorkPlanEditedEvent(releaseKey: record.key, actor: actor, taskKey: taskKey, change: change),

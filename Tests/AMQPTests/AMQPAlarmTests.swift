@@ -78,8 +78,14 @@ struct AMQPAlarmTests {
                 await burst.value
 
                 for failure in await publisher.failures {
-                    #expect(failure.error == .confirmTimeout(pending: 20) || { if case .blocked = failure.error { true } else { false } }(),
-                            "\(failure.error)")
+                    // A batch of 20 times out with the ones the broker had not confirmed when it
+                    // blocked: usually all 20, now and then 19 (one confirm made it before the alarm).
+                    let expected: Bool = switch failure.error {
+                    case .confirmTimeout(let pending): (1...20).contains(pending)
+                    case .blocked: true
+                    default: false
+                    }
+                    #expect(expected, "\(failure.error)")
                     #expect(failure.elapsed < timeout + .milliseconds(500), "a publish waits no longer than its deadline")
                 }
                 let expected = Set(backlog).union(await publisher.confirmed)

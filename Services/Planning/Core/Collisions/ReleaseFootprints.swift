@@ -51,9 +51,7 @@ public struct ReleaseFootprints: Sendable {
     public func schedule(of key: String, in transaction: PostgresTransaction) async throws -> ReleaseSchedule {
         guard let row = try await transaction.query(
             "SELECT title, scheduled_start, scheduled_end FROM \(identifier: schema).releases WHERE key = \(key)", label: "release schedule"
-        ).first else {
-            throw CommandError(.notFound, "release \(key) does not exist", rule: "releases.exists")
-        }
+        ).first else { throw ReleaseQueries.unknownRelease(key) }
         return ReleaseSchedule(key: key, title: try row.decode(at: 0, as: String.self), start: try row.decode(at: 1, as: Date?.self),
                                end: try row.decode(at: 2, as: Date?.self))
     }

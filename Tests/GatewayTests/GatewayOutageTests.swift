@@ -15,7 +15,8 @@ struct GatewayOutageTests {
                 #expect(try await stack.call("GET", "/api/v1/releases?limit=1", as: .viewer).status == 200)
                 try await FaultPostgres.stop()
                 for (path, role) in [("/api/v1/releases?limit=1", Role.viewer), ("/api/v1/me", .admin), ("/api/v1/cis?limit=1", .tester),
-                                     ("/api/v1/releases/REL-000001/work-plan", .viewer)] {
+                                     ("/api/v1/releases/REL-000001/work-plan", .viewer), ("/api/v1/freeze-windows", .viewer),
+                                     ("/api/v1/releases/REL-000001/deployment-guards", .viewer), ("/api/v1/calendar.ics", .viewer)] {
                     let started = Date()
                     let response = try await stack.call("GET", path, as: role)
                     #expect(response.status == 503 && response.isProblem, "\(path): \(response.status) \(String(decoding: response.data, as: UTF8.self))")

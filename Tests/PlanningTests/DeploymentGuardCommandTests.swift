@@ -171,4 +171,25 @@ struct DeploymentGuardCommandTests {
             #expect(trail.intact)
         }
     }
+
+    @Test("a window or an override resent after a timeout (same envelope) is applied once and answered as the first time")
+    func resends() async throws {
+        try await PlanningHarness.run { harness in
+            let save = Envelope(Self.weekend, correlationId: "freeze-resend", actor: "admin")
+            let first = try await harness.requests.send(save, timeout: .seconds(10))
+            let again = try await harness.requests.send(save, timeout: .seconds(10))
+            #expect(first == again)
+            let windows = try await harness.pool.query("SELECT count(*) FROM \(identifier: harness.schema).freeze_windows").single().decode(at: 0, as: Int.self)
+            #expect(windows == 1)
+            // 22:15 Berlin on a Saturday, overridden by a release manager, the override resent.
+            let start = Self.utc("2027-04-03T20:15:00Z")
+            var create = CreateRelease(title: "Resent", requester: "alice", scheduledStart: start, scheduledEnd: start.addingTimeInterval(600))
+            create.freezeOverrideReason = "vendor window"
+            create.asReleaseManager = true
+            let created = Envelope(create, correlationId: "create-resend", actor: "rita")
+            let key = try await harness.requests.send(created, timeout: .seconds(10)).releaseKey
+            #expect(try await harness.requests.send(created, timeout: .seconds(10)).releaseKey == key)
+            #expect(try await harness.outboxTypes(key).filter { $0 == DeploymentGuardsOverridden.messageType }.count == 1)
+        }
+    }
 }

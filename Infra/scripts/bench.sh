@@ -9,6 +9,7 @@ T0="$(now_ms)"
 
 source "$SHIPBOARD_SCRIPTS_DIR/install-deps.sh"
 bash "$SHIPBOARD_SCRIPTS_DIR/servers.sh" start
+bash "$SHIPBOARD_SCRIPTS_DIR/postgres.sh" reset-bench
 # The test vhost may hold queues an older Shipboard bound before their services existed.
 bash "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh" --instance main upgrade-topology "$RABBIT_TEST_VHOST"
 # shellcheck source=/dev/null

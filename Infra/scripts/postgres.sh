@@ -2,7 +2,7 @@
 # Local PostgreSQL instances for Shipboard, each with its own data folder, listening
 # on 127.0.0.1 only, with the same roles and passwords.
 #
-# Usage: Infra/scripts/postgres.sh [--instance main|fault] {start|stop|kill|pause|resume|status}
+# Usage: Infra/scripts/postgres.sh [--instance main|fault] {start|stop|kill|pause|resume|status|reset-bench}
 #   start   initialise (first time), start, set passwords, create roles and databases;
 #           resumes a paused server
 #   stop    fast shutdown (clients are disconnected, then a clean checkpoint)
@@ -12,6 +12,8 @@
 #           stay open, nothing answers, new connections hang)
 #   resume  SIGCONT them again
 #   status  exit 0 when running (prints "paused" when frozen)
+#   reset-bench  drop and recreate shipboard_bench (main instance), so every benchmark
+#           run starts on an empty database, as a fresh install does
 #
 #   instance  port   data                       databases
 #   main      55432  .run/postgres/data         shipboard, shipboard_test, shipboard_bench
@@ -22,13 +24,13 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 INSTANCE=main
 ACTION=
-USAGE="usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status}"
+USAGE="usage: $0 [--instance main|fault] {start|stop|kill|pause|resume|status|reset-bench}"
 while (( $# )); do
   case "$1" in
     --instance) INSTANCE="${2:?--instance needs a value}"; shift 2 ;;
     --instance=*) INSTANCE="${1#*=}"; shift ;;
-    start|stop|kill|pause|resume|status) ACTION="$1"; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    start|stop|kill|pause|resume|status|reset-bench) ACTION="$1"; shift ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "$USAGE" >&2; exit 2 ;;
   esac
 done
@@ -318,6 +320,19 @@ pg_status() {
   return 3
 }
 
+# A benchmark database left by earlier runs holds their releases (hundreds of thousands
+# after a few days), and planning's start-up audit pass over them runs during the timing.
+pg_reset_bench() {
+  [[ "$INSTANCE" == main ]] || die "postgres $MARK: reset-bench is for the main instance"
+  [[ -n "$(pg_running_pid)" ]] || die "postgres $MARK: not running"
+  "$PG_BIN/psql" -X -q -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null 9>&- <<SQL
+SET client_min_messages = warning;
+DROP DATABASE IF EXISTS shipboard_bench WITH (FORCE);
+CREATE DATABASE shipboard_bench OWNER shipboard;
+SQL
+  log "postgres $MARK: shipboard_bench recreated empty"
+}
+
 require_root
 LOCK_NAME=postgres
 [[ "$INSTANCE" == main ]] || LOCK_NAME="postgres-$INSTANCE"
@@ -328,4 +343,5 @@ case "$ACTION" in
   pause)  with_lock "$LOCK_NAME" pg_pause ;;
   resume) with_lock "$LOCK_NAME" pg_resume ;;
   status) pg_status ;;
+  reset-bench) with_lock "$LOCK_NAME" pg_reset_bench ;;
 esac

@@ -37,7 +37,7 @@ public struct Inbox: Sendable {
 
     /// Stores the reply sent for a command, so a repeated request gets the same one.
     public func storeReply(_ reply: Data, for messageID: UUID, in transaction: PostgresTransaction) async throws {
-        try await transaction.query(
+        try await transaction.enqueue(
             "UPDATE \(identifier: schema).inbox SET reply = \(reply) WHERE consumer = \(consumer) AND message_id = \(messageID)",
             label: "inbox reply")
     }

@@ -79,7 +79,7 @@ public struct Outbox: Sendable {
         for row in rows { try limits.validate(row) }
         if rows.count == 1 { return try await insertOne(rows[0], in: transaction) }
         let correlations = PostgresArrayBind.texts(rows.map(\.correlationId))
-        try await transaction.query(
+        try await transaction.enqueue(
             """
             WITH locked AS MATERIALIZED (
                 SELECT count(pg_advisory_xact_lock(hashtext(\(schema)), key)) AS n
@@ -103,7 +103,7 @@ public struct Outbox: Sendable {
     /// `insert` for one row: the same lock, row and NOTIFY without arrays. Selecting the row
     /// from the materialized `locked` takes the lock before the row draws its `seq`.
     private func insertOne(_ row: Row, in transaction: PostgresTransaction) async throws {
-        try await transaction.query(
+        try await transaction.enqueue(
             """
             WITH locked AS MATERIALIZED (
                 SELECT pg_advisory_xact_lock(hashtext(\(schema)), hashtext(\(row.correlationId)))

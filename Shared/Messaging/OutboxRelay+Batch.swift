@@ -45,7 +45,8 @@ extension OutboxRelay {
                 }
             }
             if !published.isEmpty {
-                try await transaction.query(
+                // Queued: it goes out with the COMMIT, one round trip for both.
+                try await transaction.enqueue(
                     """
                     UPDATE \(identifier: outbox.schema).outbox SET published_at = now()
                     WHERE seq = ANY(\(bind: PostgresArrayBind.int64s(published)))

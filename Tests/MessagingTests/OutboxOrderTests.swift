@@ -20,6 +20,8 @@ struct OutboxOrderTests {
         let slow = Task {
             try await fixture.pool.withTransaction { transaction in
                 try await outbox.enqueue(first, exchange: Exchanges.events, routingKey: fixture.routingKey, in: transaction)
+                // The insert is queued (PostgresTransaction.enqueue): a statement sends it, lock and all.
+                try await transaction.query("SELECT 1", label: "send the queued insert")
                 try await Task.sleep(for: .milliseconds(400))
             }
         }

@@ -96,7 +96,7 @@ extension LibPQConnection {
 
     /// Reads (and flushes) until libpq holds a complete result, honouring the deadline and
     /// cancellation as described on the extension.
-    private func awaitResult(
+    func awaitResult(
         needsFlush: Bool, deadline: UInt64?, cancellable: Bool, cancel: inout PendingCancel?
     ) throws(PostgresError) {
         var flushing = needsFlush

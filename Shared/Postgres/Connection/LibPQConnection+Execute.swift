@@ -126,7 +126,7 @@ extension LibPQConnection {
         }
     }
 
-    private static func materialize(_ result: OpaquePointer) -> PostgresRows {
+    static func materialize(_ result: OpaquePointer) -> PostgresRows {
         let columnCount = PQnfields(result)
         let rowCount = PQntuples(result)
         let columns = (0..<columnCount).map { index in

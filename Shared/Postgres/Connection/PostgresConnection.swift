@@ -20,7 +20,7 @@ import Logging
 /// let name = try rows.single().decode(String.self)
 /// ```
 public actor PostgresConnection {
-    private let executor: PostgresQueueExecutor
+    let executor: PostgresQueueExecutor
     /// The libpq handle; `nil` once closed. Only touched on `executor`.
     var handle: LibPQConnection?
     /// The configuration this connection was opened with.
@@ -31,6 +31,14 @@ public actor PostgresConnection {
     /// The open transaction's number and statement count (for error reports); `nil` outside.
     var transaction: (serial: UInt64, statements: Int)?
     var transactionSerial: UInt64 = 0
+    /// The open transaction's `BEGIN` until it goes out with the first statement.
+    var pendingBegin: String?
+    /// Statements queued by ``PostgresTransaction/enqueue(_:label:check:)``, sent with the
+    /// next statement or with `COMMIT`.
+    var deferred: [DeferredStatement] = []
+    /// The first queued statement whose check failed: the transaction must not commit, even
+    /// if its body caught the error.
+    var failedCheck: PostgresTransactionError?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
         executor.asUnownedSerialExecutor()
@@ -74,6 +82,9 @@ public actor PostgresConnection {
     public func close() {
         handle = nil
         transaction = nil
+        pendingBegin = nil
+        deferred = []
+        failedCheck = nil
     }
 
     /// Whether ``close()`` was called.

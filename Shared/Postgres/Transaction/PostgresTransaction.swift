@@ -12,6 +12,20 @@ public struct PostgresTransaction: Sendable {
         try await connection.transactionQuery(query, label: label, serial: serial)
     }
 
+    /// Queues a statement whose rows the caller does not read, such as an `INSERT` or an
+    /// `UPDATE` of a row this transaction has locked: it goes to the server with the next
+    /// statement, or with `COMMIT`, in one round trip for all of them (libpq's pipeline mode),
+    /// in the order queued, so a later read sees it.
+    ///
+    /// Its errors arrive with that later statement (or the commit) but still name this
+    /// statement's index and label. `check` judges its rows when they arrive (e.g. "exactly
+    /// one row updated"); if it throws, the transaction fails and can no longer commit.
+    public func enqueue(
+        _ query: PostgresQuery, label: String? = nil, check: (@Sendable (PostgresRows) throws -> Void)? = nil
+    ) async throws(PostgresTransactionError) {
+        try await connection.enqueue(query, label: label, check: check, serial: serial)
+    }
+
     /// Runs trusted multi-statement SQL in the transaction (see
     /// ``PostgresConnection/executeUnsafeScript(_:)``).
     @discardableResult

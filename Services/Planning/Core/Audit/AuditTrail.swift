@@ -63,7 +63,8 @@ public struct AuditTrail: Sendable {
             keyID: keyring.currentID, chain: head.chain, seq: head.seq + 1, actor: actor, action: action, details: details,
             occurredAtMicros: AuditSealedFields.micros(occurredAt), previousMAC: head.mac)
         let mac = fields.mac(with: keyring.currentKey)
-        try await transaction.query(
+        // Queued: nothing is read back, so it travels with the command's next statement.
+        try await transaction.enqueue(
             """
             INSERT INTO \(identifier: schema).audit_log
                 (release_key, seq, actor, action, details, occurred_at, previous_mac, mac, key_id)
@@ -86,7 +87,7 @@ public struct AuditTrail: Sendable {
         var head = Self.emptyHead(chain)
         if let row = rows.first { (head.seq, head.mac) = try row.decode((Int, String).self) }
         let entry = try await append(after: head, actor: actor, action: action, details: details, in: transaction)
-        try await transaction.query(
+        try await transaction.enqueue(
             """
             INSERT INTO \(identifier: schema).audit_chain_heads (chain_key, seq, mac) VALUES (\(chain), \(entry.seq), \(entry.mac))
             ON CONFLICT (chain_key) DO UPDATE SET seq = excluded.seq, mac = excluded.mac

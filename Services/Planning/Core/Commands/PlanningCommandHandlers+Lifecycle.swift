@@ -136,9 +136,13 @@ extension PlanningCommandHandlers {
 
     /// For a release set to auto-advance: leaves its phase as planning while the exit
     /// criteria and the gate allow (at most once per phase); stops at the first refusal.
-    func advanceAutomatically(_ record: inout ReleaseRecord, _ context: HandlerContext) async throws {
+    /// `current` is `record.state` already decoded, when the caller has it (it saves a
+    /// decode on every task action).
+    func advanceAutomatically(_ record: inout ReleaseRecord, current: ReleaseState? = nil, _ context: HandlerContext) async throws {
+        var known = current
         for _ in ReleasePhase.allCases {
-            let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
+            let state = try known ?? ContractCoding.decode(ReleaseState.self, from: record.state)
+            known = nil
             guard state.autoAdvance, state.status == .inProgress else { return }
             // Entering `deploy` by itself meets the same guards as by hand; a refusal holds it where it is.
             if state.phase.next == .deploy {

@@ -97,7 +97,8 @@ extension PlanningCommandHandlers {
                         to: transition.to, reason: action.reason, nowReady: transition.nowReady, assigned: assigned.isEmpty ? nil : assigned),
             correlationId: record.key, auditHead: heads.first)
         try await dispatchAutomatedTasks(&plan, &record, context)
-        try await advanceAutomatically(&record, context)
+        // Nothing above changed the lifecycle state: the one decoded at the lock still holds.
+        try await advanceAutomatically(&record, current: state, context)
         try await ReleaseRepository(schema: schema).save(record, lockedAs: locked, in: context.transaction)
         return TaskActed(releaseKey: record.key, taskKey: transition.key, state: transition.to, nowReady: transition.nowReady)
     }

@@ -10,14 +10,11 @@ extension ReleaseRepository {
         var unchanged = record
         unchanged.auditHead = locked.auditHead
         guard unchanged == locked else { return try await save(record, in: transaction) }
-        let updated = try await transaction.query(
+        try await transaction.enqueue(
             """
             UPDATE \(identifier: schema).releases SET audit_seq = \(record.auditSeq), audit_mac = \(record.auditMAC),
                 version = version + 1, updated_at = now()
             WHERE key = \(record.key) AND version = \(record.version)
-            """, label: "save release audit head")
-        guard updated.affectedRows == 1 else {
-            throw CommandError(.conflict, "release \(record.key) was changed meanwhile; reload and retry", rule: "releases.version")
-        }
+            """, label: "save release audit head", check: Self.oneRowSaved(record.key))
     }
 }

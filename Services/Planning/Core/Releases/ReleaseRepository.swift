@@ -71,8 +71,10 @@ public struct ReleaseRepository: Sendable {
     }
 
     /// Writes a locked release back, with its audit head; `record.version` must be the version loaded.
+    /// Queued (``PostgresTransaction/enqueue(_:label:check:)``): the version check runs when
+    /// it reaches the server, and fails the transaction then.
     public func save(_ record: ReleaseRecord, in transaction: PostgresTransaction) async throws {
-        let updated = try await transaction.query(
+        try await transaction.enqueue(
             """
             UPDATE \(identifier: schema).releases SET
                 title = \(record.title), description = \(record.description), type = \(record.type),
@@ -83,9 +85,16 @@ public struct ReleaseRepository: Sendable {
                 phase = \(record.phase), status = \(record.status), state = convert_from(\(record.state), 'UTF8')::jsonb,
                 audit_seq = \(record.auditSeq), audit_mac = \(record.auditMAC), version = version + 1, updated_at = now()
             WHERE key = \(record.key) AND version = \(record.version)
-            """, label: "save release")
-        guard updated.affectedRows == 1 else {
-            throw CommandError(.conflict, "release \(record.key) was changed meanwhile; reload and retry", rule: "releases.version")
+            """, label: "save release", check: Self.oneRowSaved(record.key))
+    }
+
+    /// The check of a queued release save: the row still had the version read, so exactly
+    /// one row changed; otherwise someone saved it meanwhile.
+    static func oneRowSaved(_ key: String) -> @Sendable (PostgresRows) throws -> Void {
+        { rows in
+            guard rows.affectedRows == 1 else {
+                throw CommandError(.conflict, "release \(key) was changed meanwhile; reload and retry", rule: "releases.version")
+            }
         }
     }
 }

@@ -105,7 +105,7 @@ public struct WorkPlanRepository: Sendable {
     /// Writes the state, assignee, reason and times of `tasks` (those an action changed).
     public func saveStates(of tasks: [WorkPlanTask], releaseKey: String, in transaction: PostgresTransaction) async throws {
         guard !tasks.isEmpty else { return }
-        try await transaction.query(
+        try await transaction.enqueue(
             """
             UPDATE \(identifier: schema).work_plan_tasks AS w
             SET state = u.state, assignee = nullif(u.assignee, ''), reason = nullif(u.reason, ''),

@@ -1,0 +1,75 @@
+import CLibPQ
+
+/// Queued statements: writes whose rows the caller does not read wait for the transaction's
+/// next statement or its `COMMIT` and go out with it in one pipeline (one round trip for
+/// all), in the order they were queued. A read after them sees their effects.
+extension PostgresConnection {
+    /// Queues `query` (checked for encoding now, so a bad value is reported at its own step).
+    func enqueue(
+        _ query: PostgresQuery, label: String?, check: (@Sendable (PostgresRows) throws -> Void)?, serial: UInt64
+    ) throws(PostgresTransactionError) {
+        let index = try nextStatement(label: label, serial: serial)
+        let step = PostgresTransactionError.Step.statement(index: index, label: label)
+        do {
+            _ = try openHandle()
+            try LibPQConnection.validate(query)
+        } catch {
+            throw PostgresTransactionError(step: step, underlying: error, serial: serial)
+        }
+        deferred.append(DeferredStatement(query: query, step: step, check: check))
+    }
+
+    /// Sends the pending `BEGIN`, the queued statements and `extra` in one pipeline, runs the
+    /// checks, and returns the last item's rows (`nil` when nothing was sent).
+    ///
+    /// An error names the statement at fault. When `extra` is the `COMMIT`, a failure of the
+    /// pipeline as a whole (e.g. the connection lost while reading) is the commit's: whether
+    /// it took effect is unknown.
+    func flushDeferred(with extra: PipelineItem?, serial: UInt64) throws(PostgresTransactionError) -> PostgresRows? {
+        var items: [PipelineItem] = []
+        var steps: [PostgresTransactionError.Step] = []
+        if let pendingBegin {
+            items.append(.control(pendingBegin))
+            steps.append(.begin)
+        }
+        for statement in deferred {
+            items.append(.query(statement.query))
+            steps.append(statement.step)
+        }
+        if let extra {
+            items.append(extra)
+            steps.append(.commit)
+        }
+        let queued = deferred
+        pendingBegin = nil
+        deferred = []
+        guard !items.isEmpty else { return nil }
+        let handle: LibPQConnection
+        do {
+            handle = try openHandle()
+        } catch {
+            throw PostgresTransactionError(step: steps.first ?? .commit, underlying: error, serial: serial)
+        }
+        defer { dropIfAbandoned(handle) }
+        let rows: [PostgresRows]
+        do {
+            rows = try handle.executePipeline(items)
+        } catch {
+            let step = error.position.map { steps[$0] } ?? steps[steps.count - 1]
+            throw PostgresTransactionError(step: step, underlying: error.error, serial: serial)
+        }
+        // The checks, in order; the rows of the statements follow the pending BEGIN, if any.
+        let offset = items.count - queued.count - (extra == nil ? 0 : 1)
+        for (position, statement) in queued.enumerated() {
+            guard let check = statement.check else { continue }
+            do {
+                try check(rows[offset + position])
+            } catch {
+                let failure = PostgresTransactionError(step: statement.step, underlying: error, serial: serial)
+                failedCheck = failure
+                throw failure
+            }
+        }
+        return rows.last
+    }
+}

@@ -95,16 +95,19 @@ extension ConsumerRunner {
         _ id: UUID, prepared: MessageHandlers.Prepared, context: @escaping @Sendable (PostgresTransaction) -> HandlerContext
     ) async throws -> Data? {
         do {
-            let (reply, duplicate) = try await pool.withTransaction { transaction -> (Data?, Bool) in
-                guard try await inbox.claim(id, in: transaction) else {
-                    return (try await inbox.storedReply(for: id, in: transaction), true)
-                }
+            // The claim travels with the handler's first statement; a repeat is found there.
+            let reply = try await pool.withTransaction { transaction -> Data? in
+                try await inbox.claimQueued(id, in: transaction)
                 let reply = try await prepared(context(transaction))
                 if let reply { try await inbox.storeReply(reply, for: id, in: transaction) }
-                return (reply, false)
+                return reply
             }
-            outcomes(duplicate ? "duplicate" : "handled").increment()
+            outcomes("handled").increment()
             return reply
+        } catch where Inbox.isAlreadyClaimed(error) {
+            let stored = try await pool.withTransaction { try await inbox.storedReply(for: id, in: $0) }
+            outcomes("duplicate").increment()
+            return stored
         } catch {
             guard let refusal = Self.commandError(in: error) else { throw error }
             return try await recordRefusal(refusal, for: id, outcome: "refused")
@@ -129,15 +132,18 @@ extension ConsumerRunner {
     }
 
     /// Records `refusal` as the message's reply (so a repeat gets it too) and returns it.
-    /// The handler's writes, if any, rolled back.
+    /// The handler's writes, if any, rolled back. A message handled before (a refusal found
+    /// before the handler's first statement carried the claim) gets its stored reply instead.
     func recordRefusal(_ refusal: CommandError, for id: UUID, outcome: String) async throws -> Data {
         let reply = try ContractCoding.encode(CommandRefusal(error: refusal))
-        try await pool.withTransaction { transaction in
-            if try await inbox.claim(id, in: transaction) {
-                try await inbox.storeReply(reply, for: id, in: transaction)
+        let stored = try await pool.withTransaction { transaction -> Data? in
+            guard try await inbox.claim(id, in: transaction) else {
+                return try await inbox.storedReply(for: id, in: transaction)
             }
+            try await inbox.storeReply(reply, for: id, in: transaction)
+            return nil
         }
-        outcomes(outcome).increment()
-        return reply
+        outcomes(stored == nil ? outcome : "duplicate").increment()
+        return stored ?? reply
     }
 }

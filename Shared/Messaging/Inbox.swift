@@ -35,6 +35,28 @@ public struct Inbox: Sendable {
         return (rows.affectedRows ?? 0) == 1
     }
 
+    /// Thrown (inside a ``PostgresTransactionError``) when a queued claim finds the message
+    /// handled before.
+    public struct AlreadyClaimed: Error {}
+
+    /// ``claim(_:in:)`` queued (``PostgresTransaction/enqueue(_:label:check:)``): it goes out
+    /// with the handler's first statement, a round trip fewer per message. A message claimed
+    /// before makes that statement fail with ``AlreadyClaimed``, and the transaction cannot
+    /// commit: its handler's reads ran, but nothing it wrote stays.
+    public func claimQueued(_ messageID: UUID, in transaction: PostgresTransaction) async throws {
+        try await transaction.enqueue(
+            """
+            INSERT INTO \(identifier: schema).inbox (consumer, message_id) VALUES (\(consumer), \(messageID))
+            ON CONFLICT (consumer, message_id) DO NOTHING
+            """, label: "inbox claim",
+            check: { rows in guard rows.affectedRows == 1 else { throw AlreadyClaimed() } })
+    }
+
+    /// Whether `error` is a queued claim's finding that the message was handled before.
+    public static func isAlreadyClaimed(_ error: any Error) -> Bool {
+        (error as? PostgresTransactionError)?.underlying is AlreadyClaimed
+    }
+
     /// Stores the reply sent for a command, so a repeated request gets the same one.
     public func storeReply(_ reply: Data, for messageID: UUID, in transaction: PostgresTransaction) async throws {
         try await transaction.enqueue(

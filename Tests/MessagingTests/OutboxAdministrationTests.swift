@@ -142,7 +142,8 @@ struct OutboxAdministrationTests {
             #expect(drained)
             #expect(try metrics.expectGauge("shipboard_outbox_oldest_pending_seconds", dimensions).lastValue == 0)
             #expect(try metrics.expectGauge("shipboard_outbox_failed_rows", dimensions).lastValue == 1)
-            #expect(try metrics.expectCounter("shipboard_outbox_published_total", dimensions).lastValue == 2)
+            // Counted once the batch has committed, which the gauge may see a moment earlier.
+            #expect(try await eventually { try metrics.expectCounter("shipboard_outbox_published_total", dimensions).lastValue == 2 })
         }
         await fixture.drop()
     }

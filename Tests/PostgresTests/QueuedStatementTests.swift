@@ -156,6 +156,27 @@ struct QueuedStatementTests {
         }
     }
 
+    @Test("a queued check that fails comes before the error of a later statement in the same pipeline")
+    func anEarlierCheckIsReportedFirst() async throws {
+        try await TestDatabase.withSchema { configuration, _ in
+            let connection = try await Self.setUp(configuration)
+            try await connection.query("INSERT INTO items VALUES (\(1), \("taken"))")
+            do {
+                try await connection.withTransaction { tx in
+                    try await tx.enqueue(
+                        "UPDATE items SET name = \("z") WHERE id = \(99)", label: "update missing", check: Self.exactlyOneRow)
+                    try await tx.query("INSERT INTO items VALUES (\(1), \("again"))", label: "insert duplicate")
+                }
+                Issue.record("expected the check to fail first")
+            } catch let error as PostgresTransactionError {
+                #expect(error.step == .statement(index: 1, label: "update missing"))
+                #expect(error.underlying as? NotOneRow == NotOneRow())
+            }
+            #expect(try await Self.names(connection) == ["taken"])
+            await connection.close()
+        }
+    }
+
     @Test("a value that cannot be sent is refused when queued, at its own step")
     func encodingErrorsAtEnqueue() async throws {
         try await TestDatabase.withSchema { configuration, _ in

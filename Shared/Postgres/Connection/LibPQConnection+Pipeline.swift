@@ -17,6 +17,8 @@ enum PipelineItem {
 struct PipelineFailure: Error {
     let position: Int?
     let error: any Error
+    /// The rows of the items before `position`, which ran (their checks still apply).
+    var completed: [PostgresRows] = []
 }
 
 /// Several statements in one round trip with libpq's pipeline mode.
@@ -159,7 +161,10 @@ extension LibPQConnection {
                     message: "\(cancel.interruption.reason); the statement was cancelled"))
             }
         }
-        if let failure { throw failure }
+        if var failure {
+            failure.completed = Array(rows.prefix(failure.position ?? 0).compactMap { $0 })
+            throw failure
+        }
         let complete = rows.compactMap { $0 }
         guard complete.count == items.count else {
             isAbandoned = true

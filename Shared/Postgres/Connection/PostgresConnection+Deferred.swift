@@ -51,16 +51,27 @@ extension PostgresConnection {
             throw PostgresTransactionError(step: steps.first ?? .commit, underlying: error, serial: serial)
         }
         defer { dropIfAbandoned(handle) }
+        // The rows of the queued statements follow the pending BEGIN, if any.
+        let offset = items.count - queued.count - (extra == nil ? 0 : 1)
         let rows: [PostgresRows]
         do {
             rows = try handle.executePipeline(items)
         } catch {
+            // A statement before the one that failed may have a check that fails: it came first.
+            try runChecks(of: queued, rows: error.completed, offset: offset, serial: serial)
             let step = error.position.map { steps[$0] } ?? steps[steps.count - 1]
             throw PostgresTransactionError(step: step, underlying: error.error, serial: serial)
         }
-        // The checks, in order; the rows of the statements follow the pending BEGIN, if any.
-        let offset = items.count - queued.count - (extra == nil ? 0 : 1)
-        for (position, statement) in queued.enumerated() {
+        try runChecks(of: queued, rows: rows, offset: offset, serial: serial)
+        return rows.last
+    }
+
+    /// Runs the checks of `queued` whose rows are in `rows` (from `offset`), in order; the
+    /// first that throws fails the transaction for good.
+    private func runChecks(
+        of queued: [DeferredStatement], rows: [PostgresRows], offset: Int, serial: UInt64
+    ) throws(PostgresTransactionError) {
+        for (position, statement) in queued.enumerated() where offset + position < rows.count {
             guard let check = statement.check else { continue }
             do {
                 try check(rows[offset + position])
@@ -70,6 +81,5 @@ extension PostgresConnection {
                 throw failure
             }
         }
-        return rows.last
     }
 }

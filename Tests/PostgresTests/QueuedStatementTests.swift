@@ -177,6 +177,34 @@ struct QueuedStatementTests {
         }
     }
 
+    @Test("a batch runs after what is queued, in one round trip, and each read sees the statements before it")
+    func batchesSeeWhatCameBefore() async throws {
+        try await TestDatabase.withSchema { configuration, _ in
+            let connection = try await Self.setUp(configuration)
+            let rows = try await connection.withTransaction { tx in
+                try await tx.enqueue("INSERT INTO items VALUES (\(1), \("a"))", label: "insert a")
+                return try await tx.query(batch: [
+                    ("SELECT name FROM items WHERE id = \(1) FOR UPDATE", "lock a"),
+                    ("INSERT INTO items VALUES (\(2), \("b")) RETURNING id", "insert b"),
+                    ("SELECT count(*)::int8 FROM items", "count"),
+                ])
+            }
+            #expect(rows.count == 3)
+            #expect(try rows[0].single().decode(String.self) == "a")
+            #expect(try rows[1].single().decode(Int.self) == 2)
+            #expect(try rows[2].single().decode(Int.self) == 2)
+            do {
+                _ = try await connection.withTransaction { tx in
+                    try await tx.query(batch: [("SELECT 1", "fine"), ("SELECT 1/0", "divide"), ("SELECT 2", "after")])
+                }
+                Issue.record("expected a division by zero")
+            } catch let error as PostgresTransactionError {
+                #expect(error.step == .statement(index: 2, label: "divide"))
+            }
+            await connection.close()
+        }
+    }
+
     @Test("a value that cannot be sent is refused when queued, at its own step")
     func encodingErrorsAtEnqueue() async throws {
         try await TestDatabase.withSchema { configuration, _ in

@@ -20,12 +20,13 @@ extension PostgresConnection {
     }
 
     /// Sends the pending `BEGIN`, the queued statements and `extra` in one pipeline, runs the
-    /// checks, and returns the last item's rows (`nil` when nothing was sent).
+    /// checks, and returns the rows of each queued statement and of `extra`, in order.
     ///
     /// An error names the statement at fault. When `extra` is the `COMMIT`, a failure of the
     /// pipeline as a whole (e.g. the connection lost while reading) is the commit's: whether
     /// it took effect is unknown.
-    func flushDeferred(with extra: PipelineItem?, serial: UInt64) throws(PostgresTransactionError) -> PostgresRows? {
+    @discardableResult
+    func flushDeferred(with extra: PipelineItem?, serial: UInt64) throws(PostgresTransactionError) -> [PostgresRows] {
         var items: [PipelineItem] = []
         var steps: [PostgresTransactionError.Step] = []
         if let pendingBegin {
@@ -43,7 +44,7 @@ extension PostgresConnection {
         let queued = deferred
         pendingBegin = nil
         deferred = []
-        guard !items.isEmpty else { return nil }
+        guard !items.isEmpty else { return [] }
         let handle: LibPQConnection
         do {
             handle = try openHandle()
@@ -63,7 +64,24 @@ extension PostgresConnection {
             throw PostgresTransactionError(step: step, underlying: error.error, serial: serial)
         }
         try runChecks(of: queued, rows: rows, offset: offset, serial: serial)
-        return rows.last
+        return Array(rows[offset...])
+    }
+
+    /// Runs `queries` after anything queued, in one round trip, and returns their rows.
+    func transactionBatch(
+        _ queries: [(query: PostgresQuery, label: String?)], serial: UInt64
+    ) throws(PostgresTransactionError) -> [PostgresRows] {
+        for (query, label) in queries {
+            let index = try nextStatement(label: label, serial: serial)
+            let step = PostgresTransactionError.Step.statement(index: index, label: label)
+            do {
+                try LibPQConnection.validate(query)
+            } catch {
+                throw PostgresTransactionError(step: step, underlying: error, serial: serial)
+            }
+            deferred.append(DeferredStatement(query: query, step: step, check: nil))
+        }
+        return Array(try flushDeferred(with: nil, serial: serial).suffix(queries.count))
     }
 
     /// Runs the checks of `queued` whose rows are in `rows` (from `offset`), in order; the

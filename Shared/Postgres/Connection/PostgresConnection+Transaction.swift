@@ -103,10 +103,10 @@ extension PostgresConnection {
             // aborts the pipeline before the COMMIT runs. A check must see its rows first.
             if !deferred.isEmpty && deferred.allSatisfy({ $0.check == nil }) {
                 let rows = try flushDeferred(with: .control("COMMIT"), serial: serial)
-                guard rows?.commandTag == "COMMIT" else { throw Self.abortedTransactionError }
+                guard rows.last?.commandTag == "COMMIT" else { throw Self.abortedTransactionError }
                 return
             }
-            if !deferred.isEmpty { _ = try flushDeferred(with: nil, serial: serial) }
+            if !deferred.isEmpty { try flushDeferred(with: nil, serial: serial) }
             let handle = try openHandle()
             defer { dropIfAbandoned(handle) }
             // COMMIT of an aborted transaction "succeeds" with the tag ROLLBACK: a body that
@@ -152,7 +152,7 @@ extension PostgresConnection {
                 throw PostgresTransactionError(step: step, underlying: error, serial: serial)
             }
             deferred.append(DeferredStatement(query: query, step: step, check: nil))
-            guard let rows = try flushDeferred(with: nil, serial: serial) else {
+            guard let rows = try flushDeferred(with: nil, serial: serial).last else {
                 throw PostgresTransactionError(step: step, underlying: Self.abortedTransactionError, serial: serial)
             }
             return rows
@@ -168,7 +168,7 @@ extension PostgresConnection {
 
     func transactionScript(_ sql: String, label: String?, serial: UInt64) throws(PostgresTransactionError) -> PostgresRows {
         // A script uses the simple protocol, which a pipeline cannot carry: what is queued goes first.
-        if pendingBegin != nil || !deferred.isEmpty { _ = try flushDeferred(with: nil, serial: serial) }
+        if pendingBegin != nil || !deferred.isEmpty { try flushDeferred(with: nil, serial: serial) }
         let index = try nextStatement(label: label, serial: serial)
         do {
             let handle = try openHandle()

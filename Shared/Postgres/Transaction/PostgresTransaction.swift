@@ -26,6 +26,13 @@ public struct PostgresTransaction: Sendable {
         try await connection.enqueue(query, label: label, check: check, serial: serial)
     }
 
+    /// Runs `queries` in one round trip (after anything queued), in order, and returns each
+    /// one's rows. Each statement starts after the one before it has finished, so under READ
+    /// COMMITTED a read placed after a `FOR UPDATE` sees the data as of the lock.
+    public func query(batch queries: [(query: PostgresQuery, label: String?)]) async throws(PostgresTransactionError) -> [PostgresRows] {
+        try await connection.transactionBatch(queries, serial: serial)
+    }
+
     /// Runs trusted multi-statement SQL in the transaction (see
     /// ``PostgresConnection/executeUnsafeScript(_:)``).
     @discardableResult

@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 
@@ -60,7 +61,7 @@ public struct AuditKeyring: Sendable, CustomStringConvertible, CustomReflectable
 
     /// 32 random bytes as hex: a new key for `SHIPBOARD_AUDIT_KEYS`.
     public static func randomHex() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+        SymmetricKey(size: .bits256).withUnsafeBytes { LowercaseHex.encode($0) }
     }
 
     /// The key entries signed under `id` are checked with; nil when this keyring lacks it.

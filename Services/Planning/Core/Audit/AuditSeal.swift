@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 
@@ -63,7 +64,7 @@ public struct AuditSealedFields: Sendable, Equatable {
 
     /// HMAC-SHA256 of the canonical bytes, as 64 lowercase hex digits.
     func mac(with key: SymmetricKey) -> String {
-        HMAC<SHA256>.authenticationCode(for: canonicalBytes, using: key).map { String(format: "%02x", $0) }.joined()
+        LowercaseHex.encode(HMAC<SHA256>.authenticationCode(for: canonicalBytes, using: key))
     }
 
     /// True when `mac` is this content's MAC under `key` (compared in constant time).

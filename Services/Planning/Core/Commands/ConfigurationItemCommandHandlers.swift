@@ -173,7 +173,7 @@ extension ConfigurationItemCommandHandlers {
         // A dry run changed nothing: nothing to audit or announce.
         if summary.dryRun { return reply }
         // The digest identifies exactly what was imported, so an auditor can match a kept file to the entry.
-        let digest = SHA256.hash(data: Data(command.content.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = LowercaseHex.encode(SHA256.hash(data: Data(command.content.utf8)))
         let head = try await audit(
             envelope.actor, CIImported.messageType,
             ["format": command.format.rawValue, "bytes": String(bytes), "sha256": digest, "items": String(summary.items),

@@ -71,12 +71,18 @@ extension PlanningCommandHandlers {
     func actOnTask(_ envelope: Envelope<ActOnTask>, _ context: HandlerContext) async throws -> TaskActed {
         let command = envelope.payload
         let action = try Self.taskAction(command.action, reason: command.reason)
-        var (record, state) = try await ReleaseRepository(schema: schema).lockWithState(command.releaseKey, in: context.transaction)
+        let workPlans = WorkPlanRepository(schema: schema)
+        // One round trip: the lock, then only the task and the tasks around it (what the
+        // action reads and may make ready), read after the lock was granted.
+        let read = try await context.transaction.query(batch: [
+            (ReleaseRepository(schema: schema).lockQuery(command.releaseKey), "lock release"),
+            (workPlans.neighbourhoodQuery(of: command.taskKey, releaseKey: command.releaseKey), "load task neighbourhood"),
+        ])
+        var record = try ReleaseRepository.locked(read[0], key: command.releaseKey)
+        let state = try ContractCoding.decode(ReleaseState.self, from: record.state)
         let locked = record
         try ReleaseLifecycle.requireNotTerminal(state)
-        let workPlans = WorkPlanRepository(schema: schema)
-        // Only the task and the tasks around it: what the action reads and may make ready.
-        guard var plan = try await workPlans.loadNeighbourhood(of: command.taskKey, releaseKey: record.key, in: context.transaction) else {
+        guard var plan = try WorkPlanRepository.neighbourhood(from: read[1]) else {
             throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
         }
         let isReleaseManager = command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor

@@ -32,8 +32,9 @@ public struct ReleaseRepository: Sendable {
         return stored
     }
 
-    /// ``lock(_:in:)`` and the release's lifecycle state decoded from it: the one place
-    /// commands get a release to act on.
+    /// ``lock(_:in:)`` and the release's lifecycle state decoded from it: where commands get
+    /// a release to act on (task actions, the commonest, send ``lockQuery(_:)`` in a batch
+    /// with their other read and decode it with ``locked(_:key:)``).
     public func lockWithState(_ key: String, in transaction: PostgresTransaction) async throws -> (ReleaseRecord, ReleaseState) {
         let record = try await lock(key, in: transaction)
         return (record, try ContractCoding.decode(ReleaseState.self, from: record.state))
@@ -42,13 +43,21 @@ public struct ReleaseRepository: Sendable {
     /// Loads a release and locks its row until the transaction ends, so commands on one
     /// release apply one after another (and its events leave in that order).
     public func lock(_ key: String, in transaction: PostgresTransaction) async throws -> ReleaseRecord {
-        let rows = try await transaction.query(
-            """
-            SELECT key, title, description, type, impact, urgency, priority, risk, justification, requester,
-                   coordinator, scheduled_start, scheduled_end, target_date::timestamp AT TIME ZONE 'UTC' AS target_date,
-                   template, job_plan_name, phase, status, state::text, version, audit_seq, audit_mac
-            FROM \(identifier: schema).releases WHERE key = \(key) FOR UPDATE
-            """, label: "lock release")
+        try Self.locked(try await transaction.query(lockQuery(key), label: "lock release"), key: key)
+    }
+
+    /// The statement of ``lock(_:in:)``, for a caller that sends it with others in one round trip.
+    public func lockQuery(_ key: String) -> PostgresQuery {
+        """
+        SELECT key, title, description, type, impact, urgency, priority, risk, justification, requester,
+               coordinator, scheduled_start, scheduled_end, target_date::timestamp AT TIME ZONE 'UTC' AS target_date,
+               template, job_plan_name, phase, status, state::text, version, audit_seq, audit_mac
+        FROM \(identifier: schema).releases WHERE key = \(key) FOR UPDATE
+        """
+    }
+
+    /// The release in the rows of ``lockQuery(_:)``; `notFound` when there are none.
+    public static func locked(_ rows: PostgresRows, key: String) throws -> ReleaseRecord {
         guard let row = rows.first else {
             throw CommandError(.notFound, "release \(key) does not exist", rule: "releases.exists")
         }

@@ -48,25 +48,36 @@ public struct WorkPlanRepository: Sendable {
     public func loadNeighbourhood(
         of taskKey: String, releaseKey: String, in transaction: PostgresTransaction
     ) async throws -> WorkPlan? {
-        let rows = try await transaction.query(
-            """
-            WITH plan AS MATERIALIZED (
-                SELECT key, predecessors FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey)
-            ), successors AS (
-                SELECT key, predecessors FROM plan WHERE \(taskKey) = ANY (predecessors)
-            ), wanted AS (
-                SELECT \(taskKey)::text AS key
-                UNION SELECT unnest(predecessors) FROM plan WHERE key = \(taskKey)
-                UNION SELECT key FROM successors
-                UNION SELECT unnest(predecessors) FROM successors
-            ), neighbourhood AS (
-                SELECT \(columns: .workPlanTask), position AS task_position FROM \(identifier: schema).work_plan_tasks
-                WHERE release_key = \(releaseKey) AND key IN (SELECT key FROM wanted)
-            )
-            SELECT n.*, r.job_plan_name, r.job_plan_version
-            FROM \(identifier: schema).releases r LEFT JOIN neighbourhood n ON true
-            WHERE r.key = \(releaseKey) ORDER BY n.task_position
-            """, label: "load task neighbourhood")
+        try Self.neighbourhood(
+            from: try await transaction.query(neighbourhoodQuery(of: taskKey, releaseKey: releaseKey), label: "load task neighbourhood"))
+    }
+
+    /// The statement of ``loadNeighbourhood(of:releaseKey:in:)``, for a caller that sends it
+    /// with others in one round trip.
+    public func neighbourhoodQuery(of taskKey: String, releaseKey: String) -> PostgresQuery {
+        """
+        WITH plan AS MATERIALIZED (
+            SELECT key, predecessors FROM \(identifier: schema).work_plan_tasks WHERE release_key = \(releaseKey)
+        ), successors AS (
+            SELECT key, predecessors FROM plan WHERE \(taskKey) = ANY (predecessors)
+        ), wanted AS (
+            SELECT \(taskKey)::text AS key
+            UNION SELECT unnest(predecessors) FROM plan WHERE key = \(taskKey)
+            UNION SELECT key FROM successors
+            UNION SELECT unnest(predecessors) FROM successors
+        ), neighbourhood AS (
+            SELECT \(columns: .workPlanTask), position AS task_position FROM \(identifier: schema).work_plan_tasks
+            WHERE release_key = \(releaseKey) AND key IN (SELECT key FROM wanted)
+        )
+        SELECT n.*, r.job_plan_name, r.job_plan_version
+        FROM \(identifier: schema).releases r LEFT JOIN neighbourhood n ON true
+        WHERE r.key = \(releaseKey) ORDER BY n.task_position
+        """
+    }
+
+    /// The work plan in the rows of ``neighbourhoodQuery(of:releaseKey:)``; `nil` when the
+    /// release has none.
+    public static func neighbourhood(from rows: PostgresRows) throws -> WorkPlan? {
         guard let first = rows.first, let name = try first.decode(at: 15, as: String?.self),
               let version = try first.decode(at: 16, as: Int?.self)
         else { return nil }

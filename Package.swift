@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // gzip for software images (zlib underneath).
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -101,6 +103,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Planning/Core"),
+
+        // Build and package: deterministic software images.
+        .target(
+            name: "BuildCore",
+            dependencies: [
+                "Contracts", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Services/Build/Core"),
 
         // shipboard-gateway's identity: users, roles, API tokens, passwords (logic and repositories).
         .target(
@@ -211,6 +222,10 @@ let package = Package(
             name: "CLITests",
             dependencies: ["CLICore"],
             path: "Tests/CLITests"),
+        .testTarget(
+            name: "BuildTests",
+            dependencies: ["BuildCore", "Contracts", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/BuildTests"),
         .testTarget(
             name: "ContractsTests",
             dependencies: ["Contracts"],

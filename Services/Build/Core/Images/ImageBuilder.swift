@@ -1,0 +1,111 @@
+import Contracts
+import Crypto
+import Foundation
+
+/// Builds the deterministic `tar.gz` of an image spec into a content-addressed store folder.
+///
+/// Entries are the spec's files in byte order of their paths, then `manifest.json`; every
+/// header has time 0, owner root, mode 0644 or 0755; so the same files under the same
+/// names give the same SHA-256 on any machine, wherever the import root is. The archive is
+/// written to a temporary name in the store and renamed to `<sha256>.tar.gz` only when
+/// complete: a crash mid-build leaves no entry, only a `.partial-…` file to sweep.
+public struct ImageBuilder: Sendable {
+    /// What a build produced.
+    public struct Built: Equatable, Sendable {
+        public var sha256: String
+        public var size: Int64
+        public var manifest: ImageManifest
+        /// The archive in the store.
+        public var path: String
+    }
+
+    public static let chunkSize = 1 << 20
+
+    public let importRoot: ImportRoot
+    public let store: String
+    /// The most the image's files may add up to.
+    public let sizeLimit: Int64
+
+    public init(importRoot: ImportRoot, store: String, sizeLimit: Int64) {
+        self.importRoot = importRoot
+        self.store = store
+        self.sizeLimit = sizeLimit
+    }
+
+    public func build(_ spec: ImageSpec) throws -> Built {
+        let sources = try spec.validated()
+        // Every file is found and measured before a byte is written.
+        var total: Int64 = 0
+        var files: [(source: ImageSpec.Source, path: String, size: Int64)] = []
+        for source in sources {
+            let (path, size) = try importRoot.file(source.from)
+            total += size
+            guard total <= sizeLimit, size <= UstarHeader.maxFileSize else {
+                throw ImageSpecError.tooLarge(source.from.value, limit: sizeLimit)
+            }
+            files.append((source, path, size))
+        }
+        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
+        let partial = (store as NSString).appendingPathComponent(".partial-\(UUID().uuidString.lowercased())")
+        guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+            throw ImageSpecError.unreadable(store, "the image store is not writable")
+        }
+        do {
+            let output = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
+            defer { try? output.close() }
+            let writer = try ImageArchiveWriter(output: output)
+            var entries: [ImageManifest.File] = []
+            for file in files {
+                entries.append(try append(file.source, from: file.path, size: file.size, to: writer))
+            }
+            let manifest = ImageManifest(
+                format: ImageManifest.formatVersion, name: spec.name, version: spec.version, releaseKey: spec.releaseKey,
+                targetClasses: spec.targetClasses.sorted(), files: entries)
+            let manifestBytes = try manifest.encoded()
+            try writer.write(UstarHeader(path: try ImagePath(ImageManifest.entryName), size: Int64(manifestBytes.count),
+                                         executable: false).bytes)
+            try writer.write(manifestBytes)
+            try writer.write([UInt8](repeating: 0, count: UstarHeader.padding(after: Int64(manifestBytes.count))))
+            // The end of the archive: two zero blocks.
+            try writer.write([UInt8](repeating: 0, count: 2 * UstarHeader.blockSize))
+            let (sha256, size) = try writer.finish()
+            try output.synchronize()
+            let final = (store as NSString).appendingPathComponent("\(sha256).tar.gz")
+            if FileManager.default.fileExists(atPath: final) {
+                // The same bytes were built before: content addressing makes them one entry.
+                try FileManager.default.removeItem(atPath: partial)
+            } else {
+                try FileManager.default.moveItem(atPath: partial, toPath: final)
+            }
+            return Built(sha256: sha256, size: size, manifest: manifest, path: final)
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw error
+        }
+    }
+
+    /// One file: its header, its bytes in chunks (hashed on the way), its padding.
+    private func append(
+        _ source: ImageSpec.Source, from path: String, size: Int64, to writer: ImageArchiveWriter
+    ) throws -> ImageManifest.File {
+        try writer.write(UstarHeader(path: source.path, size: size, executable: source.executable).bytes)
+        guard let input = FileHandle(forReadingAtPath: path) else {
+            throw ImageSpecError.unreadable(source.from.value, "it could not be opened")
+        }
+        defer { try? input.close() }
+        var hasher = SHA256()
+        var read: Int64 = 0
+        while read < size, let chunk = try input.read(upToCount: Int(min(Int64(Self.chunkSize), size - read))), !chunk.isEmpty {
+            hasher.update(data: chunk)
+            try writer.write(chunk)
+            read += Int64(chunk.count)
+        }
+        // A file that shrank or grew while it was read would make the header lie.
+        guard read == size, (try input.read(upToCount: 1))?.isEmpty ?? true else {
+            throw ImageSpecError.unreadable(source.from.value, "it changed while the image was built")
+        }
+        try writer.write([UInt8](repeating: 0, count: UstarHeader.padding(after: size)))
+        return ImageManifest.File(
+            path: source.path.value, sha256: LowercaseHex.encode(hasher.finalize()), size: size, executable: source.executable)
+    }
+}

@@ -190,7 +190,7 @@ let package = Package(
         .executableTarget(
             name: "ShipboardBench",
             dependencies: [
-                "Postgres", "AMQP", "Messaging", "PlanningCore", "GatewayCore",
+                "Postgres", "AMQP", "Messaging", "PlanningCore", "GatewayCore", "BuildCore",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

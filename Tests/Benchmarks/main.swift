@@ -2,13 +2,16 @@ import Foundation
 
 // shipboard-bench: throughput of the foundation wrappers beside same-run baselines.
 // Usage: bash Infra/scripts/bench.sh [--quick] [--only=GROUP[,GROUP…]]
-// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans. The rows of a group
+// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images. The rows of a group
 // that compare against the raw AMQP rate run the `amqp` group too.
+if let flag = CommandLine.arguments.firstIndex(of: ImageBenchmarks.childFlag) {
+    try ImageBenchmarks.childMain(Array(CommandLine.arguments[(flag + 1)...]))
+}
 if CommandLine.arguments.contains("--help") {
     print("""
         usage: shipboard-bench [--quick] [--only=GROUP[,GROUP…]]
         Benchmarks beside same-run baselines; run through `bash Infra/scripts/bench.sh`, which sets the environment.
-        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans.
+        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images.
         """)
     exit(0)
 }
@@ -63,6 +66,9 @@ do {
         rows += try await WorkPlanGatewayBenchmarks.run(
             databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_TEST_AMQP_URL"),
             migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), rounds: quick ? 4 : 8)
+    }
+    if runs("images") {
+        rows += try await ImageBenchmarks.run(rounds: quick ? 2 : 3)
     }
     BenchmarkReport.print(rows)
 } catch {

@@ -104,13 +104,20 @@ let package = Package(
             ],
             path: "Services/Planning/Core"),
 
-        // Build and package: deterministic software images.
+        // Software images: the archive format (deterministic tar.gz with a manifest), written by
+        // shipboard-build and read back by shipboard-testing and the rollout workers.
         .target(
-            name: "BuildCore",
+            name: "Images",
             dependencies: [
                 "Contracts", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
             ],
+            path: "Shared/Images"),
+
+        // Build and package: an image spec's files into an image.
+        .target(
+            name: "BuildCore",
+            dependencies: ["Images", "Contracts", .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/Build/Core"),
 
         // shipboard-gateway's identity: users, roles, API tokens, passwords (logic and repositories).
@@ -190,7 +197,7 @@ let package = Package(
         .executableTarget(
             name: "ShipboardBench",
             dependencies: [
-                "Postgres", "AMQP", "Messaging", "PlanningCore", "GatewayCore", "BuildCore",
+                "Postgres", "AMQP", "Messaging", "PlanningCore", "GatewayCore", "BuildCore", "Images",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
@@ -224,7 +231,7 @@ let package = Package(
             path: "Tests/CLITests"),
         .testTarget(
             name: "BuildTests",
-            dependencies: ["BuildCore", "Contracts", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["BuildCore", "Images", "Contracts", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/BuildTests"),
         .testTarget(
             name: "ContractsTests",

@@ -1,4 +1,5 @@
 import BuildCore
+import Images
 import Foundation
 
 /// Issue 12's image build: a 200 MB image built by `ImageBuilder` in a child process of its

@@ -1,4 +1,5 @@
 import BuildCore
+import Images
 import Contracts
 import Crypto
 import Foundation

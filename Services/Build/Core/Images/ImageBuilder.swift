@@ -1,4 +1,5 @@
 import Contracts
+import Images
 import Crypto
 import Foundation
 

@@ -1,3 +1,4 @@
+import Images
 /// What goes into a software image: its metadata and each file, named inside the image and
 /// found under the build service's import root. Pure: `validated()` checks what can be
 /// checked without touching the disk.

@@ -1,3 +1,4 @@
+import Images
 import Foundation
 
 /// The folder the build service reads artifacts from. A name is resolved with every

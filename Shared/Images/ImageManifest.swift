@@ -8,6 +8,13 @@ public struct ImageManifest: Codable, Equatable, Sendable {
         public var sha256: String
         public var size: Int64
         public var executable: Bool
+
+        public init(path: String, sha256: String, size: Int64, executable: Bool) {
+            self.path = path
+            self.sha256 = sha256
+            self.size = size
+            self.executable = executable
+        }
     }
 
     public static let entryName = "manifest.json"
@@ -20,6 +27,15 @@ public struct ImageManifest: Codable, Equatable, Sendable {
     public var targetClasses: [String]
     /// In byte order of their paths, as in the archive.
     public var files: [File]
+
+    public init(format: Int, name: String, version: String, releaseKey: String, targetClasses: [String], files: [File]) {
+        self.format = format
+        self.name = name
+        self.version = version
+        self.releaseKey = releaseKey
+        self.targetClasses = targetClasses
+        self.files = files
+    }
 
     /// The manifest's bytes: sorted keys, no whitespace choices left to the encoder.
     public func encoded() throws -> Data {

@@ -35,6 +35,7 @@ enum ImageBenchmarks {
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         let megabytes = Double(files * fileSize) / 1_048_576
+        let (verifyRate, sha256sumRate) = try verifyAllRates(folder: folder, rounds: rounds)
         return [
             BenchmarkRow(name: "build a \(Int(megabytes)) MB image (median of \(rounds))", value: median(ours), unit: "s",
                          baselineName: "tar --sort=name | gzip -1, then sha256sum", baseline: median(baseline), target: nil),
@@ -42,7 +43,47 @@ enum ImageBenchmarks {
                          baselineName: "-", baseline: nil, target: 1.2, targetIsMaximum: true),
             BenchmarkRow(name: "image build peak memory (VmHWM, worst)", value: peaks.max() ?? 0, unit: "MB",
                          baselineName: "-", baseline: nil, target: 64, targetIsMaximum: true),
+            BenchmarkRow(name: "DML verify-all, 4 archives of 50 MB", value: verifyRate, unit: "MB/s",
+                         baselineName: "sha256sum over the same files", baseline: sha256sumRate, target: nil),
+            BenchmarkRow(name: "DML verify-all ÷ sha256sum", value: verifyRate / sha256sumRate, unit: "",
+                         baselineName: "-", baseline: nil, target: 0.8),
         ]
+    }
+
+    /// `DirectoryImageStore.verifyAll` over 200 MB of stored archives, and `sha256sum` over
+    /// the same files, alternating; the medians in MB/s.
+    private static func verifyAllRates(folder: String, rounds: Int) throws -> (Double, Double) {
+        let store = try DirectoryImageStore(root: folder + "/dml")
+        var random = SeededRandom(seed: 80)
+        for index in 0..<4 {
+            var bytes = [UInt8](repeating: 0, count: 50 << 20)
+            bytes.withUnsafeMutableBytes { raw in
+                let words = raw.bindMemory(to: UInt64.self)
+                for word in words.indices { words[word] = random.next() }
+            }
+            let source = folder + "/verify-\(index).bin"
+            try Data(bytes).write(to: URL(fileURLWithPath: source))
+            _ = try store.add(fileAt: source, expected: nil)
+            try FileManager.default.removeItem(atPath: source)
+        }
+        let megabytes = 200.0
+        var ours: [Double] = [], theirs: [Double] = []
+        for _ in 0..<rounds {
+            var started = ContinuousClock.now
+            let broken = try store.verifyAll()
+            guard broken.isEmpty else { throw BenchmarkError("verify-all found \(broken.count) broken archives") }
+            ours.append(megabytes / seconds(since: started))
+            started = ContinuousClock.now
+            _ = try runProcess("/bin/bash", ["-c", "sha256sum \"$1\"/*.tar.gz > /dev/null", "sha", store.root])
+            theirs.append(megabytes / seconds(since: started))
+        }
+        let median = { (values: [Double]) in values.sorted()[values.count / 2] }
+        return (median(ours), median(theirs))
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = start.duration(to: .now)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// In the child: builds the image of every file under `root` and prints its time and peak memory.

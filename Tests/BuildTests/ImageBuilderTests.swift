@@ -150,7 +150,7 @@ struct ImageBuilderTests {
             try FileManager.default.createSymbolicLink(atPath: root + "/leak", withDestinationPath: folder + "/secret.txt")
             try FileManager.default.createSymbolicLink(atPath: root + "/up", withDestinationPath: "..")
             try FileManager.default.createSymbolicLink(atPath: root + "/conf-link", withDestinationPath: "payroll/etc/payroll.conf")
-            let builder = ImageBuilder(importRoot: try ImportRoot(root), store: folder + "/store", sizeLimit: 1 << 20)
+            let builder = try ImageBuilder(importRoot: try ImportRoot(root), store: folder + "/store", sizeLimit: 1 << 20)
             for from in ["leak", "up/secret.txt"] {
                 var spec = try Self.spec(Self.files.map(\.0))
                 spec.sources.append(.init(path: try ImagePath("extra.txt"), from: try ImagePath(from), executable: false))
@@ -170,7 +170,7 @@ struct ImageBuilderTests {
             let root = folder + "/import"
             try Self.write(Self.files, under: root)
             let store = folder + "/store"
-            let builder = ImageBuilder(importRoot: try ImportRoot(root), store: store, sizeLimit: 1 << 20)
+            let builder = try ImageBuilder(importRoot: try ImportRoot(root), store: store, sizeLimit: 1 << 20)
             let all = Self.files.map(\.0)
             #expect(throws: ImageSpecError.missingInstallScript) { try builder.build(try Self.spec(all.filter { $0 != "install.sh" })) }
             #expect(throws: ImageSpecError.missingBackoutScript) { try builder.build(try Self.spec(all.filter { $0 != "backout.sh" })) }
@@ -180,7 +180,7 @@ struct ImageBuilderTests {
             #expect(throws: ImageSpecError.invalidPath("manifest.json", "is reserved for the manifest the build writes")) {
                 try builder.build(try Self.spec(all + ["manifest.json"]))
             }
-            let small = ImageBuilder(importRoot: try ImportRoot(root), store: store, sizeLimit: 40)
+            let small = try ImageBuilder(importRoot: try ImportRoot(root), store: store, sizeLimit: 40)
             #expect(throws: ImageSpecError.self) { try small.build(try Self.spec(all)) }
             #expect(ImageSpecError.missingInstallScript.description == "the image has no install script: add install.sh at its root")
             let left = (try? FileManager.default.contentsOfDirectory(atPath: store)) ?? []

@@ -8,8 +8,8 @@ import Foundation
 /// Entries are the spec's files in byte order of their paths, then `manifest.json`; every
 /// header has time 0, owner root, mode 0644 or 0755; so the same files under the same
 /// names give the same SHA-256 on any machine, wherever the import root is. The archive is
-/// written to a temporary name in the store and renamed to `<sha256>.tar.gz` only when
-/// complete: a crash mid-build leaves no entry, only a `.partial-…` file to sweep.
+/// written to a temporary name in the store and named by its digest only when complete
+/// (``DirectoryImageStore``): a crash mid-build leaves no entry, only a `.partial-…` file.
 public struct ImageBuilder: Sendable {
     /// What a build produced.
     public struct Built: Equatable, Sendable {
@@ -23,14 +23,19 @@ public struct ImageBuilder: Sendable {
     public static let chunkSize = 1 << 20
 
     public let importRoot: ImportRoot
-    public let store: String
+    public let store: DirectoryImageStore
     /// The most the image's files may add up to.
     public let sizeLimit: Int64
 
-    public init(importRoot: ImportRoot, store: String, sizeLimit: Int64) {
+    public init(importRoot: ImportRoot, store: DirectoryImageStore, sizeLimit: Int64) {
         self.importRoot = importRoot
         self.store = store
         self.sizeLimit = sizeLimit
+    }
+
+    /// A builder whose store is the folder `store`.
+    public init(importRoot: ImportRoot, store: String, sizeLimit: Int64) throws {
+        self.init(importRoot: importRoot, store: try DirectoryImageStore(root: store), sizeLimit: sizeLimit)
     }
 
     public func build(_ spec: ImageSpec) throws -> Built {
@@ -46,11 +51,7 @@ public struct ImageBuilder: Sendable {
             }
             files.append((source, path, size))
         }
-        try FileManager.default.createDirectory(atPath: store, withIntermediateDirectories: true)
-        let partial = (store as NSString).appendingPathComponent(".partial-\(UUID().uuidString.lowercased())")
-        guard FileManager.default.createFile(atPath: partial, contents: nil) else {
-            throw ImageSpecError.unreadable(store, "the image store is not writable")
-        }
+        let partial = try store.newPartial()
         do {
             let output = try FileHandle(forWritingTo: URL(fileURLWithPath: partial))
             defer { try? output.close() }
@@ -71,13 +72,9 @@ public struct ImageBuilder: Sendable {
             try writer.write([UInt8](repeating: 0, count: 2 * UstarHeader.blockSize))
             let (sha256, size) = try writer.finish()
             try output.synchronize()
-            let final = (store as NSString).appendingPathComponent("\(sha256).tar.gz")
-            if FileManager.default.fileExists(atPath: final) {
-                // The same bytes were built before: content addressing makes them one entry.
-                try FileManager.default.removeItem(atPath: partial)
-            } else {
-                try FileManager.default.moveItem(atPath: partial, toPath: final)
-            }
+            guard let digest = ImageDigest(sha256) else { throw ImageStoreError.io("the archive's digest is malformed") }
+            // The same bytes built before are the same entry: content addressing.
+            let final = try store.commit(partial: partial, as: digest)
             return Built(sha256: sha256, size: size, manifest: manifest, path: final)
         } catch {
             try? FileManager.default.removeItem(atPath: partial)

@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "messaging-probe", targets: ["MessagingProbe"]),
         .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
         .executable(name: "shipboard-gateway", targets: ["ShipboardGateway"]),
+        .executable(name: "shipboard-build", targets: ["ShipboardBuild"]),
         .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
         .executable(name: "shipboard", targets: ["ShipboardCLI"]),
     ],
@@ -117,7 +118,7 @@ let package = Package(
         // Build and package: an image spec's files into an image.
         .target(
             name: "BuildCore",
-            dependencies: ["Images", "Contracts", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Images", "Contracts", "Postgres", "Messaging", .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/Build/Core"),
 
         // shipboard-gateway's identity: users, roles, API tokens, passwords (logic and repositories).
@@ -157,6 +158,10 @@ let package = Package(
             name: "ShipboardPlanning",
             dependencies: ["PlanningCore", "Messaging", "ServiceKit", "AMQP", "Postgres"],
             path: "Services/Planning/Main"),
+        .executableTarget(
+            name: "ShipboardBuild",
+            dependencies: ["BuildCore", "ServiceKit"],
+            path: "Services/Build/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
@@ -231,7 +236,10 @@ let package = Package(
             path: "Tests/CLITests"),
         .testTarget(
             name: "BuildTests",
-            dependencies: ["BuildCore", "Images", "Contracts", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "BuildCore", "Images", "Contracts", "Messaging", "AMQP", "Postgres", "ShipboardTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/BuildTests"),
         .testTarget(
             name: "ContractsTests",

@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # namespaces, and packet loss inside them).
 # docker-compose (v1, the client only: no Docker engine here) lets test.sh validate
 # compose.yaml (Infra/scripts/check-compose.sh).
-SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev pkg-config openssl iproute2 iptables docker-compose
+SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev zlib1g-dev pkg-config openssl iproute2 iptables docker-compose
                     curl python3 python3-venv wrk)
 
 install_missing_packages() {

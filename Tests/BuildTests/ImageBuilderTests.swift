@@ -18,6 +18,13 @@ struct ImageBuilderTests {
         return try body(folder)
     }
 
+    static func withFolderAsync<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+        let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("shipboard-image-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        return try await body(folder)
+    }
+
     static func write(_ files: [(String, String)], under root: String, permissions: Int = 0o644, date: Date? = nil) throws {
         for (name, content) in files {
             let path = (root as NSString).appendingPathComponent(name)

@@ -1,0 +1,168 @@
+import AMQP
+import Contracts
+import Foundation
+import Glibc
+import Images
+import Messaging
+import Postgres
+import ShipboardTestSupport
+import Testing
+
+/// shipboard-build as a separate process over the real servers (the fault broker, held
+/// exclusively so no other consumer of `build.#` competes), driven the way planning drives
+/// it: `build.build_image` for a release with a saved spec, answered by events.
+@Suite("shipboard-build as a process")
+struct BuildServiceProcessTests {
+    struct Seen: Sendable {
+        var types: [String] = []
+        var built: [ImageBuilt] = []
+        var failed: [ImageBuildFailed] = []
+        var finished: [ImageBuildFinished] = []
+    }
+
+    /// Queues an older run declared with other arguments would be refused their re-declaration.
+    static func removeOlderTopology(_ url: String) async throws {
+        let connection = try await AMQPConnection.connect(AMQPConfiguration(url: url))
+        for queue in MessagingTopology.shipboard.queues where queue.name.hasPrefix("build.") {
+            try? await connection.deleteQueue(queue.name)
+        }
+        await connection.close()
+    }
+
+    @Test("saves a spec, builds the image into the store on build.build_image, reports a bad spec as a failed build, and a resent command has no second effect")
+    func buildsDrivenByCommands() async throws {
+        try await FaultBroker.exclusively {
+            let amqpURL = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+            try await Self.removeOlderTopology(amqpURL)
+            try await MigrationGate.shared.ensureMigrated(try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")))
+            try await ImageBuilderTests.withFolderAsync { folder in
+                let importRoot = folder + "/import", store = folder + "/images"
+                try ImageBuilderTests.write(ImageBuilderTests.files, under: importRoot)
+                let process = try Self.launch(importRoot: importRoot, store: store, log: folder + "/build.log")
+                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+                let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
+                let clientTask = Task { await client.run() }
+                defer { clientTask.cancel() }
+                let observer = "test.build-events.\(UUID().uuidString.prefix(8))"
+                try await client.declare(AMQPTopology(
+                    queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
+                    bindings: ["image.*", BuildStepKind.finishedType].map { .init(queue: observer, exchange: Exchanges.events, routingKey: $0) }))
+                let consumer = try await client.consume(queue: observer, prefetch: 50)
+                let requests = RequestClient(amqp: client)
+                let release = "REL-B\(Int.random(in: 10_000...99_999))"
+
+                let files = ImageBuilderTests.files.map {
+                    ImageSpecFileInput(path: $0.0, from: $0.0, executable: $0.0.hasSuffix(".sh"))
+                }
+                let save = Envelope(SaveImageSpec(releaseKey: release, name: "payroll", version: "4.2.0", targetClasses: ["server"],
+                                                  files: files), correlationId: release, actor: "bea")
+                var saved: ImageSpecSaved?
+                let deadline = ContinuousClock.now + .seconds(60)
+                while saved == nil && ContinuousClock.now < deadline {
+                    do { saved = try await requests.send(save, timeout: .seconds(3)) } catch { try await Task.sleep(for: .milliseconds(300)) }
+                }
+                #expect(try #require(saved, "the service never answered").revision == 1)
+                // A hostile name is refused with the field that holds it.
+                do {
+                    _ = try await requests.send(Envelope(SaveImageSpec(
+                        releaseKey: release, name: "payroll", version: "4.2.0", targetClasses: [],
+                        files: [.init(path: "../../etc/cron.d/x", from: "install.sh")]), correlationId: release, actor: "bea"))
+                    Issue.record("a spec naming ../ was saved")
+                } catch let refusal as CommandError {
+                    #expect(refusal.kind == .validation && refusal.fields?["files[0]"]?.contains("..") == true, "\(refusal)")
+                }
+
+                let build = Envelope(BuildImage(releaseKey: release, taskKey: "build-image"), correlationId: release, actor: "planning")
+                _ = try await requests.send(build, timeout: .seconds(30))
+                var seen = try await Self.receive(consumer, until: { $0.finished.count >= 1 })
+                let built = try #require(seen.built.first)
+                #expect(seen.finished.first?.succeeded == true)
+                #expect(seen.finished.first?.detail?.contains(built.sha256) == true)
+                #expect(built.fileCount == ImageBuilderTests.files.count)
+                let archive = store + "/\(built.sha256).tar.gz"
+                let report = ImageIntegrity.verify(archiveAt: archive)
+                #expect(report.isIntact, "\(report.problems)")
+                #expect(report.manifest?.releaseKey == release)
+
+                // The same command again (a redelivery, a resend): the stored answer, no second build or event.
+                _ = try await requests.send(build, timeout: .seconds(30))
+                // A spec without its install script builds to a failure a person can act on.
+                _ = try await requests.send(Envelope(SaveImageSpec(
+                    releaseKey: release, name: "payroll", version: "4.2.1", targetClasses: ["server"],
+                    files: files.filter { $0.path != "install.sh" }), correlationId: release, actor: "bea"))
+                _ = try await requests.send(
+                    Envelope(BuildImage(releaseKey: release, taskKey: "build-image-2"), correlationId: release, actor: "planning"),
+                    timeout: .seconds(30))
+                seen = try await Self.receive(consumer, until: { $0.finished.count >= 1 })
+                #expect(seen.built.isEmpty, "the resent command built again")
+                #expect(seen.failed.first?.reason == "the image has no install script: add install.sh at its root")
+                #expect(seen.finished.first?.succeeded == false && seen.finished.first?.taskKey == "build-image-2")
+
+                let owner = PostgresPool(configuration: try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")), maxConnections: 1)
+                let outcomes = try await owner.query(
+                    "SELECT outcome || ':' || task_key FROM build.image_builds WHERE release_key = \(release) ORDER BY id"
+                ).map { try $0.decode(String.self) }
+                await owner.close()
+                #expect(outcomes == ["built:build-image", "failed:build-image-2"])
+                await requests.close()
+
+                kill(process.processIdentifier, SIGTERM)
+                let stop = ContinuousClock.now + .seconds(30)
+                while process.isRunning && ContinuousClock.now < stop { try await Task.sleep(for: .milliseconds(50)) }
+                #expect(!process.isRunning && process.terminationStatus == 0)
+            }
+        }
+    }
+
+    static func launch(importRoot: String, store: String, log: String) throws -> Process {
+        var environment = ProcessInfo.processInfo.environment
+        for owner in ["SHIPBOARD_MIGRATION_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_ADMIN_URL",
+                      "SHIPBOARD_BENCH_DATABASE_URL", "SHIPBOARD_TEST_FAULT_DATABASE_URL", "SHIPBOARD_TEST_FAULT_DATABASE_ADMIN_URL"] {
+            environment[owner] = nil
+        }
+        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
+        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+        environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
+        environment["SHIPBOARD_HTTP_PORT"] = "0"
+        environment["SHIPBOARD_IMPORT_ROOT"] = importRoot
+        environment["SHIPBOARD_IMAGE_STORE"] = store
+        let process = Process()
+        process.executableURL = try ProductBinary.locate("shipboard-build")
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try process.run()
+        return process
+    }
+
+    /// Events on the observer queue until `until` holds (or 30 s).
+    static func receive(_ consumer: AMQPConsumer, until: @escaping @Sendable (Seen) -> Bool) async throws -> Seen {
+        try await withThrowingTaskGroup(of: Seen?.self) { group in
+            group.addTask {
+                var seen = Seen()
+                for try await delivery in consumer {
+                    let header = try ContractCoding.decode(EnvelopeHeader.self, from: delivery.body)
+                    seen.types.append(header.type)
+                    switch header.type {
+                    case ImageBuilt.messageType: seen.built.append(try Envelope<ImageBuilt>(header: header, body: delivery.body).payload)
+                    case ImageBuildFailed.messageType:
+                        seen.failed.append(try Envelope<ImageBuildFailed>(header: header, body: delivery.body).payload)
+                    default: seen.finished.append(try Envelope<ImageBuildFinished>(header: header, body: delivery.body).payload)
+                    }
+                    try await delivery.ack()
+                    if until(seen) { return seen }
+                }
+                return seen
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let seen = first else { throw CancellationError() }
+            return seen
+        }
+    }
+}

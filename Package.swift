@@ -160,7 +160,7 @@ let package = Package(
             path: "Services/Planning/Main"),
         .executableTarget(
             name: "ShipboardBuild",
-            dependencies: ["BuildCore", "ServiceKit"],
+            dependencies: ["BuildCore", "Images", "ServiceKit"],
             path: "Services/Build/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.

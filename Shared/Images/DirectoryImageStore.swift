@@ -106,6 +106,20 @@ public struct DirectoryImageStore: ImageStore {
         return final
     }
 
+    /// Removes temporary files older than `age`: what writers that died mid-way (a crash,
+    /// `kill -9`) left. Never a digest-named archive. Returns how many went.
+    @discardableResult
+    public func sweepPartials(olderThan age: Duration) -> Int {
+        let cutoff = Date().addingTimeInterval(-Double(age.components.seconds))
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasPrefix(".partial-") {
+            let path = (root as NSString).appendingPathComponent(name)
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date ?? .distantFuture
+            if modified <= cutoff, (try? FileManager.default.removeItem(atPath: path)) != nil { removed += 1 }
+        }
+        return removed
+    }
+
     public func contains(_ digest: ImageDigest) -> Bool {
         FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent("\(digest.hex).tar.gz"))
     }

@@ -115,6 +115,87 @@ struct BuildServiceProcessTests {
         }
     }
 
+    @Test("kill -9 in the middle of a build leaves no image and no record; the redelivered command builds it once after a restart")
+    func crashMidBuild() async throws {
+        try await FaultBroker.exclusively {
+            let amqpURL = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+            try await Self.removeOlderTopology(amqpURL)
+            try await MigrationGate.shared.ensureMigrated(try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")))
+            try await ImageBuilderTests.withFolderAsync { folder in
+                let importRoot = folder + "/import", store = folder + "/images"
+                try ImageBuilderTests.write(ImageBuilderTests.files, under: importRoot)
+                // Large enough that the build is still writing when it is killed.
+                var random = UInt64(7)
+                var payload = [UInt8](repeating: 0, count: 160 << 20)
+                payload.withUnsafeMutableBytes { raw in
+                    for index in raw.bindMemory(to: UInt64.self).indices {
+                        random = random &* 6364136223846793005 &+ 1442695040888963407
+                        raw.bindMemory(to: UInt64.self)[index] = random
+                    }
+                }
+                try Data(payload).write(to: URL(fileURLWithPath: importRoot + "/payload.bin"))
+                payload = []
+                var process = try Self.launch(importRoot: importRoot, store: store, log: folder + "/build-1.log")
+                defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+                let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
+                let clientTask = Task { await client.run() }
+                defer { clientTask.cancel() }
+                let observer = "test.build-crash.\(UUID().uuidString.prefix(8))"
+                try await client.declare(AMQPTopology(
+                    queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
+                    bindings: ["image.*", BuildStepKind.finishedType].map { .init(queue: observer, exchange: Exchanges.events, routingKey: $0) }))
+                let consumer = try await client.consume(queue: observer, prefetch: 50)
+                let requests = RequestClient(amqp: client)
+                let release = "REL-C\(Int.random(in: 10_000...99_999))"
+                let files = (ImageBuilderTests.files.map(\.0) + ["payload.bin"]).map {
+                    ImageSpecFileInput(path: $0, from: $0, executable: $0.hasSuffix(".sh"))
+                }
+                let save = Envelope(SaveImageSpec(releaseKey: release, name: "big", version: "1.0.0", targetClasses: [], files: files),
+                                    correlationId: release, actor: "bea")
+                var saved: ImageSpecSaved?
+                let deadline = ContinuousClock.now + .seconds(60)
+                while saved == nil && ContinuousClock.now < deadline {
+                    do { saved = try await requests.send(save, timeout: .seconds(3)) } catch { try await Task.sleep(for: .milliseconds(300)) }
+                }
+                _ = try #require(saved, "the service never answered")
+
+                // Sent as planning's outbox would: nobody waits for an answer.
+                let build = Envelope(BuildImage(releaseKey: release, taskKey: "build-image"), correlationId: release, actor: "planning")
+                let pending = Task { try? await requests.send(build, timeout: .seconds(120)) }
+                defer { pending.cancel() }
+                let writing = ContinuousClock.now + .seconds(30)
+                func partials() -> [String] {
+                    ((try? FileManager.default.contentsOfDirectory(atPath: store)) ?? []).filter { $0.hasPrefix(".partial-") }
+                }
+                while partials().isEmpty && ContinuousClock.now < writing { try await Task.sleep(for: .milliseconds(5)) }
+                #expect(!partials().isEmpty, "the build never started writing")
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                let archives = ((try? FileManager.default.contentsOfDirectory(atPath: store)) ?? []).filter { $0.hasSuffix(".tar.gz") }
+                #expect(archives.isEmpty, "a killed build left an image: \(archives)")
+                let owner = PostgresPool(configuration: try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL")), maxConnections: 1)
+                defer { Task { await owner.close() } }
+                func outcomes() async throws -> [String] {
+                    try await owner.query("SELECT outcome FROM build.image_builds WHERE release_key = \(release)").map { try $0.decode(String.self) }
+                }
+                #expect(try await outcomes().isEmpty)
+
+                process = try Self.launch(importRoot: importRoot, store: store, log: folder + "/build-2.log")
+                let seen = try await Self.receive(consumer, until: { $0.finished.count >= 1 })
+                #expect(seen.finished.map(\.succeeded) == [true])
+                let built = try #require(seen.built.first)
+                #expect(ImageIntegrity.verify(archiveAt: store + "/\(built.sha256).tar.gz").isIntact)
+                #expect(try await outcomes() == ["built"])
+                #expect(try DirectoryImageStore(root: store).digests().map(\.hex) == [built.sha256])
+                await requests.close()
+                kill(process.processIdentifier, SIGTERM)
+                let stop = ContinuousClock.now + .seconds(30)
+                while process.isRunning && ContinuousClock.now < stop { try await Task.sleep(for: .milliseconds(50)) }
+            }
+        }
+    }
+
     static func launch(importRoot: String, store: String, log: String) throws -> Process {
         var environment = ProcessInfo.processInfo.environment
         for owner in ["SHIPBOARD_MIGRATION_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_ADMIN_URL",

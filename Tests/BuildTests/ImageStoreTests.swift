@@ -73,4 +73,20 @@ struct ImageStoreTests {
             #expect(throws: ImageStoreError.notFound(Self.digest("absent").hex)) { try store.path(of: Self.digest("absent")) }
         }
     }
+
+    @Test("sweeping removes old temporary files only, never an archive")
+    func sweepPartials() throws {
+        try ImageBuilderTests.withFolder { folder in
+            let store = try DirectoryImageStore(root: folder + "/dml")
+            let kept = try store.add(fileAt: try Self.file("kept", in: folder, name: "k"), expected: nil)
+            let old = try store.newPartial(), fresh = try store.newPartial()
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: try store.path(of: kept))
+            #expect(store.sweepPartials(olderThan: .seconds(3600)) == 1)
+            #expect(!FileManager.default.fileExists(atPath: old))
+            #expect(FileManager.default.fileExists(atPath: fresh), "a write in progress was swept")
+            #expect(store.contains(kept))
+        }
+    }
 }

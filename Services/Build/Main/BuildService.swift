@@ -1,5 +1,6 @@
 import BuildCore
 import Foundation
+import Images
 import ServiceKit
 
 /// shipboard-build: saves image specs and builds a release's software image when planning
@@ -20,6 +21,9 @@ struct BuildService {
                 for folder in [settings.importRoot, settings.imageStore] {
                     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
+                // What a build killed mid-way left (its command is redelivered and built again).
+                // An hour old at least: another replica sharing the store may be writing one now.
+                _ = (try? DirectoryImageStore(root: settings.imageStore))?.sweepPartials(olderThan: .seconds(3600))
                 return BuildCommandHandlers(
                     importRoot: settings.importRoot, store: settings.imageStore, sizeLimit: settings.sizeLimit
                 ).handlers()

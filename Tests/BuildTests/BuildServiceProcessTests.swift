@@ -44,11 +44,7 @@ struct BuildServiceProcessTests {
                 let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
                 let clientTask = Task { await client.run() }
                 defer { clientTask.cancel() }
-                let observer = "test.build-events.\(UUID().uuidString.prefix(8))"
-                try await client.declare(AMQPTopology(
-                    queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
-                    bindings: ["image.*", BuildStepKind.finishedType].map { .init(queue: observer, exchange: Exchanges.events, routingKey: $0) }))
-                let consumer = try await client.consume(queue: observer, prefetch: 50)
+                let consumer = try await Self.observeEvents(client)
                 let requests = RequestClient(amqp: client)
                 let release = "REL-B\(Int.random(in: 10_000...99_999))"
 
@@ -57,12 +53,7 @@ struct BuildServiceProcessTests {
                 }
                 let save = Envelope(SaveImageSpec(releaseKey: release, name: "payroll", version: "4.2.0", targetClasses: ["server"],
                                                   files: files), correlationId: release, actor: "bea")
-                var saved: ImageSpecSaved?
-                let deadline = ContinuousClock.now + .seconds(60)
-                while saved == nil && ContinuousClock.now < deadline {
-                    do { saved = try await requests.send(save, timeout: .seconds(3)) } catch { try await Task.sleep(for: .milliseconds(300)) }
-                }
-                #expect(try #require(saved, "the service never answered").revision == 1)
+                #expect(try await Self.saveUntilAnswered(save, requests).revision == 1)
                 // A hostile name is refused with the field that holds it.
                 do {
                     _ = try await requests.send(Envelope(SaveImageSpec(
@@ -141,11 +132,7 @@ struct BuildServiceProcessTests {
                 let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
                 let clientTask = Task { await client.run() }
                 defer { clientTask.cancel() }
-                let observer = "test.build-crash.\(UUID().uuidString.prefix(8))"
-                try await client.declare(AMQPTopology(
-                    queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
-                    bindings: ["image.*", BuildStepKind.finishedType].map { .init(queue: observer, exchange: Exchanges.events, routingKey: $0) }))
-                let consumer = try await client.consume(queue: observer, prefetch: 50)
+                let consumer = try await Self.observeEvents(client)
                 let requests = RequestClient(amqp: client)
                 let release = "REL-C\(Int.random(in: 10_000...99_999))"
                 let files = (ImageBuilderTests.files.map(\.0) + ["payload.bin"]).map {
@@ -153,12 +140,7 @@ struct BuildServiceProcessTests {
                 }
                 let save = Envelope(SaveImageSpec(releaseKey: release, name: "big", version: "1.0.0", targetClasses: [], files: files),
                                     correlationId: release, actor: "bea")
-                var saved: ImageSpecSaved?
-                let deadline = ContinuousClock.now + .seconds(60)
-                while saved == nil && ContinuousClock.now < deadline {
-                    do { saved = try await requests.send(save, timeout: .seconds(3)) } catch { try await Task.sleep(for: .milliseconds(300)) }
-                }
-                _ = try #require(saved, "the service never answered")
+                _ = try await Self.saveUntilAnswered(save, requests)
 
                 // Sent as planning's outbox would: nobody waits for an answer.
                 let build = Envelope(BuildImage(releaseKey: release, taskKey: "build-image"), correlationId: release, actor: "planning")
@@ -194,6 +176,25 @@ struct BuildServiceProcessTests {
                 while process.isRunning && ContinuousClock.now < stop { try await Task.sleep(for: .milliseconds(50)) }
             }
         }
+    }
+
+    /// A queue of the build events (`image.*`, `build.image_finished`), consumed.
+    static func observeEvents(_ client: AMQPClient) async throws -> AMQPConsumer {
+        let observer = "test.build-events.\(UUID().uuidString.prefix(8))"
+        try await client.declare(AMQPTopology(
+            queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
+            bindings: ["image.*", BuildStepKind.finishedType].map { .init(queue: observer, exchange: Exchanges.events, routingKey: $0) }))
+        return try await client.consume(queue: observer, prefetch: 50)
+    }
+
+    /// Sends `save` until the service (still starting) answers; the same envelope every time.
+    static func saveUntilAnswered(_ save: Envelope<SaveImageSpec>, _ requests: RequestClient) async throws -> ImageSpecSaved {
+        var saved: ImageSpecSaved?
+        let deadline = ContinuousClock.now + .seconds(60)
+        while saved == nil && ContinuousClock.now < deadline {
+            do { saved = try await requests.send(save, timeout: .seconds(3)) } catch { try await Task.sleep(for: .milliseconds(300)) }
+        }
+        return try #require(saved, "the service never answered")
     }
 
     static func launch(importRoot: String, store: String, log: String) throws -> Process {

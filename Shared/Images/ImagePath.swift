@@ -13,9 +13,7 @@ public struct ImagePath: Hashable, Comparable, Sendable, CustomStringConvertible
     public let value: String
 
     public init(_ value: String) throws(ImageSpecError) {
-        func refuse(_ reason: String) -> ImageSpecError {
-            .invalidPath(String(value.unicodeScalars.prefix(80).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }), reason)
-        }
+        func refuse(_ reason: String) -> ImageSpecError { .invalidPath(Self.printable(value, limit: 80), reason) }
         guard !value.isEmpty else { throw refuse("is empty") }
         guard value.utf8.count <= Self.maxBytes else { throw refuse("is longer than \(Self.maxBytes) bytes") }
         guard !value.hasPrefix("/") else { throw refuse("is absolute; name it relative to the image root") }
@@ -37,6 +35,11 @@ public struct ImagePath: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     public var description: String { value }
+
+    /// `text` for a message: at most `limit` characters, control characters shown as `?`.
+    static func printable(_ text: String, limit: Int) -> String {
+        String(text.unicodeScalars.prefix(limit).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+    }
 
     /// Byte order (not locale order): the same on every machine.
     public static func < (lhs: ImagePath, rhs: ImagePath) -> Bool {

@@ -66,9 +66,7 @@ extension UstarHeader {
         let isRegularFile: Bool
 
         /// The name with control characters masked, for messages.
-        var printableName: String {
-            String(name.unicodeScalars.prefix(120).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
-        }
+        var printableName: String { ImagePath.printable(name, limit: 120) }
     }
 
     static func parse(_ block: [UInt8]) -> Parsed? {

@@ -27,12 +27,16 @@ public struct Inbox: Sendable {
 
     /// Claims `messageID` inside `transaction`; false when it was claimed before.
     public func claim(_ messageID: UUID, in transaction: PostgresTransaction) async throws -> Bool {
-        let rows = try await transaction.query(
-            """
-            INSERT INTO \(identifier: schema).inbox (consumer, message_id) VALUES (\(consumer), \(messageID))
-            ON CONFLICT (consumer, message_id) DO NOTHING
-            """, label: "inbox claim")
+        let rows = try await transaction.query(claimQuery(messageID), label: "inbox claim")
         return (rows.affectedRows ?? 0) == 1
+    }
+
+    /// The claim: one row, or nothing when the message was claimed before.
+    private func claimQuery(_ messageID: UUID) -> PostgresQuery {
+        """
+        INSERT INTO \(identifier: schema).inbox (consumer, message_id) VALUES (\(consumer), \(messageID))
+        ON CONFLICT (consumer, message_id) DO NOTHING
+        """
     }
 
     /// Thrown (inside a ``PostgresTransactionError``) when a queued claim finds the message
@@ -45,10 +49,7 @@ public struct Inbox: Sendable {
     /// commit: its handler's reads ran, but nothing it wrote stays.
     public func claimQueued(_ messageID: UUID, in transaction: PostgresTransaction) async throws {
         try await transaction.enqueue(
-            """
-            INSERT INTO \(identifier: schema).inbox (consumer, message_id) VALUES (\(consumer), \(messageID))
-            ON CONFLICT (consumer, message_id) DO NOTHING
-            """, label: "inbox claim",
+            claimQuery(messageID), label: "inbox claim",
             check: { rows in guard rows.affectedRows == 1 else { throw AlreadyClaimed() } })
     }
 

@@ -72,18 +72,13 @@ enum ImageBenchmarks {
             var started = ContinuousClock.now
             let broken = try store.verifyAll()
             guard broken.isEmpty else { throw BenchmarkError("verify-all found \(broken.count) broken archives") }
-            ours.append(megabytes / seconds(since: started))
+            ours.append(megabytes / GatewayBenchmarks.seconds(since: started))
             started = ContinuousClock.now
             _ = try runProcess("/bin/bash", ["-c", "sha256sum \"$1\"/*.tar.gz > /dev/null", "sha", store.root])
-            theirs.append(megabytes / seconds(since: started))
+            theirs.append(megabytes / GatewayBenchmarks.seconds(since: started))
         }
         let median = { (values: [Double]) in values.sorted()[values.count / 2] }
         return (median(ours), median(theirs))
-    }
-
-    private static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = start.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     /// In the child: builds the image of every file under `root` and prints its time and peak memory.
@@ -99,8 +94,7 @@ enum ImageBenchmarks {
             sources: try names.map { .init(path: try ImagePath($0), from: try ImagePath($0), executable: $0.hasSuffix(".sh")) })
         let started = ContinuousClock.now
         let built = try ImageBuilder(importRoot: try ImportRoot(root), store: arguments[1], sizeLimit: 1 << 40).build(spec)
-        let elapsed = started.duration(to: .now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = GatewayBenchmarks.seconds(since: started)
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         let peak = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }?
             .split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "0"
@@ -129,8 +123,7 @@ enum ImageBenchmarks {
             """
         let started = ContinuousClock.now
         _ = try runProcess("/bin/bash", ["-c", script, "baseline", root, output])
-        let elapsed = started.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return GatewayBenchmarks.seconds(since: started)
     }
 
     private static func runProcess(_ executable: String, _ arguments: [String]) throws -> String {

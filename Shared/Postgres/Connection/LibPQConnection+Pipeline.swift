@@ -44,11 +44,11 @@ extension LibPQConnection {
         }
     }
 
-    /// Runs `items` in one pipeline and returns each one's rows, in order.
+    /// Runs `items` in one pipeline and returns each one's rows, in order. The queries were
+    /// checked (`validate`) when they were queued: not again here, on every action's path.
     func executePipeline(_ items: [PipelineItem]) throws(PipelineFailure) -> [PostgresRows] {
         guard !isAbandoned else { throw PipelineFailure(position: nil, error: Self.abandonedError) }
         do {
-            for case .query(let query) in items { try Self.validate(query) }
             try deallocateEvictedStatements()
         } catch {
             throw PipelineFailure(position: nil, error: error)

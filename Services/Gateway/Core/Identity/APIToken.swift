@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 
@@ -32,7 +33,7 @@ public struct APIToken: Sendable, Equatable, CustomStringConvertible, CustomRefl
 
     /// What is stored: SHA-256 of the token, 64 hex digits.
     public var storedHash: String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        LowercaseHex.encode(SHA256.hash(data: Data(secret.utf8)))
     }
 
     public var description: String { "APIToken(sbt_…)" }

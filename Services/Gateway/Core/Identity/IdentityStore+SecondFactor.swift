@@ -8,7 +8,7 @@ extension IdentityStore {
     /// `otpauth://` URL an authenticator app reads; from now on their logins need a code.
     public func enrollTOTP(for user: GatewayUser) async throws -> String {
         var generator = SystemRandomNumberGenerator()
-        let secret = (0..<20).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let secret = LowercaseHex.encode((0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) })
         try await pool.query("UPDATE \(identifier: schema).users SET totp_secret = \(secret) WHERE id = \(user.id)")
         return TOTP(secret: secret).createAuthenticatorURL(label: user.name, issuer: "Shipboard")
     }

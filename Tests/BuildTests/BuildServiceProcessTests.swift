@@ -48,6 +48,18 @@ struct BuildServiceProcessTests {
             let save = Envelope(SaveImageSpec(releaseKey: release, name: "payroll", version: "4.2.0", targetClasses: ["server"],
                                               files: files), correlationId: release, actor: "bea")
             #expect(try await Self.saveUntilAnswered(save, requests).revision == 1)
+            // Clicked twice, or resent after a timeout: the same envelope gets the stored answer, no second revision.
+            #expect(try await requests.send(save, timeout: .seconds(10)).revision == 1)
+            // 300 characters or a NUL in a field: refused, naming the field; nothing stored.
+            for (name, version) in [(String(repeating: "n", count: 300), "4.2.0"), ("payroll", "4.2\u{0}")] {
+                do {
+                    _ = try await requests.send(Envelope(SaveImageSpec(
+                        releaseKey: release, name: name, version: version, targetClasses: [], files: files), correlationId: release, actor: "bea"))
+                    Issue.record("a spec with a bad name or version was saved")
+                } catch let refusal as CommandError {
+                    #expect(refusal.kind == .validation && refusal.fields?[version == "4.2.0" ? "name" : "version"] != nil, "\(refusal)")
+                }
+            }
             // A hostile name is refused with the field that holds it.
             do {
                 _ = try await requests.send(Envelope(SaveImageSpec(

@@ -275,4 +275,36 @@ struct QueuedStatementTests {
             await connection.close()
         }
     }
+
+    @Test("a connection lost with writes queued: the transaction fails as lost, nothing of it lands, and the pool serves the next one")
+    func connectionLostWithQueuedWrites() async throws {
+        try await TestDatabase.withSchema { configuration, _ in
+            let setup = try await Self.setUp(configuration)
+            let pool = PostgresPool(configuration: configuration, maxConnections: 1)
+            // Lost after the first statement (BEGIN went out with it): the queued writes never reach the server.
+            do {
+                try await pool.withTransaction { tx in
+                    let pid = try await tx.query("SELECT pg_backend_pid()").single().decode(Int32.self)
+                    try await tx.enqueue("INSERT INTO items VALUES (\(1), \("a"))", label: "insert a")
+                    try await tx.enqueue("INSERT INTO items VALUES (\(2), \("b"))", label: "insert b")
+                    try await PoolTests.terminate(pid)
+                }
+                Issue.record("a transaction on a killed connection committed")
+            } catch let error as PostgresTransactionError {
+                #expect(error.postgresError?.code == .connectionLost, "\(error)")
+                // COMMIT went out with the writes: whether it took effect is unknown, so no blind retry.
+                #expect(error.step == .commit)
+                #expect(!error.isRetryable)
+            }
+            #expect(try await Self.names(setup).isEmpty)
+            // The same writes again (the message redelivered) on a fresh connection: applied once.
+            try await pool.withTransaction { tx in
+                try await tx.enqueue("INSERT INTO items VALUES (\(1), \("a"))", label: "insert a")
+                try await tx.enqueue("INSERT INTO items VALUES (\(2), \("b"))", label: "insert b")
+            }
+            #expect(try await Self.names(setup) == ["a", "b"])
+            await pool.close()
+            await setup.close()
+        }
+    }
 }

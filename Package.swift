@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "shipboard-planning", targets: ["ShipboardPlanning"]),
         .executable(name: "shipboard-gateway", targets: ["ShipboardGateway"]),
         .executable(name: "shipboard-build", targets: ["ShipboardBuild"]),
+        .executable(name: "shipboard-testing", targets: ["ShipboardTesting"]),
         .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
         .executable(name: "shipboard", targets: ["ShipboardCLI"]),
     ],
@@ -121,6 +122,17 @@ let package = Package(
             dependencies: ["Images", "Contracts", "Postgres", "Messaging", .product(name: "Crypto", package: "swift-crypto")],
             path: "Services/Build/Core"),
 
+        // Testing and the DML: test runs of an image, acceptance, the Definitive Media Library.
+        .target(
+            name: "TestingCore",
+            dependencies: [
+                "Images", "Contracts", "Postgres", "Messaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/TestingDML/Core"),
+
         // shipboard-gateway's identity: users, roles, API tokens, passwords (logic and repositories).
         .target(
             name: "GatewayCore",
@@ -162,6 +174,10 @@ let package = Package(
             name: "ShipboardBuild",
             dependencies: ["BuildCore", "Images", "ServiceKit"],
             path: "Services/Build/Main"),
+        .executableTarget(
+            name: "ShipboardTesting",
+            dependencies: ["TestingCore", "Images", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Services/TestingDML/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
@@ -241,6 +257,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/BuildTests"),
+        .testTarget(
+            name: "TestingTests",
+            dependencies: [
+                "TestingCore", "BuildCore", "Images", "Contracts", "Messaging", "AMQP", "Postgres", "ShipboardTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/TestingTests"),
         .testTarget(
             name: "ContractsTests",
             dependencies: ["Contracts"],

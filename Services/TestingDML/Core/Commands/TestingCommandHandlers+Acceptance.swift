@@ -1,0 +1,5 @@
+import Messaging
+
+extension TestingCommandHandlers {
+    func registerAcceptance(into handlers: inout MessageHandlers) {}
+}

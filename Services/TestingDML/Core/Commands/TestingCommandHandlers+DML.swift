@@ -1,0 +1,5 @@
+import Messaging
+
+extension TestingCommandHandlers {
+    func registerDML(into handlers: inout MessageHandlers) {}
+}

@@ -1,0 +1,5 @@
+import Messaging
+
+extension TestingCommandHandlers {
+    func registerRuns(into handlers: inout MessageHandlers) {}
+}

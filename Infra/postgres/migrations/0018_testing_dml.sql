@@ -47,7 +47,9 @@ BEGIN
             decision        text NOT NULL CHECK (decision IN ('accepted', 'rejected')),
             decided_by      text NOT NULL,
             reason          text CHECK (length(reason) <= 1000),
-            decided_at      timestamptz NOT NULL DEFAULT now()
+            decided_at      timestamptz NOT NULL DEFAULT now(),
+            -- A run is decided once: a second accept or reject of it is refused.
+            UNIQUE (run_id)
         )$sql$, target_schema, target_schema);
     EXECUTE format('CREATE INDEX IF NOT EXISTS acceptances_release ON %I.acceptances (release_key, id)', target_schema);
     EXECUTE format($sql$
@@ -68,9 +70,11 @@ BEGIN
             retired_by      text,
             retired_reason  text,
             UNIQUE (name, version),
-            CHECK ((state = 'retired') = (retired_at IS NOT NULL))
+            CHECK ((state = 'retired') = (retired_at IS NOT NULL AND retired_by IS NOT NULL AND retired_reason IS NOT NULL))
         )$sql$, target_schema, target_schema);
     EXECUTE format('CREATE INDEX IF NOT EXISTS dml_entries_sha256 ON %I.dml_entries (sha256)', target_schema);
+    -- Retention reads one name's available versions, newest first.
+    EXECUTE format('CREATE INDEX IF NOT EXISTS dml_entries_name ON %I.dml_entries (name, accepted_at DESC)', target_schema);
     EXECUTE format($sql$
         CREATE TABLE IF NOT EXISTS %I.dml_pins (
             entry_id  bigint NOT NULL REFERENCES %I.dml_entries (id),

@@ -37,7 +37,7 @@ public struct ImagePath: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String { value }
 
     /// `text` for a message: at most `limit` characters, control characters shown as `?`.
-    static func printable(_ text: String, limit: Int) -> String {
+    public static func printable(_ text: String, limit: Int) -> String {
         String(text.unicodeScalars.prefix(limit).map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
     }
 

@@ -2,7 +2,9 @@
 -- Media Library (DML).
 --
 -- test_runs / test_results: one row per run of an image's test plan (which image, from which
---   build, how it ended) and one per test in it (outcome, exit status, bounded output).
+--   build, how it ended; run_uuid is the run's sandbox and SHIPBOARD_TEST_RUN) and one per
+--   test in it (outcome — skipped when an earlier failure kept it from running —, exit
+--   status, the first SHIPBOARD_TEST_OUTPUT_LIMIT_KB of output, and how many bytes more were dropped).
 -- acceptances: every accept or reject decision on a run, with who and why (an accepted run
 --   with failures carries the override's reason).
 -- dml_entries: accepted images, one per name@version, content-addressed by SHA-256, with
@@ -15,6 +17,7 @@ BEGIN
     EXECUTE format($sql$
         CREATE TABLE IF NOT EXISTS %I.test_runs (
             id           bigserial PRIMARY KEY,
+            run_uuid     uuid NOT NULL UNIQUE,
             release_key  text NOT NULL CHECK (length(release_key) BETWEEN 1 AND 40),
             task_key     text NOT NULL,
             build_id     bigint NOT NULL,
@@ -32,11 +35,12 @@ BEGIN
             run_id      bigint NOT NULL REFERENCES %I.test_runs (id) ON DELETE CASCADE,
             position    integer NOT NULL CHECK (position >= 0),
             name        text NOT NULL CHECK (length(name) BETWEEN 1 AND 300),
-            outcome     text NOT NULL CHECK (outcome IN ('passed', 'failed')),
+            outcome     text NOT NULL CHECK (outcome IN ('passed', 'failed', 'skipped')),
             exit_status integer,
             duration_ms bigint NOT NULL CHECK (duration_ms >= 0),
             detail      text NOT NULL DEFAULT '' CHECK (length(detail) <= 2000),
-            output      text NOT NULL DEFAULT '' CHECK (length(output) <= 70000),
+            output      text NOT NULL DEFAULT '' CHECK (octet_length(output) <= 3 * 1048576),
+            output_dropped_bytes bigint NOT NULL DEFAULT 0 CHECK (output_dropped_bytes >= 0),
             PRIMARY KEY (run_id, position)
         )$sql$, target_schema, target_schema);
     EXECUTE format($sql$

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A test run's throwaway folder, `<workRoot>/<run uuid>/`: `image/` (the unpacked image,
+/// the processes' working directory), `target/` (the empty root the image installs into) and
+/// the folder itself as the processes' `HOME`. It is removed when the run ends; a run killed
+/// before that (`kill -9`) leaves it, and ``sweep(workRoot:olderThan:)`` removes it at the
+/// next start (the redelivered command runs again in a new sandbox).
+public struct Sandbox: Sendable {
+    public let root: String
+    public let run: UUID
+
+    public var image: String { root + "/image" }
+    public var target: String { root + "/target" }
+
+    /// Makes a fresh sandbox for run `run` under `workRoot`.
+    public static func create(workRoot: String, run: UUID) throws -> Sandbox {
+        let sandbox = Sandbox(root: (workRoot as NSString).appendingPathComponent(run.uuidString.lowercased()), run: run)
+        try FileManager.default.createDirectory(atPath: sandbox.root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: sandbox.target, withIntermediateDirectories: false)
+        return sandbox
+    }
+
+    /// Removes the sandbox and everything the run's processes put in it.
+    public func remove() {
+        Self.removeTree(root)
+    }
+
+    /// Removes sandboxes under `workRoot` last changed more than `age` ago; returns how many.
+    /// Only folders named as a run (a UUID) are touched.
+    @discardableResult
+    public static func sweep(workRoot: String, olderThan age: Duration) -> Int {
+        let cutoff = Date().addingTimeInterval(-Double(age.components.seconds))
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: workRoot)) ?? [] where UUID(uuidString: name) != nil {
+            let path = (workRoot as NSString).appendingPathComponent(name)
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date ?? .distantFuture
+            if modified <= cutoff {
+                removeTree(path)
+                removed += 1
+            }
+        }
+        return removed
+    }
+
+    /// A script may have taken the write bit off its folders: give it back, then remove.
+    private static func removeTree(_ path: String) {
+        if let walker = FileManager.default.enumerator(atPath: path) {
+            for case let relative as String in walker {
+                let full = (path as NSString).appendingPathComponent(relative)
+                if (try? FileManager.default.attributesOfItem(atPath: full))?[.type] as? FileAttributeType == .typeDirectory {
+                    try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: full)
+                }
+            }
+        }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

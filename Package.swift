@@ -41,6 +41,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // gzip for software images (zlib underneath).
         .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+        // The front matter of an image's communication and education plans (already in the
+        // graph through swift-openapi-generator).
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -113,6 +116,7 @@ let package = Package(
             dependencies: [
                 "Contracts", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"), .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "Shared/Images"),
 
@@ -130,6 +134,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Services/TestingDML/Core"),
 
@@ -137,7 +143,7 @@ let package = Package(
         .target(
             name: "GatewayCore",
             dependencies: [
-                "Contracts", "Postgres", "PlanningCore",
+                "Contracts", "Postgres", "PlanningCore", "Images",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
@@ -156,9 +162,14 @@ let package = Package(
         .executableTarget(
             name: "ShipboardGateway",
             dependencies: [
-                "GatewayAPI", "GatewayCore", "PlanningCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP",
+                "GatewayAPI", "GatewayCore", "PlanningCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP", "Images",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // Artifact uploads stream to disk (written under a temporary name, visible when complete).
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                // DML downloads stream from shipboard-testing's download server.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -205,6 +216,9 @@ let package = Package(
             dependencies: [
                 "GatewayAPI", "CLICore",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                // Uploads stream from the file; downloads are checked against their SHA-256.
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -262,6 +276,7 @@ let package = Package(
             dependencies: [
                 "TestingCore", "BuildCore", "Images", "Contracts", "Messaging", "AMQP", "Postgres", "ShipboardTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/TestingTests"),
         .testTarget(

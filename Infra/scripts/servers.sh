@@ -53,6 +53,16 @@ write_env() {
       # The audit trail's HMAC key (32 bytes) under id k1: a secret of the services that the
       # database never sees. Rotate by putting a new id:hex first and keeping the old one.
       echo "export SHIPBOARD_AUDIT_KEYS=$(sh_quote "k1:$(secret audit-key-k1 32)")"
+      # The bearer token of DML downloads (shipboard-testing serves them; the gateway and
+      # rollout workers present it).
+      echo "export SHIPBOARD_DML_TOKEN=$(sh_quote "$(secret dml-token 32)")"
+      # Absolute folders: the services and the tests may run from any directory. The
+      # gateway writes uploads inside shipboard-build's import root.
+      echo "export SHIPBOARD_IMPORT_ROOT=$(sh_quote "$RUN_DIR/import")"
+      echo "export SHIPBOARD_UPLOAD_ROOT=$(sh_quote "$RUN_DIR/import/uploads")"
+      echo "export SHIPBOARD_IMAGE_STORE=$(sh_quote "$RUN_DIR/images")"
+      echo "export SHIPBOARD_DML_STORE=$(sh_quote "$RUN_DIR/dml")"
+      echo "export SHIPBOARD_SANDBOX_ROOT=$(sh_quote "$RUN_DIR/testing")"
     } > "$tmp"
   )
   chmod 600 "$tmp"
@@ -100,7 +110,7 @@ start_all() {
   s="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR")"
   # Generate the secrets once, before the parallel starts read them.
   secret postgres-superuser >/dev/null; secret postgres-shipboard >/dev/null; secret postgres-service >/dev/null
-  secret rabbitmq-shipboard >/dev/null; secret audit-key-k1 32 >/dev/null
+  secret rabbitmq-shipboard >/dev/null; secret audit-key-k1 32 >/dev/null; secret dml-token 32 >/dev/null
   if [[ "$with_fault" == 1 ]]; then
     run_parallel "$s/postgres.sh start" "$s/rabbitmq.sh --instance main start" \
       "$(fault_start_cmd shipboard-fault-broker "rabbitmq [fault]" "$s/rabbitmq.sh --instance fault start")" \

@@ -13,7 +13,9 @@ LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 # service name and the port of its health endpoint (unusual ports, as for the servers)
 # (the gateway serves its API on the same port as its health endpoint)
-SERVICES=("shipboard-planning:58081" "shipboard-gateway:58080")
+SERVICES=("shipboard-planning:58081" "shipboard-build:58082" "shipboard-testing:58083" "shipboard-gateway:58080")
+# shipboard-testing serves DML downloads on its own port, which the gateway proxies.
+DML_PORT=58093
 
 # ready PORT -> true when GET /health/ready answers 200 (bash's /dev/tcp: no curl needed).
 ready() {
@@ -51,6 +53,7 @@ start_one() {
       case "$variable" in SHIPBOARD_TEST_*|SHIPBOARD_BENCH_*) unset "$variable" ;; esac
     done
     export SHIPBOARD_HTTP_PORT="$port" SHIPBOARD_LOG_FORMAT=json
+    export SHIPBOARD_DML_HTTP_PORT="$DML_PORT" SHIPBOARD_DML_URL="http://127.0.0.1:$DML_PORT"
     close_extra_fds
     exec setsid "$bin" </dev/null >>"$LOG_DIR/$name.log" 2>&1 ) &
   pid=$!

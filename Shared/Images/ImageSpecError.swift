@@ -9,6 +9,7 @@ public enum ImageSpecError: Error, Equatable, Sendable, CustomStringConvertible 
     case missingBackoutScript
     case tooLarge(String, limit: Int64)
     case unreadable(String, String)
+    case invalidPlan(String, String)
 
     public var description: String {
         switch self {
@@ -21,6 +22,7 @@ public enum ImageSpecError: Error, Equatable, Sendable, CustomStringConvertible 
         case .missingBackoutScript: "the image has no backout procedure: add backout.sh at its root"
         case .tooLarge(let path, let limit): "'\(path)' makes the image larger than its limit of \(limit) bytes"
         case .unreadable(let path, let reason): "'\(path)' cannot be read: \(reason)"
+        case .invalidPlan(let path, let reason): "'\(path)' is refused: \(reason)"
         }
     }
 }

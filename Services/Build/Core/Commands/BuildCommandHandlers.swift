@@ -30,6 +30,7 @@ public struct BuildCommandHandlers: Sendable {
         var handlers = MessageHandlers()
         handlers.onCommand(SaveImageSpec.self) { envelope, context in try await saveSpec(envelope, context) }
         handlers.onCommand(BuildImage.self) { envelope, context in try await build(envelope, context) }
+        handlers.onCommand(RequestImageBuild.self) { envelope, context in try await requestBuild(envelope, context) }
         return handlers
     }
 
@@ -37,6 +38,27 @@ public struct BuildCommandHandlers: Sendable {
         let spec = try ImageSpec(envelope.payload)
         let revision = try await ImageSpecRepository(schema: schema).save(spec, by: envelope.actor, in: context.transaction)
         return ImageSpecSaved(releaseKey: spec.releaseKey, revision: revision, fileCount: spec.sources.count)
+    }
+
+    /// A person's build: answered at once, built in the background by sending `BuildImage` to
+    /// this service through the outbox. The task key comes from the request's envelope id, so
+    /// a redelivered request names the same build (and the inbox stops it sending twice).
+    func requestBuild(_ envelope: Envelope<RequestImageBuild>, _ context: HandlerContext) async throws -> ImageBuildRequested {
+        let releaseKey = envelope.payload.releaseKey
+        try ImageSpec.checkReleaseKey(releaseKey)
+        guard try await ImageSpecRepository(schema: schema).load(releaseKey, in: context.transaction) != nil else {
+            throw CommandError(
+                .notFound, "\(releaseKey) has no image spec: save one (shipboard image spec) before building", rule: "images.no_spec")
+        }
+        let taskKey = Self.manualTaskKey(envelope.id)
+        try await context.send(BuildImage(releaseKey: releaseKey, taskKey: taskKey), correlationId: releaseKey)
+        return ImageBuildRequested(releaseKey: releaseKey, taskKey: taskKey)
+    }
+
+    /// `manual-` and the first 8 hex digits of the request's id: never a work-plan task's key
+    /// (planning ignores the build's answer for it).
+    static func manualTaskKey(_ requestID: UUID) -> String {
+        "manual-" + requestID.uuidString.lowercased().prefix(8)
     }
 
     func build(_ envelope: Envelope<BuildImage>, _ context: HandlerContext) async throws -> Acknowledged {

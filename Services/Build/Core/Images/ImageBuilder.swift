@@ -50,6 +50,7 @@ public struct ImageBuilder: Sendable {
                 throw ImageSpecError.tooLarge(source.from.value, limit: sizeLimit)
             }
             files.append((source, path, size))
+            if PlanDocument.kind(of: source.path) != nil { try checkPlan(source, at: path, size: size) }
         }
         let partial = try store.newPartial()
         do {
@@ -79,6 +80,24 @@ public struct ImageBuilder: Sendable {
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
+        }
+    }
+
+    /// A communication or education plan must parse: notifications are scheduled from it.
+    private func checkPlan(_ source: ImageSpec.Source, at path: String, size: Int64) throws {
+        guard size <= PlanDocument.maxBytes else {
+            throw ImageSpecError.invalidPlan(source.path.value, "it is larger than \(PlanDocument.maxBytes / 1024) KiB")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImageSpecError.unreadable(source.from.value, "it could not be opened")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ImageSpecError.invalidPlan(source.path.value, "it is not UTF-8 text")
+        }
+        do {
+            _ = try PlanDocument(parsing: text)
+        } catch {
+            throw ImageSpecError.invalidPlan(source.path.value, error.description)
         }
     }
 

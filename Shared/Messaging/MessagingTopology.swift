@@ -76,6 +76,9 @@ public enum MessagingTopology {
     /// would flood the consumer when it arrives. The queues are declared all the same, unbound.
     public static let eventSubscriptions: [ServiceName: [String]] = [
         // Exactly the events planning handles: an event without a handler would be dead-lettered.
-        .planning: [ImageBuildFinished.routingKey, TestsFinished.routingKey, RolloutPlanFinished.routingKey, RolloutFinished.routingKey],
+        .planning: [
+            ImageBuildFinished.routingKey, TestsFinished.routingKey, RolloutPlanFinished.routingKey, RolloutFinished.routingKey,
+            DMLEntryAdded.routingKey, ImageRejected.routingKey,
+        ],
     ]
 }

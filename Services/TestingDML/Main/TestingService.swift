@@ -17,7 +17,17 @@ struct TestingService {
                 for folder in [settings.folders.dmlStore, settings.folders.workRoot] {
                     try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
                 }
-                return TestingCommandHandlers(settings: settings.folders, limits: settings.limits).handlers()
+                let handlers = TestingCommandHandlers(settings: settings.folders, limits: settings.limits)
+                // Runs killed mid-way (kill -9) left their sandboxes; their commands run again.
+                handlers.sweepAbandonedSandboxes()
+                return handlers.handlers()
+            },
+            extraServices: { context, settings in
+                let host = ServiceConfiguration(serviceName: "shipboard-testing", defaultHTTPPort: 8083, reader: ConfigurationReader()).httpHost
+                return [DMLDownloadServer(
+                    host: host, port: settings.dmlPort, storeRoot: settings.folders.dmlStore,
+                    catalog: PostgresDMLCatalog(pool: context.pool, schema: "testing"), token: DMLBearerToken(settings.dmlToken),
+                    logger: context.logger)]
             }
         ).run()
     }

@@ -8,8 +8,10 @@ public struct TestRunner: Sendable {
     public let workRoot: String
     public let limits: TestRunLimits
 
+    /// A relative `workRoot` is resolved against the current folder now: the processes run
+    /// in the image's folder and are given absolute paths.
     public init(workRoot: String, limits: TestRunLimits) {
-        self.workRoot = workRoot
+        self.workRoot = URL(fileURLWithPath: workRoot).standardizedFileURL.path
         self.limits = limits
     }
 

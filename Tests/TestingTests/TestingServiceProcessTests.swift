@@ -1,0 +1,141 @@
+import AMQP
+import Contracts
+import Foundation
+import Glibc
+import Images
+import Messaging
+import Postgres
+import ShipboardTestSupport
+import Testing
+import TestingCore
+
+/// shipboard-testing as a separate process over the real servers (the fault broker, held
+/// exclusively so no other consumer of `testing.#` competes), driven the way planning drives
+/// it: `testing.run_tests` for a release whose image shipboard-build recorded.
+@Suite("shipboard-testing as a process")
+struct TestingServiceProcessTests {
+    struct Seen: Sendable {
+        var completed: [TestRunCompleted] = []
+        var finished: [TestsFinished] = []
+    }
+
+    /// The passing image plus a test that fails when any of the service's own settings reached it.
+    static let image = TestRunImages.variant([
+        "tests/20-no-secrets.sh": "#!/bin/sh\nif env | grep -e DATABASE -e AMQP -e TOKEN; then exit 1; fi\n",
+    ])
+
+    @Test("testing.run_tests over RabbitMQ runs the image's tests in the real binary, which publishes test.completed and testing.tests_finished; an abandoned sandbox is swept at start-up")
+    func runsTestsDrivenByCommands() async throws {
+        try await FaultBroker.exclusively {
+            let amqpURL = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+            let setup = try await AMQPConnection.connect(AMQPConfiguration(url: amqpURL))
+            for queue in MessagingTopology.shipboard.queues where queue.name.hasPrefix("testing.") {
+                try? await setup.deleteQueue(queue.name)
+            }
+            await setup.close()
+            let database = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
+            try await MigrationGate.shared.ensureMigrated(database)
+            let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("shipboard-testing-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try await Self.runTests(in: folder, amqpURL: amqpURL, database: database)
+        }
+    }
+
+    /// The scenario, in `folder`: an image built and recorded, the binary started, `testing.run_tests` sent.
+    static func runTests(in folder: String, amqpURL: String, database: PostgresConfiguration) async throws {
+        let release = "REL-P\(Int.random(in: 10_000...99_999))"
+        let built = try TestRunImages.build(Self.image, releaseKey: release, in: folder, store: folder + "/images")
+        let owner = PostgresPool(configuration: database, maxConnections: 1)
+        let manifest = String(decoding: try built.manifest.encoded(), as: UTF8.self)
+        try await owner.query(
+            """
+            INSERT INTO build.image_builds (release_key, task_key, spec_revision, outcome, sha256, size, manifest, requested_by)
+            VALUES (\(release), 'build-image', 1, 'built', \(built.sha256), \(built.size), \(manifest)::jsonb, 'bea')
+            """)
+        // A sandbox left by a run killed two hours ago.
+        let abandoned = folder + "/work/" + UUID().uuidString.lowercased()
+        try FileManager.default.createDirectory(atPath: abandoned + "/target", withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-7200)], ofItemAtPath: abandoned)
+
+        let process = try Self.launch(folder: folder, amqpURL: amqpURL)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
+        let clientTask = Task { await client.run() }
+        defer { clientTask.cancel() }
+        let consumer = try await Self.observeEvents(client)
+        let requests = RequestClient(amqp: client)
+
+        // Sent as planning's outbox would; resent (same envelope) until the starting service answers.
+        let command = Envelope(RunTests(releaseKey: release, taskKey: "test-image"), correlationId: release, actor: "planning")
+        var answered = false
+        let deadline = ContinuousClock.now + .seconds(90)
+        while !answered && ContinuousClock.now < deadline {
+            do {
+                _ = try await requests.send(command, timeout: .seconds(5))
+                answered = true
+            } catch {
+                try await Task.sleep(for: .milliseconds(300))
+            }
+        }
+        #expect(answered, "the service never answered")
+        let seen = try await Self.receive(consumer, until: { $0.finished.count >= 1 && $0.completed.count >= 1 })
+        let completed = try #require(seen.completed.first)
+        #expect(completed.releaseKey == release && completed.outcome == .passed && completed.passed == 8, "\(completed)")
+        #expect(completed.imageSha256 == built.sha256)
+        #expect(seen.finished == [TestsFinished(releaseKey: release, taskKey: "test-image", succeeded: true, detail: "8 passed, 0 failed")])
+        let names = try await owner.query(
+            """
+            SELECT r.name FROM testing.test_results r JOIN testing.test_runs t ON t.id = r.run_id
+            WHERE t.release_key = \(release) ORDER BY r.position
+            """
+        ).map { try $0.decode(at: 0, as: String.self) }
+        #expect(names.contains("tests/20-no-secrets.sh") && names.count == 8)
+        await owner.close()
+        // The abandoned sandbox was swept, and this run's removed.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/work").isEmpty)
+        await requests.close()
+
+        kill(process.processIdentifier, SIGTERM)
+        let stop = ContinuousClock.now + .seconds(30)
+        while process.isRunning && ContinuousClock.now < stop { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning && process.terminationStatus == 0)
+    }
+
+    static func launch(folder: String, amqpURL: String) throws -> Process {
+        try ServiceProcess.launch("shipboard-testing", amqpURL: amqpURL, settings: [
+            "SHIPBOARD_DML_HTTP_PORT": "0", "SHIPBOARD_DML_TOKEN": "process-test-token",
+            "SHIPBOARD_IMAGE_STORE": folder + "/images", "SHIPBOARD_DML_STORE": folder + "/dml",
+            "SHIPBOARD_SANDBOX_ROOT": folder + "/work", "SHIPBOARD_SCRIPT_TIMEOUT_SECONDS": "20",
+        ], log: folder + "/testing.log")
+    }
+
+    /// A queue of `test.completed` and `testing.tests_finished`, consumed.
+    static func observeEvents(_ client: AMQPClient) async throws -> AMQPConsumer {
+        let observer = "test.testing-events.\(UUID().uuidString.prefix(8))"
+        try await client.declare(AMQPTopology(
+            queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
+            bindings: [TestRunCompleted.messageType, TestStepKind.finishedType].map {
+                .init(queue: observer, exchange: Exchanges.events, routingKey: $0)
+            }))
+        return try await client.consume(queue: observer, prefetch: 50)
+    }
+
+    /// Events on the observer queue until `until` holds (or 60 s).
+    static func receive(_ consumer: AMQPConsumer, until: @escaping @Sendable (Seen) -> Bool) async throws -> Seen {
+        try await ServiceProcess.within(.seconds(60)) {
+            var seen = Seen()
+            for try await delivery in consumer {
+                let header = try ContractCoding.decode(EnvelopeHeader.self, from: delivery.body)
+                if header.type == TestRunCompleted.messageType {
+                    seen.completed.append(try Envelope<TestRunCompleted>(header: header, body: delivery.body).payload)
+                } else {
+                    seen.finished.append(try Envelope<TestsFinished>(header: header, body: delivery.body).payload)
+                }
+                try await delivery.ack()
+                if until(seen) { break }
+            }
+            return seen
+        }
+    }
+}

@@ -214,7 +214,7 @@ let package = Package(
         .executableTarget(
             name: "ShipboardCLI",
             dependencies: [
-                "GatewayAPI", "CLICore",
+                "GatewayAPI", "CLICore", "Contracts",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 // Uploads stream from the file; downloads are checked against their SHA-256.
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
@@ -293,7 +293,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 "GatewayCore", "PlanningCore", "Postgres", "Contracts", "ShipboardTestSupport", "AMQP", "Messaging",
-                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/GatewayTests"),
         .testTarget(

@@ -9,6 +9,8 @@ import Testing
 @Suite("Gateway authorization matrix over HTTP", .serialized)
 struct AuthorizationMatrixTests {
     static let everyRole = Set(Role.allCases)
+    static let imageBuilders: Set<Role> = [.buildEngineer, .releaseManager, .admin]
+    static let imageTesters: Set<Role> = [.tester, .releaseManager, .admin]
 
     /// Who may call each operation, and a request that reaches past authorization without
     /// changing anything (an unknown release, an invalid body, a malformed name).
@@ -72,6 +74,19 @@ struct AuthorizationMatrixTests {
         ("getSubscribedCalendarFeed", "GET", "/api/v1/calendar/feeds/sbt_not-a-feed", nil, nil),
         ("getDeploymentGuards", "GET", "/api/v1/releases/REL-999999997/deployment-guards", nil, everyRole),
         ("overrideDeploymentGuards", "POST", "/api/v1/releases/REL-999999997/deployment-guards/override", [:] as [String: Any], [.releaseManager]),
+        ("saveImageSpec", "PUT", "/api/v1/releases/REL-999999997/image-spec", [:] as [String: Any], imageBuilders),
+        ("getReleaseImage", "GET", "/api/v1/releases/REL-999999997/image", nil, everyRole),
+        ("requestImageBuild", "POST", "/api/v1/releases/REL-999999997/image/builds", nil, imageBuilders),
+        ("uploadImageArtifact", "PUT", "/api/v1/releases/REL-999999997/image/artifacts/matrix.txt", nil, imageBuilders),
+        ("listTestRuns", "GET", "/api/v1/releases/REL-999999997/test-runs", nil, everyRole),
+        ("requestTestRun", "POST", "/api/v1/releases/REL-999999997/test-runs", nil, imageTesters),
+        ("getTestRun", "GET", "/api/v1/test-runs/999999999", nil, everyRole),
+        ("decideAcceptance", "POST", "/api/v1/releases/REL-999999997/acceptance", [:] as [String: Any], imageTesters),
+        ("listDMLEntries", "GET", "/api/v1/dml?limit=1", nil, everyRole),
+        ("verifyDML", "POST", "/api/v1/dml/verify", nil, imageTesters),
+        ("getDMLEntry", "GET", "/api/v1/dml/no-such-image/0.0.0", nil, everyRole),
+        ("retireDMLEntry", "DELETE", "/api/v1/dml/no-such-image/0.0.0", nil, [.releaseManager, .admin]),
+        ("downloadDMLContent", "GET", "/api/v1/dml/no-such-image/0.0.0/content", nil, everyRole),
         ("listUsers", "GET", "/api/v1/users", nil, [.admin]),
         ("createUser", "POST", "/api/v1/users", [:] as [String: Any], [.admin]),
         ("issueToken", "POST", "/api/v1/users/nobody-at-all/tokens", [:] as [String: Any], [.admin]),
@@ -89,7 +104,15 @@ struct AuthorizationMatrixTests {
 
     @Test("each operation × each role, and no token: allowed gets past authorization, denied is a bare 403")
     func everyOperationEveryRole() async throws {
-        try await GatewayStack.with { stack in try await Self.check(stack) }
+        try await GatewayStack.with { stack in
+            // verifyDML reaches shipboard-testing (the other command routes refuse the unknown
+            // release or the missing reason in the gateway first).
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("matrix-\(stack.suffix)").path
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            try stack.startService("shipboard-testing", extra: GatewayStack.testingEnvironment(folder: folder), log: folder + ".log")
+            try await stack.waitUntilTestingAnswers()
+            try await Self.check(stack)
+        }
     }
 
     static func check(_ stack: GatewayStack) async throws {

@@ -32,13 +32,15 @@ final class GatewayStack: @unchecked Sendable {
     let environment: [String: String]
     private let planningLock = NSLock()
     private var planningProcess: Process?
+    private var services: [Process] = []
 
     /// `planningRuns: false` starts the gateway alone, on the test vhost of the main broker,
     /// where no planning consumes during the tests: every command goes unanswered until
     /// ``startPlanning()``. `onFaultDatabase` puts the gateway on the fault PostgreSQL
     /// instance (which tests stop and start) instead of the test database.
     static func start(
-        commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, onFaultDatabase: Bool = false
+        commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, onFaultDatabase: Bool = false,
+        gatewayEnvironment: [String: String] = [:]
     ) async throws -> GatewayStack {
         let store = try await onFaultDatabase ? Self.faultDatabaseStore() : IdentityStoreTests.serviceRoleStore()
         let suffix = String(UUID().uuidString.prefix(8).lowercased())
@@ -61,7 +63,7 @@ final class GatewayStack: @unchecked Sendable {
         environment["SHIPBOARD_LOG_LEVEL"] = "debug"
         environment["SHIPBOARD_COMMAND_TIMEOUT_SECONDS"] = "\(commandTimeoutSeconds)"
         let gatewayOutput = Pipe()
-        let gateway = try Self.launch("shipboard-gateway", environment, output: gatewayOutput)
+        let gateway = try Self.launch("shipboard-gateway", environment.merging(gatewayEnvironment) { $1 }, output: gatewayOutput)
         do {
             let base = try Self.port(of: gatewayOutput)
             let stack = GatewayStack(
@@ -106,10 +108,22 @@ final class GatewayStack: @unchecked Sendable {
         planningLock.withLock { planningProcess = planning }
     }
 
+    /// Starts another service (e.g. `shipboard-build`) with the stack's environment plus
+    /// `extra`; its log (stderr) goes to `log`. It is stopped with the stack.
+    func startService(_ product: String, extra: [String: String], log: String) throws {
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        let process = try Self.launch(
+            product, environment.merging(extra) { $1 }, output: Pipe(),
+            logFile: try FileHandle(forWritingTo: URL(fileURLWithPath: log)))
+        planningLock.withLock { services.append(process) }
+    }
+
     func stop() async {
-        let planning = planningLock.withLock { planningProcess }
+        let (planning, others) = planningLock.withLock { (planningProcess, services) }
+        for process in others { process.terminate() }
         planning?.terminate()
         gateway.terminate()
+        for process in others { process.waitUntilExit() }
         planning?.waitUntilExit()
         gateway.waitUntilExit()
         await store.pool.close()
@@ -124,12 +138,14 @@ final class GatewayStack: @unchecked Sendable {
     }
 
     /// Starts `product` with stdout to `output`; its log (stderr) goes to `log`, or nowhere.
-    private static func launch(_ product: String, _ environment: [String: String], output: Pipe, log: Pipe? = nil) throws -> Process {
+    private static func launch(
+        _ product: String, _ environment: [String: String], output: Pipe, log: Pipe? = nil, logFile: FileHandle? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = try ProductBinary.locate(product)
         process.environment = environment
         process.standardOutput = output
-        process.standardError = log ?? FileHandle.nullDevice
+        process.standardError = log ?? logFile ?? FileHandle.nullDevice
         try process.run()
         return process
     }
@@ -207,11 +223,12 @@ extension GatewayStack {
     /// and must not do so under a test that needs it running.
     static func with<Result: Sendable>(
         commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, onFaultDatabase: Bool = false,
-        _ body: (GatewayStack) async throws -> Result
+        gatewayEnvironment: [String: String] = [:], _ body: (GatewayStack) async throws -> Result
     ) async throws -> Result {
         func run() async throws -> Result {
             let stack = try await start(
-                commandTimeoutSeconds: commandTimeoutSeconds, planningRuns: planningRuns, onFaultDatabase: onFaultDatabase)
+                commandTimeoutSeconds: commandTimeoutSeconds, planningRuns: planningRuns, onFaultDatabase: onFaultDatabase,
+                gatewayEnvironment: gatewayEnvironment)
             do {
                 // Every test logs in from 127.0.0.1: failures that earlier tests (or earlier runs
                 // on this database, within the 15-minute window) recorded for that address must
@@ -226,5 +243,36 @@ extension GatewayStack {
             }
         }
         return planningRuns ? try await FaultBroker.exclusively { try await run() } : try await run()
+    }
+}
+
+extension GatewayStack {
+    /// The bearer token the tests' shipboard-testing serves DML downloads with.
+    static let dmlToken = "dml-test-token-\(UUID().uuidString.prefix(8))"
+
+    /// shipboard-testing's settings for a test: its folders under `folder`, the DML download
+    /// server on `dmlPort` (0: any free port).
+    static func testingEnvironment(folder: String, imageStore: String? = nil, dmlPort: Int = 0) -> [String: String] {
+        for sub in ["images", "dml", "work"] {
+            try? FileManager.default.createDirectory(atPath: folder + "/" + sub, withIntermediateDirectories: true)
+        }
+        return [
+            "SHIPBOARD_IMAGE_STORE": imageStore ?? folder + "/images", "SHIPBOARD_DML_STORE": folder + "/dml",
+            "SHIPBOARD_TEST_WORK_ROOT": folder + "/work", "SHIPBOARD_DML_TOKEN": dmlToken,
+            "SHIPBOARD_DML_HTTP_PORT": String(dmlPort), "SHIPBOARD_HTTP_PORT": "0",
+        ]
+    }
+
+    /// shipboard-testing consumes once it has migrated and declared its queue: a verify-all
+    /// through the gateway is answered from then on (resent with one key, so applied once).
+    func waitUntilTestingAnswers() async throws {
+        let key = UUID().uuidString
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let response = try await call("POST", "/api/v1/dml/verify", as: .admin, headers: ["Idempotency-Key": key])
+            if response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestSettingsError(description: "shipboard-testing did not answer through the gateway within 60 s")
     }
 }

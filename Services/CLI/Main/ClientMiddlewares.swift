@@ -52,9 +52,11 @@ struct ExchangeRecorder: ClientMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         let (response, responseBody) = try await next(request, body, baseURL)
         guard let box = ExchangeBox.current else { return (response, responseBody) }
-        // An event stream is consumed as it arrives (release watch), never buffered.
-        let contentType = response.headerFields[.contentType] ?? ""
-        guard let responseBody, !contentType.lowercased().hasPrefix("text/event-stream") else {
+        // An event stream (release watch) or an archive (dml download) is consumed as it
+        // arrives, never buffered.
+        let contentType = (response.headerFields[.contentType] ?? "").lowercased()
+        let streamed = contentType.hasPrefix("text/event-stream") || contentType.hasPrefix("application/octet-stream")
+        guard let responseBody, !streamed else {
             box.record(Exchange(status: response.status.code, body: nil))
             return (response, responseBody)
         }

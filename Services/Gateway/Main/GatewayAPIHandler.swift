@@ -16,6 +16,10 @@ struct GatewayAPIHandler: APIProtocol {
     /// Cleared when this gateway revokes a token, so the revocation holds here at once.
     let authentications: AuthenticationCache
     let commands: PlanningCommands
+    /// Where artifact uploads are streamed to (issue 12).
+    let artifacts: ArtifactUploads
+    /// Where DML archives are streamed from (shipboard-testing's download server).
+    let dmlContent: DMLContentSource
     /// How often a release's event stream looks for a change.
     var eventPollInterval: Duration = .milliseconds(500)
 

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import Hummingbird
 import AMQP
+import AsyncHTTPClient
 import Logging
 import Messaging
 import NIOCore
@@ -24,7 +25,7 @@ struct GatewayMain {
         variables: ServiceConfiguration.documentation + [
             .init("SHIPBOARD_COMMAND_TIMEOUT_SECONDS", default: "10", "how long a command waits for planning before a 504 (1 to 120)"),
             .init("SHIPBOARD_GATEWAY_EVENT_LOOPS", default: "1", "threads that serve HTTP and run the handlers (1 to 64)"),
-        ])
+        ] + GatewaySettings.documentation)
 
     static func main() async {
         let words = Array(CommandLine.arguments.dropFirst())
@@ -47,10 +48,10 @@ struct GatewayMain {
             return
         }
         arguments.handleOrExit(words)
-        let (configuration, commandTimeout, eventLoops) = ServiceMain.loadOrExit { reader in
+        let (configuration, commandTimeout, eventLoops, settings) = ServiceMain.loadOrExit { reader in
             (ServiceConfiguration(serviceName: "shipboard-gateway", defaultHTTPPort: 8080, reader: reader),
              Duration.seconds(reader.int("SHIPBOARD_COMMAND_TIMEOUT_SECONDS", default: 10, range: 1...120)),
-             reader.int("SHIPBOARD_GATEWAY_EVENT_LOOPS", default: 1, range: 1...64))
+             reader.int("SHIPBOARD_GATEWAY_EVENT_LOOPS", default: 1, range: 1...64), GatewaySettings(reader: reader))
         }
         // Run Swift concurrency on the NIO event loops that serve HTTP, so that a handler
         // continues where its request was read instead of waking a dispatch worker at every
@@ -84,10 +85,14 @@ struct GatewayMain {
             ],
             registry: registry)
         router.add(middleware: RequestIDMiddleware())
-        router.add(middleware: BodyLimitMiddleware())
+        router.add(middleware: BodyLimitMiddleware(uploadLimit: settings.uploadLimit))
         router.add(middleware: BearerAuthentication(store: identities, cache: authentications, logger: logger))
         do {
-            try GatewayAPIHandler(pool: pool, identities: identities, authentications: authentications, commands: commands).registerHandlers(
+            try GatewayAPIHandler(
+                pool: pool, identities: identities, authentications: authentications, commands: commands,
+                artifacts: ArtifactUploads(root: settings.uploadRoot, limit: settings.uploadLimit),
+                dmlContent: DMLContentSource(baseURL: settings.dmlURL, token: settings.dmlToken, client: .shared, logger: logger)
+            ).registerHandlers(
                 on: router, middlewares: [ProblemMiddleware(logger: logger), AuthorizationMiddleware()])
             let app = Application(
                 router: router, configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),

@@ -22,6 +22,10 @@ public enum GatewayAccess {
     static let taskWorkers: Set<Role> = [.releaseManager, .approver, .buildEngineer, .tester, .rolloutOperator]
     /// Who keeps the CMDB and the release templates, exit criteria and job plans.
     static let maintainers: Set<Role> = [.releaseManager, .admin]
+    /// Who assembles a release's image: its spec, its uploaded files, its builds.
+    static let imageBuilders: Set<Role> = [.buildEngineer, .releaseManager, .admin]
+    /// Who tests an image and decides whether it goes into the DML (and may check the DML).
+    static let imageTesters: Set<Role> = [.tester, .releaseManager, .admin]
 
     public static let rules: [String: Rule] = [
         "getOpenAPIDocument": .everyone,
@@ -37,6 +41,14 @@ public enum GatewayAccess {
         "listExitCriteria": .roles(readers), "getWorkPlan": .roles(readers),
         "listFreezeWindows": .roles(readers), "getCalendarFeed": .roles(readers), "issueCalendarFeedToken": .roles(readers),
         "getDeploymentGuards": .roles(readers),
+        "getReleaseImage": .roles(readers), "listTestRuns": .roles(readers), "getTestRun": .roles(readers),
+        "listDMLEntries": .roles(readers), "getDMLEntry": .roles(readers), "downloadDMLContent": .roles(readers),
+        // Images, test runs, acceptance and the DML (issue 12).
+        "saveImageSpec": .roles(imageBuilders), "uploadImageArtifact": .roles(imageBuilders),
+        "requestImageBuild": .roles(imageBuilders),
+        "requestTestRun": .roles(imageTesters), "decideAcceptance": .roles(imageTesters), "verifyDML": .roles(imageTesters),
+        // Removing an image from the DML: whoever runs releases.
+        "retireDMLEntry": .roles(maintainers),
         // A release's record and lifecycle: release managers.
         "createRelease": .roles(releaseManagers), "updateRelease": .roles(releaseManagers),
         "submitRelease": .roles(releaseManagers), "advanceRelease": .roles(releaseManagers),

@@ -1,0 +1,35 @@
+import ServiceKit
+
+/// shipboard-gateway's settings for images and the DML, besides the shared
+/// ``ServiceConfiguration`` and the command timeout and event loops (``GatewayMain``).
+///
+/// | variable | default | meaning |
+/// |---|---|---|
+/// | `SHIPBOARD_UPLOAD_ROOT` | `.run/import/uploads` | where artifact uploads are written: the `uploads` folder of shipboard-build's import root |
+/// | `SHIPBOARD_UPLOAD_LIMIT_MB` | `2048` | the largest upload, in MiB |
+/// | `SHIPBOARD_DML_URL` | `http://127.0.0.1:8093` | shipboard-testing's DML download server |
+/// | `SHIPBOARD_DML_TOKEN` | none | the bearer token of the DML download server (secret); without it, downloads answer 503 |
+struct GatewaySettings: Sendable {
+    static let documentation: [ConfigurationVariable] = [
+        .init("SHIPBOARD_UPLOAD_ROOT", default: ".run/import/uploads",
+              "where artifact uploads are written: the uploads folder of shipboard-build's import root"),
+        .init("SHIPBOARD_UPLOAD_LIMIT_MB", default: "2048", "the largest artifact upload, in MiB (1 to 1048576)"),
+        .init("SHIPBOARD_DML_URL", default: "http://127.0.0.1:8093", "shipboard-testing's DML download server"),
+        .init("SHIPBOARD_DML_TOKEN", default: "none", "the DML download server's bearer token; without it downloads answer 503",
+              secret: true),
+    ]
+
+    let uploadRoot: String
+    let uploadLimit: Int64
+    let dmlURL: String
+    /// Secret: never logged or put in errors.
+    let dmlToken: String?
+
+    init(reader: ConfigurationReader) {
+        uploadRoot = reader.string("SHIPBOARD_UPLOAD_ROOT", default: ".run/import/uploads")
+        uploadLimit = Int64(reader.int("SHIPBOARD_UPLOAD_LIMIT_MB", default: 2048, range: 1...1_048_576)) << 20
+        let url = reader.optionalURL("SHIPBOARD_DML_URL", schemes: ["http", "https"]) ?? "http://127.0.0.1:8093"
+        dmlURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        dmlToken = reader.optional("SHIPBOARD_DML_TOKEN")
+    }
+}

@@ -14,7 +14,7 @@ struct AcceptanceCommandTests {
 
     @Test("a passing run is accepted into the DML with its provenance; a resend gets the same entry; a second accept is refused")
     func acceptPassingRun() async throws {
-        try await AcceptanceHarness.run { harness in
+        try await TestRunHarness.run { harness in
             let release = Self.release()
             let (runId, sha256) = try await harness.testedImage(release, version: "1.0.0")
             let command = Envelope(AcceptImage(releaseKey: release), correlationId: release, actor: "tess")
@@ -22,7 +22,7 @@ struct AcceptanceCommandTests {
             #expect(entry.name == "payroll" && entry.version == "1.0.0" && entry.sha256 == sha256 && entry.state == "available")
             #expect(entry.releaseKey == release && entry.testRunId == runId && entry.acceptedBy == "tess" && entry.overrideReason == nil)
             #expect(try harness.dmlFiles() == [sha256])
-            let copy = try DirectoryImageStore(root: harness.folders.dmlStore).path(of: try #require(ImageDigest(sha256)))
+            let copy = try DirectoryImageStore(root: harness.dmlStore).path(of: try #require(ImageDigest(sha256)))
             #expect(try DirectoryImageStore.digest(of: copy).hex == sha256)
             #expect(try await harness.events() == [DMLEntryAdded.messageType])
 
@@ -41,7 +41,7 @@ struct AcceptanceCommandTests {
 
     @Test("a run with failures is refused without an override; with one it is accepted and the reason recorded")
     func overrideFailures() async throws {
-        try await AcceptanceHarness.run { harness in
+        try await TestRunHarness.run { harness in
             let release = Self.release()
             let (runId, _) = try await harness.testedImage(release, version: "2.0.0", failed: 2)
             let refused = await harness.refusal(AcceptImage(releaseKey: release), as: "tess")
@@ -52,7 +52,7 @@ struct AcceptanceCommandTests {
 
             let hostile = await harness.refusal(AcceptImage(releaseKey: release, overrideReason: String(repeating: "x", count: 1001)), as: "tess")
             #expect(hostile?.kind == .validation && hostile?.fields?["overrideReason"] != nil)
-            let entry = try await harness.send(AcceptImage(releaseKey: release, runId: runId, overrideReason: "flaky clock test, tracked in CHG-12"), as: "tess")
+            let entry = try await harness.decide(AcceptImage(releaseKey: release, runId: runId, overrideReason: "flaky clock test, tracked in CHG-12"), as: "tess")
             #expect(entry.overrideReason == "flaky clock test, tracked in CHG-12")
             let recorded = try await harness.pool.query(
                 "SELECT reason FROM \(identifier: harness.schema).acceptances WHERE run_id = \(runId) AND decision = 'accepted'"
@@ -63,33 +63,33 @@ struct AcceptanceCommandTests {
 
     @Test("whoever saved the spec or requested the build may not accept it")
     func builderRefused() async throws {
-        try await AcceptanceHarness.run { harness in
+        try await TestRunHarness.run { harness in
             let release = Self.release()
-            let built = try await harness.build(release, version: "3.0.0", requestedBy: "bob", specSavedBy: "bea")
-            _ = try await harness.testRun(release, built)
+            let built = try await harness.recordedBuild(release, version: "3.0.0", requestedBy: "bob", specSavedBy: "bea")
+            _ = try await harness.recordedRun(release, built)
             for person in ["bob", "Bea"] {
                 let refused = await harness.refusal(AcceptImage(releaseKey: release), as: person)
                 #expect(refused?.kind == .forbidden && refused?.rule == "acceptance.own_build", "\(person)")
             }
             #expect(try harness.dmlFiles().isEmpty)
-            #expect(try await harness.send(AcceptImage(releaseKey: release), as: "tess").acceptedBy == "tess")
+            #expect(try await harness.decide(AcceptImage(releaseKey: release), as: "tess").acceptedBy == "tess")
         }
     }
 
     @Test("name@version is one image for ever: other bytes are refused, the same bytes return the existing entry")
     func versionTaken() async throws {
-        try await AcceptanceHarness.run { harness in
+        try await TestRunHarness.run { harness in
             let first = Self.release(), second = Self.release(), third = Self.release()
             let bytes = Data((0..<2048).map { UInt8($0 % 251) })
             _ = try await harness.testedImage(first, version: "4.0.0", bytes: bytes)
-            let entry = try await harness.send(AcceptImage(releaseKey: first), as: "tess")
+            let entry = try await harness.decide(AcceptImage(releaseKey: first), as: "tess")
 
             _ = try await harness.testedImage(second, version: "4.0.0")
             let taken = await harness.refusal(AcceptImage(releaseKey: second), as: "tess")
             #expect(taken?.kind == .conflict && taken?.rule == "dml.version_taken" && taken?.message.contains("payroll@4.0.0") == true)
 
             _ = try await harness.testedImage(third, version: "4.0.0", bytes: bytes)
-            #expect(try await harness.send(AcceptImage(releaseKey: third), as: "tess") == entry)
+            #expect(try await harness.decide(AcceptImage(releaseKey: third), as: "tess") == entry)
             let entries = try await harness.pool.query("SELECT count(*) FROM \(identifier: harness.schema).dml_entries").single().decode(at: 0, as: Int.self)
             #expect(entries == 1)
             #expect(try await harness.events() == [DMLEntryAdded.messageType])
@@ -98,14 +98,14 @@ struct AcceptanceCommandTests {
 
     @Test("a rejection needs a reason, is recorded and announced, and decides the run")
     func reject() async throws {
-        try await AcceptanceHarness.run { harness in
+        try await TestRunHarness.run { harness in
             let release = Self.release()
             let (runId, sha256) = try await harness.testedImage(release, version: "5.0.0", failed: 1)
             for reason in ["", "   ", "bad\u{0}"] {
                 let refused = await harness.refusal(RejectImage(releaseKey: release, reason: reason), as: "tess")
                 #expect(refused?.kind == .validation && refused?.fields?["reason"] != nil)
             }
-            let rejected = try await harness.send(RejectImage(releaseKey: release, runId: runId, reason: "backout leaves /opt behind"), as: "tess")
+            let rejected = try await harness.decide(RejectImage(releaseKey: release, runId: runId, reason: "backout leaves /opt behind"), as: "tess")
             #expect(rejected == ImageRejected(releaseKey: release, runId: runId, imageSha256: sha256, rejectedBy: "tess", reason: "backout leaves /opt behind"))
             #expect(try await harness.events() == [ImageRejected.messageType])
             let recorded = try await harness.pool.query(
@@ -120,7 +120,7 @@ struct AcceptanceCommandTests {
 
     @Test("a run of another release, or a release without runs, is not found")
     func unknownRun() async throws {
-        try await AcceptanceHarness.run { harness in
+        try await TestRunHarness.run { harness in
             let release = Self.release()
             let (runId, _) = try await harness.testedImage(release, version: "6.0.0")
             let other = await harness.refusal(AcceptImage(releaseKey: Self.release(), runId: runId), as: "tess")
@@ -134,10 +134,10 @@ struct AcceptanceCommandTests {
 
     @Test("an image changed in the build store since it was tested cannot be accepted; nothing lands in the DML")
     func tamperedImage() async throws {
-        try await AcceptanceHarness.run { harness in
+        try await TestRunHarness.run { harness in
             let release = Self.release()
             let (_, sha256) = try await harness.testedImage(release, version: "7.0.0")
-            let path = harness.folders.imageStore + "/\(sha256).tar.gz"
+            let path = harness.store + "/\(sha256).tar.gz"
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             try handle.seek(toOffset: 100)

@@ -47,123 +47,67 @@ public enum ImageExtractor {
         }
         guard let input = FileHandle(forReadingAtPath: archive) else { throw .io("the archive cannot be opened") }
         defer { try? input.close() }
-        var unpacker = TarUnpacker(destination: destination)
         do {
-            let decompressor = try ZlibDecompressor(algorithm: .gzip)
-            var window = ByteBufferAllocator().buffer(capacity: 256 * 1024)
-            reading: while !unpacker.ended, let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-                var compressed = ByteBuffer(bytes: chunk)
-                while compressed.readableBytes > 0 && !unpacker.ended {
-                    let before = compressed.readableBytes
-                    window.clear()
-                    do {
-                        try decompressor.inflate(from: &compressed, to: &window)
-                    } catch let error as CompressNIOError where error == .bufferOverflow || error == .inputBufferOverflow {
-                        // The window is full, or this chunk is used up: carry on.
-                    }
-                    try unpacker.feed(window.readableBytesView)
-                    if window.readableBytes == 0 && compressed.readableBytes == before { break reading }
-                }
-            }
+            return try unpack(GzipFileReader(input: input), into: destination)
         } catch let error as ImageExtractionError {
-            unpacker.closeFile()
             throw error
         } catch {
-            unpacker.closeFile()
             throw .damaged("it is not a readable gzip stream")
         }
-        guard unpacker.ended else { throw .damaged("it ends early (cut short or damaged)") }
-        return unpacker.written
-    }
-}
-
-/// The tar layer of ``ImageExtractor``: a state machine over the decompressed bytes that
-/// writes each entry's content as it arrives.
-private struct TarUnpacker {
-    private enum State {
-        case header
-        case content(remaining: Int64, padding: Int)
-        case padding(Int)
     }
 
-    let destination: String
-    private var state = State.header
-    private var block: [UInt8] = []
-    private var zeroBlocks = 0
-    private var file: FileHandle?
-    private(set) var written: [ImagePath] = []
-    /// Two zero blocks were read: the archive's end.
-    var ended: Bool { zeroBlocks >= 2 }
-
-    init(destination: String) {
-        self.destination = destination
-    }
-
-    mutating func feed(_ bytes: ByteBufferView) throws(ImageExtractionError) {
-        var index = bytes.startIndex
-        while index < bytes.endIndex && !ended {
-            switch state {
-            case .header:
-                let take = min(UstarHeader.blockSize - block.count, bytes.endIndex - index)
-                block.append(contentsOf: bytes[index..<(index + take)])
-                index += take
-                if block.count == UstarHeader.blockSize {
-                    try header(block)
-                    block.removeAll(keepingCapacity: true)
-                }
-            case .content(let remaining, let padding):
-                let take = Int(min(remaining, Int64(bytes.endIndex - index)))
+    /// Entry after entry until the two zero blocks that end a tar archive.
+    private static func unpack(_ reader: GzipFileReader, into destination: String) throws -> [ImagePath] {
+        var written: [ImagePath] = []
+        var zeroBlocks = 0
+        while zeroBlocks < 2 {
+            guard let block = try reader.read(exactly: UstarHeader.blockSize) else {
+                throw ImageExtractionError.damaged("it ends early (cut short or damaged)")
+            }
+            if block.allSatisfy({ $0 == 0 }) {
+                zeroBlocks += 1
+                continue
+            }
+            guard zeroBlocks == 0 else { throw ImageExtractionError.damaged("a lone zero block sits between entries") }
+            let (path, size) = try entry(block)
+            let file = try create(path, mode: mode(of: block), in: destination)
+            defer { try? file.close() }
+            written.append(path)
+            var remaining = size
+            while remaining > 0 {
+                let piece = try reader.read(upTo: Int(min(remaining, 1 << 20)))
+                guard piece.readableBytes > 0 else { throw ImageExtractionError.damaged("it ends early (cut short or damaged)") }
                 do {
-                    try file?.write(contentsOf: Data(bytes[index..<(index + take)]))
+                    try piece.withUnsafeReadableBytes { try file.write(contentsOf: $0) }
                 } catch {
-                    throw .io("cannot write '\(written.last?.value ?? "")': \(error.localizedDescription)")
+                    throw ImageExtractionError.io("cannot write '\(path)': \(error.localizedDescription)")
                 }
-                index += take
-                let left = remaining - Int64(take)
-                if left == 0 { closeFile() }
-                state = left > 0 ? .content(remaining: left, padding: padding) : padding > 0 ? .padding(padding) : .header
-            case .padding(let remaining):
-                let take = min(remaining, bytes.endIndex - index)
-                index += take
-                state = remaining - take > 0 ? .padding(remaining - take) : .header
+                remaining -= Int64(piece.readableBytes)
+            }
+            guard try reader.read(exactly: UstarHeader.padding(after: size)) != nil else {
+                throw ImageExtractionError.damaged("it ends early (cut short or damaged)")
             }
         }
+        return written
     }
 
-    mutating func closeFile() {
-        try? file?.close()
-        file = nil
-    }
-
-    private mutating func header(_ block: [UInt8]) throws(ImageExtractionError) {
-        if block.allSatisfy({ $0 == 0 }) {
-            zeroBlocks += 1
-            return
-        }
-        guard zeroBlocks == 0 else { throw .damaged("a lone zero block sits between entries") }
+    /// The entry a header block names, when it is a regular file under a valid image path.
+    private static func entry(_ block: [UInt8]) throws(ImageExtractionError) -> (ImagePath, Int64) {
         guard let parsed = UstarHeader.parse(block) else {
             throw .damaged("an entry header is damaged (its checksum or fields do not add up)")
         }
         guard parsed.isRegularFile else {
             throw .refusedEntry(parsed.printableName, "it is not a regular file (a link, folder or device): images hold files only")
         }
-        let path: ImagePath
         do {
-            path = try ImagePath(parsed.name)
+            return (try ImagePath(parsed.name), parsed.size)
         } catch {
             throw .refusedEntry(parsed.printableName, error.description)
-        }
-        try open(path, mode: Self.mode(of: block))
-        written.append(path)
-        if parsed.size == 0 {
-            closeFile()
-        } else {
-            state = .content(remaining: parsed.size, padding: UstarHeader.padding(after: parsed.size))
         }
     }
 
     /// Creates the entry's folders and the file itself, refusing to follow or replace anything.
-    private mutating func open(_ path: ImagePath, mode: mode_t) throws(ImageExtractionError) {
+    private static func create(_ path: ImagePath, mode: mode_t, in destination: String) throws(ImageExtractionError) -> FileHandle {
         let target = (destination as NSString).appendingPathComponent(path.value)
         do {
             try FileManager.default.createDirectory(
@@ -171,20 +115,71 @@ private struct TarUnpacker {
         } catch {
             throw .refusedEntry(path.value, "its folder cannot be made (a file of that name is in the archive)")
         }
-        let descriptor = Glibc.open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        let descriptor = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard descriptor >= 0 else {
-            let reason = errno == EEXIST ? "it is in the archive twice" : String(cString: strerror(errno))
-            throw .refusedEntry(path.value, reason)
+            throw .refusedEntry(path.value, errno == EEXIST ? "it is in the archive twice" : String(cString: strerror(errno)))
         }
         // open() applied the umask; the image says what the mode is.
         _ = fchmod(descriptor, mode)
-        file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 
-    /// The header's mode with only read and execute bits kept (0755 at most).
-    static func mode(of block: [UInt8]) -> mode_t {
+    /// The header's mode with only read and execute bits kept, plus the owner's write bit (0755 at most).
+    private static func mode(of block: [UInt8]) -> mode_t {
         let field = block[100..<108].prefix { $0 != 0 && $0 != UInt8(ascii: " ") }
         let mode = mode_t(String(decoding: field, as: UTF8.self), radix: 8) ?? 0o644
         return (mode & 0o555) | 0o200
+    }
+}
+
+/// The decompressed bytes of a gzip file, pulled as they are needed: memory holds one chunk
+/// of the file and one decompression window. What follows the end of the gzip stream is
+/// not read (``ImageIntegrity`` reports it).
+private final class GzipFileReader {
+    private let input: FileHandle
+    private let decompressor: ZlibDecompressor
+    private var compressed = ByteBuffer()
+    private var window = ByteBufferAllocator().buffer(capacity: 256 * 1024)
+    private var ended = false
+
+    init(input: FileHandle) throws {
+        self.input = input
+        decompressor = try ZlibDecompressor(algorithm: .gzip)
+    }
+
+    /// Up to `count` bytes; none only at the end of the stream.
+    func read(upTo count: Int) throws -> ByteBuffer {
+        while window.readableBytes == 0 && !ended { try refill() }
+        return window.readSlice(length: min(count, window.readableBytes)) ?? ByteBuffer()
+    }
+
+    /// Exactly `count` bytes, or nil when the stream ends first.
+    func read(exactly count: Int) throws -> [UInt8]? {
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            let piece = try read(upTo: count - bytes.count)
+            guard piece.readableBytes > 0 else { return nil }
+            bytes.append(contentsOf: piece.readableBytesView)
+        }
+        return bytes
+    }
+
+    private func refill() throws {
+        if compressed.readableBytes == 0 {
+            guard let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty else {
+                ended = true
+                return
+            }
+            compressed = ByteBuffer(bytes: chunk)
+        }
+        let before = compressed.readableBytes
+        window.clear()
+        do {
+            try decompressor.inflate(from: &compressed, to: &window)
+        } catch let error as CompressNIOError where error == .bufferOverflow || error == .inputBufferOverflow {
+            // The window is full, or this chunk is used up: what was inflated is in the window.
+        }
+        // Nothing in, nothing out: the gzip stream has ended.
+        if window.readableBytes == 0 && compressed.readableBytes == before { ended = true }
     }
 }

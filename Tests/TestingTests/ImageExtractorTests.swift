@@ -1,3 +1,4 @@
+import BuildCore
 import Foundation
 import Images
 import Subprocess
@@ -18,6 +19,31 @@ struct ImageExtractorTests {
                 let mode = try FileManager.default.attributesOfItem(atPath: folder + "/out/" + name)[.posixPermissions] as? Int
                 #expect(mode == (name.hasSuffix(".sh") ? 0o755 : 0o644), "\(name)")
             }
+        }
+    }
+
+    @Test("a file larger than the decompression window and the read chunk unpacks byte for byte")
+    func unpacksLargeFiles() async throws {
+        try await TestRunImages.withFolder { folder in
+            var random = UInt64(42)
+            let payload = (0..<(3 << 20) / 8).flatMap { _ -> [UInt8] in
+                random = random &* 6364136223846793005 &+ 1442695040888963407
+                return withUnsafeBytes(of: random) { Array($0) }
+            }
+            let importRoot = folder + "/import"
+            try FileManager.default.createDirectory(atPath: importRoot, withIntermediateDirectories: true)
+            try Data(payload).write(to: URL(fileURLWithPath: importRoot + "/big.bin"))
+            let names = ["backout.sh", "big.bin", "install.sh", "z.txt"]
+            for name in names where name != "big.bin" {
+                try Data("tail".utf8).write(to: URL(fileURLWithPath: importRoot + "/" + name))
+            }
+            let spec = ImageSpec(name: "big", version: "1", releaseKey: "REL-000001", targetClasses: [], sources: try names.map {
+                .init(path: try ImagePath($0), from: try ImagePath($0), executable: false)
+            })
+            let built = try ImageBuilder(importRoot: try ImportRoot(importRoot), store: folder + "/store", sizeLimit: 1 << 30).build(spec)
+            try ImageExtractor.extract(archiveAt: built.path, into: folder + "/out")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/out/big.bin")) == Data(payload))
+            #expect(try String(contentsOfFile: folder + "/out/z.txt", encoding: .utf8) == "tail")
         }
     }
 

@@ -119,6 +119,14 @@ struct TestRunHandlerTests {
                     #expect(refusal.kind == .validation && refusal.rule == "testing.release_key")
                 }
             }
+            // planning's command with a hostile task key: refused, nothing recorded or published.
+            do {
+                _ = try await harness.send(RunTests(releaseKey: release, taskKey: "task\u{0}" + String(repeating: "t", count: 300)), correlationId: release)
+                Issue.record("a hostile task key was accepted")
+            } catch let refusal as CommandError {
+                #expect(refusal.kind == .validation && refusal.rule == "testing.task_key" && refusal.fields?["taskKey"] != nil)
+            }
+            #expect(try await harness.outbox(TestsFinished.self, release).isEmpty)
         }
     }
 }

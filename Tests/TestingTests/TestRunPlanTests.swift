@@ -69,6 +69,12 @@ struct TestRunPlanTests {
         #expect(ManifestSchema.problems(future, releaseKey: "REL-000042").first?.contains("format 99") == true)
     }
 
+    @Test("a long detail is cut to what its column holds, counted in code points")
+    func detailBound() {
+        let combining = String(repeating: "e\u{301}", count: 3000)
+        #expect(TestResult(.verify, .failed, detail: combining).detail.unicodeScalars.count == TestResult.maxDetail)
+    }
+
     @Test("a release key of 300 characters or with a NUL is refused before it reaches SQL; a manual run's task key is minted")
     func keys() throws {
         for hostile in [String(repeating: "R", count: 300), "REL-1\u{0}", ""] {

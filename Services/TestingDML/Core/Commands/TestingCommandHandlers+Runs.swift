@@ -39,7 +39,7 @@ extension TestingCommandHandlers {
 
     func runTests(_ envelope: Envelope<RunTests>, _ context: HandlerContext) async throws -> Acknowledged {
         let command = envelope.payload
-        try TestRunKeys.checkReleaseKey(command.releaseKey)
+        try TestRunKeys.check(command)
         let records = TestRunRecords(schema: schema, buildSchema: buildSchema)
         guard let image = try await records.latestBuild(of: command.releaseKey, in: context.transaction) else {
             try await noRun(command, "\(command.releaseKey) has no built image: build it (shipboard image build) and run the tests again", context)

@@ -28,7 +28,8 @@ public struct TestResult: Sendable, Equatable {
         self.outcome = outcome
         self.exitStatus = exitStatus
         self.duration = duration
-        self.detail = String(detail.prefix(Self.maxDetail))
+        // The column counts code points, not the grapheme clusters `prefix` would.
+        self.detail = String(String.UnicodeScalarView(detail.unicodeScalars.prefix(Self.maxDetail)))
         self.output = output
         self.droppedBytes = droppedBytes
     }

@@ -6,12 +6,24 @@ import Foundation
 public enum TestRunKeys {
     public static let maxReleaseKey = 40
 
+    public static let maxTaskKey = 100
+
     /// A well-formed release key, or a validation refusal naming the field.
     public static func checkReleaseKey(_ key: String) throws(CommandError) {
-        let fine = !key.isEmpty && key.count <= maxReleaseKey && !key.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        try check(key, field: "releaseKey", max: maxReleaseKey, rule: "testing.release_key")
+    }
+
+    /// The keys of `testing.run_tests`: the release's, and the task's it finishes.
+    public static func check(_ command: RunTests) throws(CommandError) {
+        try checkReleaseKey(command.releaseKey)
+        try check(command.taskKey, field: "taskKey", max: maxTaskKey, rule: "testing.task_key")
+    }
+
+    private static func check(_ key: String, field: String, max: Int, rule: String) throws(CommandError) {
+        let fine = !key.isEmpty && key.unicodeScalars.count <= max && !key.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
         guard fine else {
-            let problem = "must be 1 to \(maxReleaseKey) characters without control characters"
-            throw CommandError(.validation, "releaseKey \(problem)", rule: "testing.release_key", fields: ["releaseKey": problem])
+            let problem = "must be 1 to \(max) characters without control characters"
+            throw CommandError(.validation, "\(field) \(problem)", rule: rule, fields: [field: problem])
         }
     }
 

@@ -23,15 +23,12 @@ extension GatewayAPIHandler {
         return .ok(.init(body: .json(try APIValue.convert(verified))))
     }
 
-    /// The reason comes from `?reason=` or the body (a DELETE body is not sent by every client).
+    /// The reason is `?reason=` (a DELETE body is not sent by every client).
     func retireDMLEntry(_ input: Operations.retireDMLEntry.Input) async throws -> Operations.retireDMLEntry.Output {
         let name = input.path.name, version = input.path.version
         try DMLFilter.checkCoordinates(name: name, version: version)
-        var reason = input.query.reason
-        if case .json(let body) = input.body { reason = reason ?? body.reason }
-        guard let reason, !reason.isEmpty else {
-            throw CommandError(.validation, "retiring an entry needs a reason", rule: "dml.retire_reason",
-                               fields: ["reason": "is required (?reason= or in the body)"])
+        guard let reason = input.query.reason, !reason.isEmpty else {
+            throw CommandError(.validation, "retiring an entry needs a reason", rule: "dml.retire_reason", fields: ["reason": "is required"])
         }
         let retired = try await commands.send(
             DeleteDMLEntry(name: name, version: version, reason: reason), operation: "retireDMLEntry",

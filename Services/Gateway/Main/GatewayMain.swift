@@ -85,6 +85,7 @@ struct GatewayMain {
             ],
             registry: registry)
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ContentRangeMiddleware())
         router.add(middleware: BodyLimitMiddleware(uploadLimit: settings.uploadLimit))
         router.add(middleware: BearerAuthentication(store: identities, cache: authentications, logger: logger))
         do {

@@ -26,6 +26,16 @@ struct TestingServiceProcessTests {
 
     @Test("testing.run_tests over RabbitMQ runs the image's tests in the real binary, which publishes test.completed and testing.tests_finished; an abandoned sandbox is swept at start-up")
     func runsTestsDrivenByCommands() async throws {
+        try await Self.withPreparedServers { amqpURL, database, folder in
+            try await Self.runTests(in: folder, amqpURL: amqpURL, database: database)
+        }
+    }
+
+    /// What every test of the binary starts from: the fault broker held exclusively with no
+    /// older `testing.*` queues, the test database migrated, and a fresh folder.
+    static func withPreparedServers(
+        _ body: (_ amqpURL: String, _ database: PostgresConfiguration, _ folder: String) async throws -> Void
+    ) async throws {
         try await FaultBroker.exclusively {
             let amqpURL = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
             let setup = try await AMQPConnection.connect(AMQPConfiguration(url: amqpURL))
@@ -35,10 +45,7 @@ struct TestingServiceProcessTests {
             await setup.close()
             let database = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
             try await MigrationGate.shared.ensureMigrated(database)
-            let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("shipboard-testing-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            try await Self.runTests(in: folder, amqpURL: amqpURL, database: database)
+            try await TestRunImages.withFolder { folder in try await body(amqpURL, database, folder) }
         }
     }
 

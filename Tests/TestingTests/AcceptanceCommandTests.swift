@@ -118,6 +118,25 @@ struct AcceptanceCommandTests {
         }
     }
 
+    @Test("an accept and a reject of one run sent at once: exactly one decides it, the other is refused naming that decision")
+    func concurrentDecisions() async throws {
+        try await TestRunHarness.run { harness in
+            let release = Self.release()
+            let (runId, _) = try await harness.testedImage(release, version: "5.5.0")
+            async let accepted = harness.refusal(AcceptImage(releaseKey: release, runId: runId), as: "tess")
+            async let rejected = harness.refusal(RejectImage(releaseKey: release, runId: runId, reason: "not this one"), as: "tom")
+            let outcomes = await [accepted, rejected]
+            #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
+            let refusal = try #require(outcomes.compactMap { $0 }.first)
+            #expect(refusal.rule == "acceptance.decided", "\(refusal)")
+            let decisions = try await harness.pool.query(
+                "SELECT decision FROM \(identifier: harness.schema).acceptances WHERE run_id = \(runId)"
+            ).map { try $0.decode(at: 0, as: String.self) }
+            #expect(decisions.count == 1 && refusal.fields?["decision"] == decisions.first)
+            #expect(try harness.dmlFiles().count == (decisions == ["accepted"] ? 1 : 0))
+        }
+    }
+
     @Test("a run of another release, or a release without runs, is not found")
     func unknownRun() async throws {
         try await TestRunHarness.run { harness in

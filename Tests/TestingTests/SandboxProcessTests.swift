@@ -64,6 +64,39 @@ struct SandboxProcessTests {
         #expect(!alive, "the script's background process outlived the timeout")
     }
 
+    @Test("a run cancelled mid-way (the service stopping) kills the script and everything it started")
+    func cancellationKillsTheProcessGroup() async throws {
+        try await TestRunImages.withFolder { folder in
+            let image = folder + "/image"
+            try FileManager.default.createDirectory(atPath: image, withIntermediateDirectories: true)
+            try Data("#!/bin/sh\nsleep 30 &\necho $! > child.pid\nsleep 30\n".utf8).write(to: URL(fileURLWithPath: image + "/script.sh"))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: image + "/script.sh")
+            let environment = SandboxEnvironment(
+                sandbox: folder, targetRoot: folder, imageDirectory: image, imageName: "n", imageVersion: "1",
+                imageSha256: String(repeating: "a", count: 64), releaseKey: "REL-000042", testRun: "run-1")
+            let running = Task {
+                try await SandboxProcess(limits: .init(timeout: .seconds(60), outputBytes: 1024), environment: environment)
+                    .run(image + "/script.sh")
+            }
+            var child: pid_t?
+            for _ in 0..<500 where child == nil {
+                try await Task.sleep(for: .milliseconds(10))
+                child = (try? String(contentsOfFile: image + "/child.pid", encoding: .utf8)).flatMap {
+                    pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
+                }
+            }
+            let background = try #require(child, "the script never started")
+            running.cancel()
+            _ = await running.result
+            var alive = kill(background, 0) == 0
+            for _ in 0..<100 where alive {
+                try await Task.sleep(for: .milliseconds(20))
+                alive = kill(background, 0) == 0
+            }
+            #expect(!alive, "the script's background process outlived the cancelled run")
+        }
+    }
+
     @Test("output past the limit is counted, not kept; stdout and stderr share it")
     func boundedOutput() async throws {
         let (outcome, _) = try await Self.run(

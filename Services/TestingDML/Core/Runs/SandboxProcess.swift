@@ -31,7 +31,8 @@ public struct ProcessOutcome: Sendable, Equatable {
 /// - Environment: exactly ``SandboxEnvironment/variables``, nothing inherited.
 /// - Working directory: the unpacked image.
 /// - The process leads a process group of its own; at ``TestRunLimits/timeout`` the whole
-///   group is killed (SIGKILL), and so is anything it left running when it exited.
+///   group is killed (SIGKILL), and so is anything it left running when it exited, or when
+///   the caller is cancelled.
 /// - Output: stdout and stderr share one pipe, read as it comes; the first
 ///   ``TestRunLimits/outputBytes`` bytes are kept and the rest only counted, so a script
 ///   printing without end costs no memory.
@@ -44,14 +45,17 @@ public struct SandboxProcess: Sendable {
         self.environment = environment
     }
 
-    /// Runs the executable at `path` with no arguments. Throws only when it cannot be started.
+    /// Runs the executable at `path` with no arguments. Throws when it cannot be started, or
+    /// when the calling task is cancelled (the process group is then killed).
     public func run(_ path: String) async throws -> ProcessOutcome {
         let started = ContinuousClock.now
         let leader = ProcessGroupLeader()
         var options = PlatformOptions()
         options.processGroupID = 0
+        // Cancelled mid-run (the service is stopping): the whole group goes, not only the script.
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
         let keep = limits.outputBytes
-        let variables = Dictionary(uniqueKeysWithValues: environment.variables.map { (Environment.Key(rawValue: $0.key)!, $0.value) })
+        let variables = Dictionary(uniqueKeysWithValues: environment.variables.map { (Environment.Key(stringLiteral: $0.key), $0.value) })
         let configuration = Configuration(
             executable: .path(FilePath(path)), arguments: [], environment: .custom(variables),
             workingDirectory: FilePath(environment.imageDirectory), platformOptions: options)
@@ -138,11 +142,12 @@ private final class ProcessGroupLeader: Sendable {
 
     /// SIGKILL to the whole group; waits for the process to have started when the timer beat it.
     func killGroup() async {
-        while !Task.isCancelled {
+        while true {
             if let leader = pid.withLock({ $0 }) {
                 _ = kill(-leader, SIGKILL)
                 return
             }
+            if Task.isCancelled { return }
             try? await Task.sleep(for: .milliseconds(5))
         }
     }

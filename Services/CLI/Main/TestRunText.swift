@@ -23,7 +23,9 @@ enum TestRunText {
              String(result.durationMs), result.detail]
         }).text
         for result in run.results {
-            if let output = result.output, !output.isEmpty { text += "--- \(result.name)\n\(output)\(output.hasSuffix("\n") ? "" : "\n")" }
+            guard let output = result.output, !output.isEmpty else { continue }
+            let dropped = result.outputDroppedBytes > 0 ? " (\(ByteSize.text(result.outputDroppedBytes)) more not kept)" : ""
+            text += "--- \(result.name)\(dropped)\n\(output)\(output.hasSuffix("\n") ? "" : "\n")"
         }
         return text
     }

@@ -62,16 +62,13 @@ struct TestingServiceProcessTests {
 
         let process = try Self.launch(folder: folder, amqpURL: amqpURL)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
-        let clientTask = Task { await client.run() }
-        defer { clientTask.cancel() }
-        let consumer = try await Self.observeEvents(client)
-        let requests = RequestClient(amqp: client)
+        let broker = try await Broker.connect(amqpURL)
+        defer { broker.clientTask.cancel() }
 
         // Sent as planning's outbox would; resent (same envelope) until the starting service answers.
         let command = Envelope(RunTests(releaseKey: release, taskKey: "test-image"), correlationId: release, actor: "planning")
-        try await Self.sendUntilAnswered(command, requests)
-        let seen = try await Self.receive(consumer, of: release, until: { $0.finished.count >= 1 && $0.completed.count >= 1 })
+        try await Self.sendUntilAnswered(command, broker.requests)
+        let seen = try await Self.receive(broker.events, of: release, until: { $0.finished.count >= 1 && $0.completed.count >= 1 })
         let completed = try #require(seen.completed.first)
         #expect(completed.releaseKey == release && completed.outcome == .passed && completed.passed == 8, "\(completed)")
         #expect(completed.imageSha256 == built.sha256)
@@ -86,7 +83,7 @@ struct TestingServiceProcessTests {
         await owner.close()
         // The abandoned sandbox was swept, and this run's removed.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder + "/work").isEmpty)
-        await requests.close()
+        await broker.requests.close()
 
         try await Self.stop(process)
     }
@@ -106,18 +103,15 @@ struct TestingServiceProcessTests {
         try await Self.recordBuild(slow, releaseKey: release, folder: folder, owner: owner)
         var process = try Self.launch(folder: folder, amqpURL: amqpURL)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
-        let clientTask = Task { await client.run() }
-        defer { clientTask.cancel() }
-        let consumer = try await Self.observeEvents(client)
-        let requests = RequestClient(amqp: client)
+        let broker = try await Broker.connect(amqpURL)
+        defer { broker.clientTask.cancel() }
         // Up and consuming: a release without an image is answered at once.
         try await Self.sendUntilAnswered(
-            Envelope(RunTests(releaseKey: release + "-none", taskKey: "warm-up"), correlationId: release, actor: "planning"), requests)
+            Envelope(RunTests(releaseKey: release + "-none", taskKey: "warm-up"), correlationId: release, actor: "planning"), broker.requests)
 
         // Sent as planning's outbox would: nobody waits for the answer.
         let command = Envelope(RunTests(releaseKey: release, taskKey: "test-image"), correlationId: release, actor: "planning")
-        let pending = Task { try? await requests.send(command, timeout: .seconds(120)) }
+        let pending = Task { try? await broker.requests.send(command, timeout: .seconds(120)) }
         defer { pending.cancel() }
         func sandboxes() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: folder + "/work")) ?? [] }
         let installing = ContinuousClock.now + .seconds(30)
@@ -135,13 +129,13 @@ struct TestingServiceProcessTests {
         #expect(try await runs() == 0)
 
         process = try Self.launch(folder: folder, amqpURL: amqpURL, log: "testing-2.log")
-        let seen = try await Self.receive(consumer, of: release, until: { $0.finished.count >= 1 && $0.completed.count >= 1 })
+        let seen = try await Self.receive(broker.events, of: release, until: { $0.finished.count >= 1 && $0.completed.count >= 1 })
         #expect(seen.finished.map(\.succeeded) == [true] && seen.completed.map(\.outcome) == [.passed])
         #expect(try await runs() == 1)
         // The killed run's sandbox is swept at a start once it is an hour old; the redone run's is gone.
         #expect(sandboxes() == killed)
         await owner.close()
-        await requests.close()
+        await broker.requests.close()
         try await Self.stop(process)
     }
 
@@ -187,6 +181,19 @@ struct TestingServiceProcessTests {
             "SHIPBOARD_IMAGE_STORE": folder + "/images", "SHIPBOARD_DML_STORE": folder + "/dml",
             "SHIPBOARD_SANDBOX_ROOT": folder + "/work", "SHIPBOARD_SCRIPT_TIMEOUT_SECONDS": "20",
         ], log: folder + "/" + log)
+    }
+
+    /// The test's side of the broker: its events observed, commands sent to the binary.
+    struct Broker {
+        let clientTask: Task<Void, Never>
+        let events: AMQPConsumer
+        let requests: RequestClient
+
+        static func connect(_ amqpURL: String) async throws -> Broker {
+            let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
+            let clientTask = Task { await client.run() }
+            return Broker(clientTask: clientTask, events: try await observeEvents(client), requests: RequestClient(amqp: client))
+        }
     }
 
     /// A queue of `test.completed` and `testing.tests_finished`, consumed.

@@ -123,8 +123,17 @@ struct AcceptanceCommandTests {
         try await TestRunHarness.run { harness in
             let release = Self.release()
             let (runId, _) = try await harness.testedImage(release, version: "5.5.0")
-            async let accepted = harness.refusal(AcceptImage(releaseKey: release, runId: runId), as: "tess")
-            async let rejected = harness.refusal(RejectImage(releaseKey: release, runId: runId, reason: "not this one"), as: "tom")
+            // Other correlation ids: other lanes, so the consumer may handle both at once.
+            func refusal<C: CommandContract>(_ command: C, as actor: String) async -> CommandError? {
+                do {
+                    _ = try await harness.requests.send(Envelope(command, correlationId: "\(actor)-\(runId)", actor: actor), timeout: .seconds(15))
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            async let accepted = refusal(AcceptImage(releaseKey: release, runId: runId), as: "tess")
+            async let rejected = refusal(RejectImage(releaseKey: release, runId: runId, reason: "not this one"), as: "tom")
             let outcomes = await [accepted, rejected]
             #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
             let refusal = try #require(outcomes.compactMap { $0 }.first)

@@ -7,9 +7,13 @@ import Messaging
 /// The rules are ``AcceptanceRules`` and ``DMLRules``; this reads, copies and records.
 ///
 /// - Accepting copies the image from shipboard-build's store into the DML's, its SHA-256
-///   checked while copying (a tampered archive is refused, nothing stored); the copy lands
-///   before the records commit, and a copy without a record (a crash between) is the same
-///   bytes the retried command adds again: content addressing makes it one file.
+///   checked while copying (a tampered archive is refused, nothing stored). The copy comes
+///   after the records are written (a constraint refuses them before any byte is copied) and
+///   before retention removes files; a copy without a record (a crash or a lost connection
+///   before the commit) is the same bytes the redelivered command adds again: content
+///   addressing makes it one file.
+/// - Accept and reject take the DML lock, so two decisions on one run apply one after the
+///   other and the second is refused before it copies anything.
 /// - A resent command gets its stored reply from the inbox; a new command on a run decided
 ///   before is refused naming the decision.
 extension TestingCommandHandlers {
@@ -34,8 +38,10 @@ extension TestingCommandHandlers {
            let existing = try await dml.entry(name: candidate.name, version: candidate.version, in: context.transaction) {
             return existing
         }
-        try await copyIntoDML(candidate)
+        // The records first (a constraint that refuses them does so before any byte is
+        // copied), then the copy, refused (and all rolled back) if the image changed.
         let entry = try await dml.insert(candidate, by: envelope.actor, overrideReason: overrideReason, in: context.transaction)
+        try await copyIntoDML(candidate)
         try await context.publish(DMLEntryAdded(entry: entry), correlationId: candidate.releaseKey)
         try await applyRetention(to: entry, context)
         return entry
@@ -45,6 +51,8 @@ extension TestingCommandHandlers {
         let command = envelope.payload
         try DMLRules.checkText(command.releaseKey, field: "releaseKey", max: 40, rule: "acceptance.release_key")
         try AcceptanceRules.checkReason(command.reason, field: "reason")
+        // Decisions on runs apply one after another (an accept waiting here then sees this one).
+        try await DMLRepository(schema: schema).lock(in: context.transaction)
         let acceptances = AcceptanceRepository(schema: schema, buildSchema: buildSchema)
         let candidate = try await acceptances.candidate(releaseKey: command.releaseKey, runId: command.runId, in: context.transaction)
         try AcceptanceRules.checkReject(candidate, reason: command.reason)

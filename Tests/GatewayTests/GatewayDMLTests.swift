@@ -98,6 +98,22 @@ struct GatewayDMLTests {
             // Verify-all re-hashes every entry of the (shared) test database; this one matches.
             let verify = try CLIEndToEndTests.shipboard(["dml", "verify"], environment: tester)
             #expect(verify.out.hasPrefix("checked ") && !verify.out.contains("gateway-dml@\(version)"), "\(verify.out)\(verify.err)")
+
+            // The stored archive altered behind the DML's back (same size): the download server
+            // still announces the recorded digest, so the CLI refuses what it received and keeps
+            // nothing; verify-all names the entry.
+            let stored = folder + "/dml/\(sha256).tar.gz"
+            var altered = whole.data
+            altered[altered.count / 2] ^= 0xFF
+            try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: stored)
+            try altered.write(to: URL(fileURLWithPath: stored))
+            let tampered = folder + "/tampered.tar.gz"
+            let refused = try CLIEndToEndTests.shipboard(["dml", "download", "gateway-dml@\(version)", "-o", tampered], environment: tester)
+            #expect(refused.status == 1 && refused.err.contains("does not match its digest"), "\(refused.err)")
+            #expect(!FileManager.default.fileExists(atPath: tampered))
+            #expect(try GatewayImageTests.files(under: folder).filter { $0.contains(".shipboard-download-") }.isEmpty)
+            let reverify = try CLIEndToEndTests.shipboard(["dml", "verify"], environment: tester)
+            #expect(reverify.status == 1 && reverify.out.contains("gateway-dml@\(version)"), "\(reverify.out)\(reverify.err)")
             // Retiring: a reason is needed; a tester may not; a release manager may, and then the content is gone.
             let noRetireReason = try await stack.call("DELETE", "/api/v1/dml/gateway-dml/\(version)", as: .releaseManager)
             #expect(noRetireReason.status == 400 && noRetireReason.problemType == "urn:shipboard:problem:validation:dml.retire_reason")

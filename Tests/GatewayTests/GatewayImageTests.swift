@@ -114,6 +114,45 @@ struct GatewayImageTests {
         }
     }
 
+    @Test("a 64 MiB upload streams to disk: the gateway's peak memory grows by far less than the file")
+    func largeUploadStreams() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-large-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/uploads", withIntermediateDirectories: true)
+        let size = 64 << 20
+        // 1 MiB pieces, each marked with its number, so no two are the same.
+        FileManager.default.createFile(atPath: folder + "/large.bin", contents: nil)
+        let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/large.bin"))
+        var hasher = SHA256()
+        var chunk = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        for piece in 0..<(size >> 20) {
+            chunk[0] = UInt8(piece)
+            hasher.update(data: chunk)
+            try writer.write(contentsOf: chunk)
+        }
+        try writer.close()
+        try await GatewayStack.with(gatewayEnvironment: ["SHIPBOARD_UPLOAD_ROOT": folder + "/uploads", "SHIPBOARD_UPLOAD_LIMIT_MB": "128"]) { stack in
+            let key = try await Self.createRelease(stack)
+            let before = try Self.peakMemory(of: stack.gateway.processIdentifier)
+            let engineer = ["SHIPBOARD_URL": stack.base.absoluteString, "SHIPBOARD_TOKEN": stack.tokens[.buildEngineer]!]
+            let upload = try CLIEndToEndTests.shipboard(["image", "upload", key, folder + "/large.bin", "--output", "json"], environment: engineer)
+            #expect(upload.status == 0, "\(upload.err)")
+            let answer = try JSONSerialization.jsonObject(with: Data(upload.out.utf8)) as? [String: Any] ?? [:]
+            #expect(answer["size"] as? Int == size && answer["sha256"] as? String == LowercaseHex.encode(hasher.finalize()))
+            let attributes = try FileManager.default.attributesOfItem(atPath: "\(folder)/uploads/\(key)/large.bin")
+            #expect(attributes[.size] as? Int == size)
+            let growth = try Self.peakMemory(of: stack.gateway.processIdentifier) - before
+            #expect(growth < 32 << 20, "the gateway's peak memory grew by \(growth >> 20) MiB for a \(size >> 20) MiB upload")
+        }
+    }
+
+    /// The process's peak resident memory so far (`VmHWM`), in bytes.
+    static func peakMemory(of pid: Int32) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") })
+        return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+    }
+
     /// A new release, as the release manager.
     static func createRelease(_ stack: GatewayStack) async throws -> String {
         let created = try await stack.call(

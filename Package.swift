@@ -187,7 +187,7 @@ let package = Package(
             path: "Services/Build/Main"),
         .executableTarget(
             name: "ShipboardTesting",
-            dependencies: ["TestingCore", "Images", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["TestingCore", "Images", "Postgres", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Services/TestingDML/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.

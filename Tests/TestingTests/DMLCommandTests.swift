@@ -90,6 +90,20 @@ struct DMLCommandTests {
         }
     }
 
+    @Test("the start-up sweep removes store files no available entry needs (a copy whose commit never came), and keeps the rest")
+    func sweep() async throws {
+        try await TestRunHarness.run { harness in
+            let kept = try await Self.accept(harness, "5.0")
+            let stray = harness.folder + "/stray.bin"
+            try Data("copied, never committed".utf8).write(to: URL(fileURLWithPath: stray))
+            let store = try DirectoryImageStore(root: harness.dmlStore)
+            let orphan = try store.add(fileAt: stray, expected: nil).hex
+            #expect(try await DMLStoreSweep(pool: harness.pool, schema: harness.schema, store: store).run() == [orphan])
+            #expect(try harness.dmlFiles() == [kept])
+            #expect(try await DMLStoreSweep(pool: harness.pool, schema: harness.schema, store: store).run().isEmpty)
+        }
+    }
+
     @Test("verify-all reports a file changed on disk and a missing one, and announces dml.verified")
     func verifyAll() async throws {
         try await TestRunHarness.run { harness in

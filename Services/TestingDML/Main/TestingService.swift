@@ -26,7 +26,7 @@ struct TestingService {
                 let host = ServiceConfiguration(serviceName: "shipboard-testing", defaultHTTPPort: 8083, reader: ConfigurationReader()).httpHost
                 return [DMLDownloadServer(
                     host: host, port: settings.dmlPort, storeRoot: settings.folders.dmlStore,
-                    catalog: PostgresDMLCatalog(pool: context.pool, schema: "testing"), token: DMLBearerToken(settings.dmlToken),
+                    pool: context.pool, token: DMLBearerToken(settings.dmlToken),
                     logger: context.logger)]
             }
         ).run()

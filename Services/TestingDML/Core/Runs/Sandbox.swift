@@ -12,12 +12,16 @@ public struct Sandbox: Sendable {
     public var image: String { root + "/image" }
     public var target: String { root + "/target" }
 
-    /// Makes a fresh sandbox for run `run` under `workRoot`.
-    public static func create(workRoot: String, run: UUID) throws -> Sandbox {
-        let sandbox = Sandbox(root: (workRoot as NSString).appendingPathComponent(run.uuidString.lowercased()), run: run)
-        try FileManager.default.createDirectory(atPath: sandbox.root, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: sandbox.target, withIntermediateDirectories: false)
-        return sandbox
+    /// Run `run`'s sandbox under `workRoot` (not made yet: ``make()``).
+    public init(workRoot: String, run: UUID) {
+        self.root = (workRoot as NSString).appendingPathComponent(run.uuidString.lowercased())
+        self.run = run
+    }
+
+    /// Makes the sandbox's folder and its empty target root.
+    public func make() throws {
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
     }
 
     /// Removes the sandbox and everything the run's processes put in it.

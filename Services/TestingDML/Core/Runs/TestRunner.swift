@@ -21,7 +21,7 @@ public struct TestRunner: Sendable {
         let plan = TestPlan(manifest: report.manifest)
         var state = RunState(
             image: image, archive: archive, manifest: report.manifest ?? image.manifest,
-            sandbox: Sandbox(root: (workRoot as NSString).appendingPathComponent(run.uuidString.lowercased()), run: run))
+            sandbox: Sandbox(workRoot: workRoot, run: run))
         defer { state.sandbox.remove() }
         var results: [TestResult] = []
         var outcomes: [TestStep: StepOutcome] = [:]
@@ -97,10 +97,10 @@ public struct TestRunner: Sendable {
 
     /// Unpacks the image and measures the empty target root; a reason when that fails.
     private func prepare(_ state: inout RunState) async -> String? {
-        let sandbox = state.sandbox, archive = state.archive, workRoot = workRoot
+        let sandbox = state.sandbox, archive = state.archive
         do {
             let refusal = try await offCooperativePool { () -> String? in
-                _ = try Sandbox.create(workRoot: workRoot, run: sandbox.run)
+                try sandbox.make()
                 do {
                     try ImageExtractor.extract(archiveAt: archive, into: sandbox.image)
                     return nil

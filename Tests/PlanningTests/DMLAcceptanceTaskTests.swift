@@ -48,8 +48,10 @@ struct DMLAcceptanceTaskTests {
     func acceptedFinishesTask() async throws {
         try await PlanningHarness.run { harness in
             let key = try await testedRelease(harness, plan: "accept-flow")
-            let added = try await harness.deliver(DMLEntryAdded(entry: Self.entry(key, acceptedBy: "Tess")),
-                                                  as: "tess", correlationId: key)
+            // The image was in the DML already (another release's entry): this release's acceptance is what counts.
+            let added = try await harness.deliver(
+                DMLEntryAdded(entry: Self.entry("REL-000001", acceptedBy: "olga"), releaseKey: key, acceptedBy: "Tess", existing: true),
+                as: "tess", correlationId: key)
             #expect(try await orchestration.eventually { try await harness.handled(added) })
             #expect(try await orchestration.state(harness, key, "accept") == "done:-:-")
             #expect(try await orchestration.state(harness, key, "release-notes").hasPrefix("ready:"), "not after a test step: untouched")

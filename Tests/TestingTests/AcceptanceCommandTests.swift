@@ -24,7 +24,8 @@ struct AcceptanceCommandTests {
             #expect(try harness.dmlFiles() == [sha256])
             let copy = try DirectoryImageStore(root: harness.dmlStore).path(of: try #require(ImageDigest(sha256)))
             #expect(try DirectoryImageStore.digest(of: copy).hex == sha256)
-            #expect(try await harness.events() == [DMLEntryAdded.messageType])
+            #expect(try await harness.outbox(DMLEntryAdded.self, release)
+                    == [DMLEntryAdded(entry: entry, releaseKey: release, acceptedBy: "tess", existing: false)])
 
             // The same envelope again (a retry after a timeout): the stored reply, no second effect.
             #expect(try await harness.requests.send(command, timeout: .seconds(15)) == entry)
@@ -89,10 +90,13 @@ struct AcceptanceCommandTests {
             #expect(taken?.kind == .conflict && taken?.rule == "dml.version_taken" && taken?.message.contains("payroll@4.0.0") == true)
 
             _ = try await harness.testedImage(third, version: "4.0.0", bytes: bytes)
-            #expect(try await harness.decide(AcceptImage(releaseKey: third), as: "tess") == entry)
+            #expect(try await harness.decide(AcceptImage(releaseKey: third), as: "tom") == entry)
             let entries = try await harness.pool.query("SELECT count(*) FROM \(identifier: harness.schema).dml_entries").single().decode(at: 0, as: Int.self)
             #expect(entries == 1)
-            #expect(try await harness.events() == [DMLEntryAdded.messageType])
+            // The third release's acceptance is announced (for its planning task), naming the entry that stands.
+            let added = try await harness.outbox(DMLEntryAdded.self, third)
+            #expect(added == [DMLEntryAdded(entry: entry, releaseKey: third, acceptedBy: "tom", existing: true)])
+            #expect(try await harness.events() == [DMLEntryAdded.messageType, DMLEntryAdded.messageType])
         }
     }
 

@@ -43,9 +43,19 @@ public struct DMLEntryAdded: EventContract, Equatable {
     public static let messageType = "dml.entry_added"
 
     public var entry: DMLEntry
+    /// The release whose acceptance this is, and who accepted: the entry's own provenance,
+    /// except when the same image was in the DML already under its name and version (then
+    /// the entry keeps its first release and acceptor, and `existing` is true). Absent from
+    /// older senders: read the entry's.
+    public var releaseKey: String?
+    public var acceptedBy: String?
+    public var existing: Bool?
 
-    public init(entry: DMLEntry) {
+    public init(entry: DMLEntry, releaseKey: String? = nil, acceptedBy: String? = nil, existing: Bool? = nil) {
         self.entry = entry
+        self.releaseKey = releaseKey
+        self.acceptedBy = acceptedBy
+        self.existing = existing
     }
 }
 

@@ -13,8 +13,9 @@ import Postgres
 extension PlanningCommandHandlers {
     func registerAcceptance(into handlers: inout MessageHandlers) {
         handlers.on(DMLEntryAdded.self) { envelope, context in
-            let entry = envelope.payload.entry
-            try await acceptanceDecided(releaseKey: entry.releaseKey, by: entry.acceptedBy, .finish, context)
+            let event = envelope.payload
+            try await acceptanceDecided(
+                releaseKey: event.releaseKey ?? event.entry.releaseKey, by: event.acceptedBy ?? event.entry.acceptedBy, .finish, context)
         }
         handlers.on(ImageRejected.self) { envelope, context in
             let event = envelope.payload

@@ -36,13 +36,19 @@ extension TestingCommandHandlers {
         try await acceptances.record("accepted", on: candidate, by: envelope.actor, reason: overrideReason, in: context.transaction)
         if placement == .existing,
            let existing = try await dml.entry(name: candidate.name, version: candidate.version, in: context.transaction) {
+            // No second entry; the release's acceptance still happened, and planning hears of it.
+            try await context.publish(
+                DMLEntryAdded(entry: existing, releaseKey: candidate.releaseKey, acceptedBy: envelope.actor, existing: true),
+                correlationId: candidate.releaseKey)
             return existing
         }
         // The records first (a constraint that refuses them does so before any byte is
         // copied), then the copy, refused (and all rolled back) if the image changed.
         let entry = try await dml.insert(candidate, by: envelope.actor, overrideReason: overrideReason, in: context.transaction)
         try await copyIntoDML(candidate)
-        try await context.publish(DMLEntryAdded(entry: entry), correlationId: candidate.releaseKey)
+        try await context.publish(
+            DMLEntryAdded(entry: entry, releaseKey: candidate.releaseKey, acceptedBy: envelope.actor, existing: false),
+            correlationId: candidate.releaseKey)
         try await applyRetention(to: entry, context)
         return entry
     }

@@ -36,12 +36,15 @@ struct GatewayProcessTests {
         return environment
     }
 
-    @Test("SHIPBOARD_GATEWAY_EVENT_LOOPS out of 1...64 or not a number: the gateway refuses to start and names the variable")
-    func eventLoopsAreValidated() throws {
-        for value in ["0", "65", "two", "-1"] {
+    @Test("a setting out of range or malformed (event loops, upload limit, DML URL): the gateway refuses to start, names the variable, never echoes the DML token", arguments: [
+        ("SHIPBOARD_GATEWAY_EVENT_LOOPS", ["0", "65", "two", "-1"]), ("SHIPBOARD_UPLOAD_LIMIT_MB", ["0", "lots", "1048577"]),
+        ("SHIPBOARD_DML_URL", ["ftp://dml", "127.0.0.1:8093"]),
+    ])
+    func settingsAreValidated(variable: String, values: [String]) throws {
+        for value in values {
             let process = Process()
             process.executableURL = try ProductBinary.locate("shipboard-gateway")
-            process.environment = try Self.environment().merging(["SHIPBOARD_GATEWAY_EVENT_LOOPS": value]) { $1 }
+            process.environment = try Self.environment().merging([variable: value, "SHIPBOARD_DML_TOKEN": "dml-secret-never-shown"]) { $1 }
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = FileHandle.nullDevice
@@ -49,7 +52,8 @@ struct GatewayProcessTests {
             let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
             #expect(process.terminationStatus != 0, "\(value) was accepted")
-            #expect(text.contains("SHIPBOARD_GATEWAY_EVENT_LOOPS"), "\(value): \(text)")
+            #expect(text.contains(variable), "\(value): \(text)")
+            #expect(!text.contains("dml-secret-never-shown"))
         }
     }
 

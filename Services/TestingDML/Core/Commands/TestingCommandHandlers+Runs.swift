@@ -13,8 +13,9 @@ import Messaging
 /// - A release with no built image gets no run row, only a failed `testing.tests_finished`
 ///   saying what to do.
 extension TestingCommandHandlers {
-    /// Sandboxes older than this at start-up belong to runs that died.
-    public static let abandonedSandboxAge = Duration.seconds(3600)
+    /// A sandbox untouched this long at start-up belongs to a run that died (a live run
+    /// touches its sandbox at every step, and no step outlives the process timeout).
+    public var abandonedSandboxAge: Duration { max(.seconds(3600), limits.timeout * 2) }
 
     func registerRuns(into handlers: inout MessageHandlers) {
         handlers.onCommand(RunTests.self) { envelope, context in try await runTests(envelope, context) }
@@ -24,7 +25,7 @@ extension TestingCommandHandlers {
     /// Removes what runs killed mid-way left under the work root; returns how many sandboxes went.
     @discardableResult
     public func sweepAbandonedSandboxes() -> Int {
-        Sandbox.sweep(workRoot: settings.workRoot, olderThan: Self.abandonedSandboxAge)
+        Sandbox.sweep(workRoot: settings.workRoot, olderThan: abandonedSandboxAge)
     }
 
     /// A person's request: answered at once with the run's task key; the run itself is a

@@ -3,8 +3,9 @@ import Foundation
 /// A test run's throwaway folder, `<workRoot>/<run uuid>/`: `image/` (the unpacked image,
 /// the processes' working directory), `target/` (the empty root the image installs into) and
 /// the folder itself as the processes' `HOME`. It is removed when the run ends; a run killed
-/// before that (`kill -9`) leaves it, and ``sweep(workRoot:olderThan:)`` removes it at the
-/// next start (the redelivered command runs again in a new sandbox).
+/// before that (`kill -9`) leaves it, and ``sweep(workRoot:olderThan:)`` removes it at a
+/// later start once it has been untouched long enough (the redelivered command runs again in
+/// a new sandbox). Each step touches the folder, so only a dead run's sandbox ages.
 public struct Sandbox: Sendable {
     public let root: String
     public let run: UUID
@@ -22,6 +23,11 @@ public struct Sandbox: Sendable {
     public func make() throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+    }
+
+    /// Marks the sandbox as in use now (a step starts), so a sweep never takes a live run's.
+    public func touch() {
+        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: root)
     }
 
     /// Removes the sandbox and everything the run's processes put in it.

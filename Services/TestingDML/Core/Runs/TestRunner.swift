@@ -30,6 +30,7 @@ public struct TestRunner: Sendable {
             if let reason = TestPlan.skipReason(step, after: outcomes) {
                 result = TestResult(step, .skipped, detail: reason)
             } else {
+                state.sandbox.touch()
                 result = await perform(step, report: report, state: &state)
             }
             outcomes[step] = result.outcome

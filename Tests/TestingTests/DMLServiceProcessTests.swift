@@ -20,21 +20,9 @@ import FoundationNetworking
 struct DMLServiceProcessTests {
     @Test("testing.accept_image over RabbitMQ copies the image into the DML; GET /dml/{name}/{version} with the token streams it, digest in the header; 401 without")
     func acceptThenDownload() async throws {
-        // The fault broker, held exclusively: no other consumer of `testing.#` competes.
-        try await FaultBroker.exclusively {
-            let amqpURL = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
-            try await Self.removeTestingQueues(amqpURL)
-            let database = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
-            try await MigrationGate.shared.ensureMigrated(database)
-            try await TestRunImages.withFolder { folder in try await Self.scenario(in: folder, amqpURL: amqpURL, database: database) }
+        try await TestingServiceProcessTests.withPreparedServers { amqpURL, database, folder in
+            try await Self.scenario(in: folder, amqpURL: amqpURL, database: database)
         }
-    }
-
-    /// Queues an older run declared with other arguments would be refused their re-declaration.
-    static func removeTestingQueues(_ amqpURL: String) async throws {
-        let connection = try await AMQPConnection.connect(AMQPConfiguration(url: amqpURL))
-        for queue in MessagingTopology.shipboard.queues where queue.name.hasPrefix("testing.") { try? await connection.deleteQueue(queue.name) }
-        await connection.close()
     }
 
     static func scenario(in folder: String, amqpURL: String, database: PostgresConfiguration) async throws {
@@ -89,10 +77,7 @@ struct DMLServiceProcessTests {
         #expect((partial as? HTTPURLResponse)?.statusCode == 206)
         #expect(tail == bytes.suffix(1000))
 
-        kill(process.processIdentifier, SIGTERM)
-        let stop = ContinuousClock.now + .seconds(30)
-        while process.isRunning && ContinuousClock.now < stop { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!process.isRunning && process.terminationStatus == 0)
+        try await TestingServiceProcessTests.stop(process)
     }
 
     /// The download server's address, from its "DML downloads listening" log line (plain or JSON).

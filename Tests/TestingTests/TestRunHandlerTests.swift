@@ -74,6 +74,21 @@ struct TestRunHandlerTests {
         }
     }
 
+    @Test("a hanging test script is killed at the timeout and recorded as timed out; the rest of the plan still runs")
+    func hangingScript() async throws {
+        try await TestRunHarness.run(limits: .init(timeout: .seconds(1), outputBytes: 4096)) { harness in
+            let release = Self.release()
+            try await harness.built(TestRunImages.variant(["tests/10-config.sh": "#!/bin/sh\necho waiting\nsleep 30\n"]), releaseKey: release)
+            _ = try await harness.send(RunTests(releaseKey: release, taskKey: "test-image"), correlationId: release)
+            let tests = try await harness.recordedTests(release)
+            let hanging = try #require(tests.first { $0.name == "tests/10-config.sh" })
+            #expect(hanging.outcome == "failed" && hanging.exitStatus == nil && hanging.output == "waiting\n")
+            #expect(hanging.detail == "tests/10-config.sh timed out after 1 s: it and every process it started were killed")
+            #expect(tests.filter { $0.outcome == "failed" }.map(\.name) == ["tests/10-config.sh"])
+            #expect(tests.last?.name == "backout-restores" && tests.last?.outcome == "passed")
+        }
+    }
+
     @Test("an archive changed in the store fails integrity, and none of its scripts run")
     func tamperedArchive() async throws {
         try await TestRunHarness.run { harness in

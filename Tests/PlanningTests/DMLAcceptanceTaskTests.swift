@@ -91,6 +91,14 @@ struct DMLAcceptanceTaskTests {
             #expect(try await orchestration.state(harness, key, "plan-rollout") == "waiting:-:-")
             let types = try await harness.outboxTypes(key)
             #expect(types.filter { $0 == TaskChanged.messageType }.count == 6, "\(types)")
+
+            // A reason no task can hold (a NUL, blank) still fails the task, with a usable one.
+            let other = try await testedRelease(harness, plan: "reject-blank")
+            let blank = try await harness.deliver(
+                ImageRejected(releaseKey: other, runId: 5, imageSha256: String(repeating: "b", count: 64), rejectedBy: "tom", reason: " \u{0} "),
+                as: "tom", correlationId: other)
+            #expect(try await orchestration.eventually { try await harness.handled(blank) })
+            #expect(try await orchestration.state(harness, other, "accept") == "failed:-:image rejected by tom")
         }
     }
 }

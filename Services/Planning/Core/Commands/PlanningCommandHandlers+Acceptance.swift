@@ -19,8 +19,11 @@ extension PlanningCommandHandlers {
         }
         handlers.on(ImageRejected.self) { envelope, context in
             let event = envelope.payload
-            let reason = String(event.reason.prefix(500))
-            try await acceptanceDecided(releaseKey: event.releaseKey, by: event.rejectedBy, .fail(reason: reason), context)
+            // A task's reason is 1 to 500 characters without NUL; an event that breaks that
+            // still fails the task (retrying could never make the reason fit).
+            let reason = String(String(event.reason.unicodeScalars.filter { $0.value != 0 }).prefix(500))
+            let usable = reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "image rejected by \(event.rejectedBy)" : reason
+            try await acceptanceDecided(releaseKey: event.releaseKey, by: event.rejectedBy, .fail(reason: usable), context)
         }
     }
 

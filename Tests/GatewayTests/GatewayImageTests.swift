@@ -65,6 +65,11 @@ struct GatewayImageTests {
             let tooLarge = try await Self.upload(stack, key, "bin%2Fapp.bin", oversized)
             #expect(tooLarge.status == 413 && tooLarge.problemType == "urn:shipboard:problem:validation:uploads.size",
                     "\(tooLarge.status) \(String(decoding: tooLarge.data, as: UTF8.self))")
+            // Cut off mid-body (the client goes away): nothing lands, and the name stays free.
+            try Self.truncatedUpload(stack, key, "cut.bin", declaring: 500_000, sending: 100_000)
+            #expect(try await Self.upload(stack, key, "cut.bin", Data("whole".utf8)).status == 201)
+            #expect(FileManager.default.contents(atPath: "\(uploads)/\(key)/cut.bin") == Data("whole".utf8))
+            try FileManager.default.removeItem(atPath: "\(uploads)/\(key)/cut.bin")
             // The same without a declared length (chunked): refused as the bytes pass the limit.
             let streamed = try await Self.chunkedUpload(stack, key, "bin/app.bin", oversized)
             #expect(streamed.status == 413 && streamed.problem.contains("uploads.size"), "\(streamed)")
@@ -86,6 +91,10 @@ struct GatewayImageTests {
                 "--file", "bin/app.bin=uploads/\(key)/bin/app.bin",
             ], environment: engineer)
             #expect(cliSpec.status == 0 && cliSpec.out.contains("revision 2, 3 files"), "\(cliSpec.out) \(cliSpec.err)")
+            // The same spec as the API's JSON in a file.
+            try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: local + "/spec.json"))
+            let jsonSpec = try CLIEndToEndTests.shipboard(["image", "spec", key, "--from-json", local + "/spec.json"], environment: engineer)
+            #expect(jsonSpec.status == 0 && jsonSpec.out.contains("revision 3, 3 files"), "\(jsonSpec.out) \(jsonSpec.err)")
             let bad = try await stack.call("PUT", "/api/v1/releases/\(key)/image-spec", as: .buildEngineer, json: [
                 "name": "gateway-image", "version": "1", "files": [["path": "../x", "from": "uploads/\(key)/install.sh"]],
             ])
@@ -94,7 +103,7 @@ struct GatewayImageTests {
 
             let shown = try await stack.call("GET", "/api/v1/releases/\(key)/image", as: .viewer)
             let shownSpec = shown.json["spec"] as? [String: Any] ?? [:]
-            #expect(shown.status == 200 && shownSpec["revision"] as? Int == 2 && shownSpec["savedBy"] as? String == stack.name(.buildEngineer))
+            #expect(shown.status == 200 && shownSpec["revision"] as? Int == 3 && shownSpec["savedBy"] as? String == stack.name(.buildEngineer))
             #expect((shownSpec["files"] as? [[String: Any]])?.compactMap { $0["path"] as? String } == ["backout.sh", "bin/app.bin", "install.sh"])
             #expect((shown.json["builds"] as? [Any])?.isEmpty == true)
 
@@ -166,6 +175,25 @@ struct GatewayImageTests {
     ) async throws -> GatewayStack.Response {
         try await stack.call("PUT", "/api/v1/releases/\(key)/image/artifacts/\(escapedPath)", as: role, body: body,
                              headers: ["Content-Type": "application/octet-stream"])
+    }
+
+    /// An upload that declares `declaring` bytes, sends `sending` and closes the connection.
+    static func truncatedUpload(_ stack: GatewayStack, _ key: String, _ path: String, declaring: Int, sending: Int) throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(stack.base.port!).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let head = "PUT /api/v1/releases/\(key)/image/artifacts/\(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            + "Authorization: Bearer \(stack.tokens[.buildEngineer]!)\r\nContent-Type: application/octet-stream\r\n"
+            + "Content-Length: \(declaring)\r\n\r\n"
+        let bytes = Array(head.utf8) + [UInt8](repeating: 1, count: sending)
+        try #require(bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) } == bytes.count)
     }
 
     /// An upload sent as a stream of unknown length (`Transfer-Encoding: chunked`).

@@ -62,6 +62,15 @@ struct DMLContentSource: Sendable {
         }
     }
 
+    /// The HTTP client for the download server: redirects are never followed (one would
+    /// carry the bearer token elsewhere), and a server that does not accept a connection
+    /// within 5 s counts as down.
+    static func makeClient() -> HTTPClient {
+        HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5))))
+    }
+
     static var unavailable: CommandError {
         CommandError(.unavailable, "DML downloads are not available right now; try again shortly", rule: "dml.download")
     }

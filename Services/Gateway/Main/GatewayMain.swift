@@ -73,6 +73,7 @@ struct GatewayMain {
             FileHandle.standardError.write(Data("shipboard-gateway: cannot start: \(error)\n".utf8))
             exit(1)
         }
+        let dmlClient = DMLContentSource.makeClient()
         let commands = PlanningCommands(requests: RequestClient(amqp: client, logger: logger), timeout: commandTimeout)
         let identities = IdentityStore(pool: pool)
         let authentications = AuthenticationCache()
@@ -92,7 +93,7 @@ struct GatewayMain {
             try GatewayAPIHandler(
                 pool: pool, identities: identities, authentications: authentications, commands: commands,
                 artifacts: ArtifactUploads(root: settings.uploadRoot, limit: settings.uploadLimit),
-                dmlContent: DMLContentSource(baseURL: settings.dmlURL, token: settings.dmlToken, client: .shared, logger: logger)
+                dmlContent: DMLContentSource(baseURL: settings.dmlURL, token: settings.dmlToken, client: dmlClient, logger: logger)
             ).registerHandlers(
                 on: router, middlewares: [ProblemMiddleware(logger: logger), AuthorizationMiddleware()])
             let app = Application(
@@ -104,6 +105,7 @@ struct GatewayMain {
                 },
                 logger: logger)
             try await ServiceMain.run(services: [AMQPClientService(client: client), app], configuration: configuration, logger: logger)
+            try? await dmlClient.shutdown()
             await pool.close()
         } catch {
             logger.error("shipboard-gateway failed", metadata: ["error": "\(error)"])

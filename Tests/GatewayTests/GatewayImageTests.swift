@@ -152,6 +152,26 @@ struct GatewayImageTests {
             #expect(attributes[.size] as? Int == size)
             let growth = try Self.peakMemory(of: stack.gateway.processIdentifier) - before
             #expect(growth < 32 << 20, "the gateway's peak memory grew by \(growth >> 20) MiB for a \(size >> 20) MiB upload")
+
+            // The gateway killed in the middle of an upload: nothing of it is left in the folder.
+            let pid = stack.gateway.processIdentifier
+            let connection = try Self.startedUpload(stack, key, "crash.bin", declaring: 8 << 20, sending: 1 << 20)
+            defer { close(connection) }
+            let writing = Date().addingTimeInterval(30)
+            while !Self.isWriting(pid, under: folder + "/uploads"), Date() < writing { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(Self.isWriting(pid, under: folder + "/uploads"), "the gateway never opened the upload's file")
+            kill(pid, SIGKILL)
+            stack.gateway.waitUntilExit()
+            #expect(try Self.files(under: folder + "/uploads") == ["\(key)/large.bin"])
+        }
+    }
+
+    /// Whether `pid` holds a file open under `folder` (a transactional file shows as
+    /// `<folder>/… (deleted)` or a hidden temporary name).
+    static func isWriting(_ pid: Int32, under folder: String) -> Bool {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return descriptors.contains { fd in
+            ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? "").hasPrefix(folder)
         }
     }
 
@@ -179,8 +199,13 @@ struct GatewayImageTests {
 
     /// An upload that declares `declaring` bytes, sends `sending` and closes the connection.
     static func truncatedUpload(_ stack: GatewayStack, _ key: String, _ path: String, declaring: Int, sending: Int) throws {
+        close(try startedUpload(stack, key, path, declaring: declaring, sending: sending))
+    }
+
+    /// An upload that declares `declaring` bytes and has sent `sending` of them; the open
+    /// connection's descriptor (the caller closes it).
+    static func startedUpload(_ stack: GatewayStack, _ key: String, _ path: String, declaring: Int, sending: Int) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -188,12 +213,16 @@ struct GatewayImageTests {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        try #require(connected == 0)
+        guard connected == 0 else {
+            close(descriptor)
+            throw TestSettingsError(description: "cannot connect to the gateway")
+        }
         let head = "PUT /api/v1/releases/\(key)/image/artifacts/\(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Authorization: Bearer \(stack.tokens[.buildEngineer]!)\r\nContent-Type: application/octet-stream\r\n"
             + "Content-Length: \(declaring)\r\n\r\n"
         let bytes = Array(head.utf8) + [UInt8](repeating: 1, count: sending)
         try #require(bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) } == bytes.count)
+        return descriptor
     }
 
     /// An upload sent as a stream of unknown length (`Transfer-Encoding: chunked`).

@@ -9,7 +9,11 @@
 #      (CAB) approves; colin applies the standard job plan, works initiate's tasks in order
 #      (a task out of order, another group's task and leaving initiate early are refused),
 #      advances it to plan, bob starts a design task, the Gantt chart is shown, then build;
-#   4. its impact set, audit trail and the trail's verification are shown.
+#   4. bob uploads the image's files (Infra/demo/payroll-image) and saves its spec; when the
+#      install scripts and backout are done, planning has shipboard-build build the image;
+#      colin moves it to test, shipboard-testing tests it; tess (tester) accepts it into the
+#      DML (bob may not); the DML is listed, verified and the image downloaded;
+#   5. its impact set, audit trail and the trail's verification are shown.
 # Tokens are kept in .run/secrets/tokens/<user> (mode 600); nothing here prints a secret.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -40,6 +44,23 @@ ensure() {
   local status=0
   as "$@" || status=$?
   [[ "$status" == 0 || "$status" == 5 ]] || die "failed with exit status $status"
+}
+
+# wait_task KEY TASK STATE: waits (up to 120 s) until the work plan's TASK is in STATE; the
+# services' commands and events run in the background.
+wait_task() {
+  local key="$1" task="$2" want="$3" state="" waited=0
+  printf '  (waiting for task %s of %s to be %s)\n' "$task" "$key" "$want"
+  while (( waited < 240 )); do
+    state="$(SHIPBOARD_TOKEN="$(cat "$TOKENS/vera")" "$BIN/shipboard" plan show "$key" --output json | python3 -c '
+import json, sys
+tasks = json.load(sys.stdin).get("tasks", [])
+print(next((t.get("state", "") for t in tasks if t.get("key") == sys.argv[1]), ""))' "$task")"
+    [[ "$state" == "$want" ]] && return 0
+    [[ "$state" == failed ]] && { as vera plan show "$key"; die "task $task of $key failed"; }
+    sleep 0.5; waited=$((waited + 1))
+  done
+  die "task $task of $key is '$state' after 120 s, not $want"
 }
 
 bootstrap_admin() {
@@ -129,8 +150,44 @@ as colin release advance "$KEY"
 as bob task start "$KEY" image-design
 as vera plan show "$KEY" --gantt
 as colin release advance "$KEY"
+
+log "Build (bob uploads the image's files through the gateway and saves its spec; planning has"
+log "shipboard-build build it as soon as the install scripts and the backout procedure are done):"
+IMAGE_DIR="$SHIPBOARD_ROOT/Infra/demo/payroll-image"
+# One version per release, so that a second run of up.sh adds a new DML entry.
+VERSION="4.2.$((10#${KEY#REL-}))"
+spec_args=()
+for file in install.sh backout.sh verify.sh tests/config.sh payroll/bin/payroll payroll/etc/payroll.conf \
+            communication-plan.md education-plan.md; do
+  as bob image upload "$KEY" "$IMAGE_DIR/$file" --as "$file"
+  mode=""; [[ -x "$IMAGE_DIR/$file" ]] && mode=":x"
+  spec_args+=(--file "$file=uploads/$KEY/$file$mode")
+done
+as bob image spec "$KEY" --name payroll --version "$VERSION" --target-class application "${spec_args[@]}"
+as bob task finish "$KEY" image-design
+for task in install-scripts backout; do
+  as bob task start "$KEY" "$task"
+  as bob task finish "$KEY" "$task"
+done
+wait_task "$KEY" build done
+as vera image show "$KEY"
+
+log "Test (colin moves the release to test; shipboard-testing installs the image in a sandbox,"
+log "runs verify.sh and its tests, backs it out and checks the sandbox is as before):"
+as colin release advance "$KEY"
+wait_task "$KEY" test done
+as vera test results "$KEY"
+log "  bob built the image, and build engineers do not accept images:"
+refused 3 bob test accept "$KEY"
+as tess test accept "$KEY"
+wait_task "$KEY" dml-acceptance done
+log "The Definitive Media Library:"
+as vera dml list
+as vera dml show "payroll@$VERSION"
+as tess dml verify
+as vera dml download "payroll@$VERSION" -o "$RUN_DIR/payroll-$VERSION.tar.gz"
 as vera release show "$KEY"
 as vera ci impact "$KEY"
 as vera audit show "$KEY"
 as vera audit verify "$KEY"
-log "Scenario done: $KEY is in build; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"
+log "Scenario done: $KEY is accepted into the DML as payroll@$VERSION; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"

@@ -35,6 +35,8 @@ step_services() {
   cd "$SHIPBOARD_ROOT"
   log "building the services and the shipboard CLI"
   swift build --product shipboard-planning
+  swift build --product shipboard-build
+  swift build --product shipboard-testing
   swift build --product shipboard-gateway
   swift build --product shipboard
   bash "$SHIPBOARD_SCRIPTS_DIR/services.sh" start
@@ -55,7 +57,8 @@ log "Shipboard is up ($(elapsed "$T0")):"
 log "  PostgreSQL  postgres://shipboard_service:***@$PG_HOST:$PG_PORT/shipboard (migrations: shipboard)"
 log "  RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST"
 log "  settings    $ENV_FILE (source it: . .run/env; passwords in .run/secrets/)"
-log "  services    shipboard-planning (health http://127.0.0.1:58081/health/ready)"
+log "  services    shipboard-planning, shipboard-build, shipboard-testing (health http://127.0.0.1:5808{1,2,3}/health/ready)"
+log "  DML         downloads http://127.0.0.1:58093/dml/NAME/VERSION (bearer token: SHIPBOARD_DML_TOKEN in $ENV_FILE)"
 log "  gateway     http://127.0.0.1:58080/api/v1/ (document: /api/v1/openapi.json; health /health/ready)"
 log "  CLI         $(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)/shipboard (demo tokens in $RUN_DIR/secrets/tokens/)"
 log "  logs        $RUN_DIR/logs/, $RUN_DIR/postgres/postgres.log, $RUN_DIR/rabbitmq/main/log/"

@@ -7,6 +7,9 @@ import Postgres
 public struct TestRunQueries: Sendable {
     /// The most runs a release's list shows (newest first).
     public static let runLimit = 20
+    /// The most characters of one test's output an answer carries (the service keeps up to
+    /// its own limit); what is left out is added to the test's `outputDroppedBytes`.
+    public static let outputLimit = 65_536
 
     public let schema: String
     public let pool: PostgresPool
@@ -47,8 +50,10 @@ public struct TestRunQueries: Sendable {
               'results', (SELECT coalesce(json_agg(json_build_object(
                               'position', r.position, 'name', r.name, 'outcome', r.outcome, 'exitStatus', r.exit_status,
                               'durationMs', r.duration_ms, 'detail', r.detail,
-                              'output', CASE WHEN \(id)::bigint IS NOT NULL THEN r.output END,
-                              'outputDroppedBytes', r.output_dropped_bytes) ORDER BY r.position), '[]')
+                              'output', CASE WHEN \(id)::bigint IS NOT NULL THEN left(r.output, \(Self.outputLimit)::int) END,
+                              'outputDroppedBytes', r.output_dropped_bytes
+                                  + octet_length(r.output) - octet_length(left(r.output, \(Self.outputLimit)::int)))
+                              ORDER BY r.position), '[]')
                           FROM \(identifier: schema).test_results r WHERE r.run_id = t.id))
               ORDER BY t.id DESC), '[]')::text
             FROM (SELECT * FROM \(identifier: schema).test_runs

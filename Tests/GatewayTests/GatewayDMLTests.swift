@@ -57,6 +57,11 @@ struct GatewayDMLTests {
             // A rejection needs a reason (refused in the gateway); then the tester accepts.
             let noReason = try await stack.call("POST", "/api/v1/releases/\(key)/acceptance", as: .tester, json: ["decision": "reject"])
             #expect(noReason.status == 400 && noReason.problemType == "urn:shipboard:problem:validation:acceptance.reason")
+            for hostile in ["no\u{0}pe", String(repeating: "r", count: 1001)] {
+                let refused = try await stack.call(
+                    "POST", "/api/v1/releases/\(key)/acceptance", as: .tester, json: ["decision": "reject", "reason": hostile])
+                #expect(refused.status == 400, "\(String(decoding: refused.data, as: UTF8.self))")
+            }
             let accept = try CLIEndToEndTests.shipboard(["test", "accept", key, "--run", "\(runId)", "--output", "json"], environment: tester)
             #expect(accept.status == 0, "\(accept.err)")
             let decided = try JSONSerialization.jsonObject(with: Data(accept.out.utf8)) as? [String: Any] ?? [:]

@@ -99,6 +99,14 @@ struct GatewayImageTests {
                 "name": "gateway-image", "version": "1", "files": [["path": "../x", "from": "uploads/\(key)/install.sh"]],
             ])
             #expect(bad.status == 400, "\(String(decoding: bad.data, as: UTF8.self))")
+            // 300 characters or a NUL in a field: refused, naming the field.
+            for (field, value) in [("name", String(repeating: "n", count: 300)), ("version", "1\u{0}")] {
+                var hostile = spec
+                hostile[field] = value
+                let refused = try await stack.call("PUT", "/api/v1/releases/\(key)/image-spec", as: .buildEngineer, json: hostile)
+                let pointers = (refused.json["errors"] as? [[String: Any]] ?? []).compactMap { $0["pointer"] as? String }
+                #expect(refused.status == 400 && pointers == ["/\(field)"], "\(field): \(String(decoding: refused.data, as: UTF8.self))")
+            }
             #expect(try await stack.call("PUT", "/api/v1/releases/\(key)/image-spec", as: .tester, json: spec).status == 403)
 
             let shown = try await stack.call("GET", "/api/v1/releases/\(key)/image", as: .viewer)

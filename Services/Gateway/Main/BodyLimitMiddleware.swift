@@ -15,9 +15,10 @@ struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// `PUT /api/v1/releases/{key}/image/artifacts/{path}`.
     static func isUpload(_ request: Request) -> Bool {
+        // Method first: the common requests never pay for the split.
+        guard request.method == .put else { return false }
         let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
-        return request.method == .put && parts.count == 8 && parts.starts(with: ["", "api", "v1", "releases"])
-            && parts[5] == "image" && parts[6] == "artifacts"
+        return parts.count == 8 && parts.starts(with: ["", "api", "v1", "releases"]) && parts[5] == "image" && parts[6] == "artifacts"
     }
 
     static func limit(for path: String) -> Int {

@@ -138,7 +138,7 @@ struct GatewayImageTests {
         try FileManager.default.createDirectory(atPath: folder + "/uploads", withIntermediateDirectories: true)
         let size = 64 << 20
         // 1 MiB pieces, each marked with its number, so no two are the same.
-        FileManager.default.createFile(atPath: folder + "/large.bin", contents: nil)
+        _ = FileManager.default.createFile(atPath: folder + "/large.bin", contents: nil)
         let writer = try FileHandle(forWritingTo: URL(fileURLWithPath: folder + "/large.bin"))
         var hasher = SHA256()
         var chunk = Data((0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) })

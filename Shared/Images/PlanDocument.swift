@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Yams
 
@@ -108,8 +109,7 @@ public struct PlanDocument: Equatable, Sendable {
             moment = .outcome(on)
         default: throw PlanDocumentError("\(field) needs exactly one of 'at' (e.g. -24h) or 'on' (e.g. completed)")
         }
-        guard let subject = item.subject, !subject.isEmpty, subject.count <= 200,
-              !subject.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        guard let subject = item.subject, ShortText.problem(subject, max: 200) == nil
         else { throw PlanDocumentError("\(field).subject must be 1 to 200 characters on one line") }
         let audiences = try names(item.audiences ?? planAudiences, field: "\(field).audiences")
         if let unknown = audiences.first(where: { !planAudiences.contains($0) }) {

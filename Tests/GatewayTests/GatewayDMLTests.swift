@@ -136,6 +136,15 @@ struct GatewayDMLTests {
 
     /// Uploads the passing test image's files, saves its spec and builds it (as the build engineer).
     static func buildPassingImage(_ stack: GatewayStack, _ key: String, version: String) async throws {
+        try await savePassingImageSpec(stack, key, version: version)
+        let build = try await GatewayImageTests.untilAnswered(stack, "POST", "/api/v1/releases/\(key)/image/builds")
+        #expect(build.status == 202, "\(String(decoding: build.data, as: UTF8.self))")
+        let builds = try await GatewayImageTests.builds(stack, key, until: { !$0.isEmpty })
+        #expect(builds.first?["outcome"] as? String == "built", "\(builds)")
+    }
+
+    /// Uploads the files of an image whose tests pass (as the build engineer) and saves its spec.
+    static func savePassingImageSpec(_ stack: GatewayStack, _ key: String, version: String) async throws {
         let files: [(String, String)] = [
             ("install.sh", "#!/bin/sh\nset -e\nmkdir -p \"$SHIPBOARD_TARGET_ROOT/opt/app\"\ncp payload/app.conf \"$SHIPBOARD_TARGET_ROOT/opt/app/\"\n"),
             ("backout.sh", "#!/bin/sh\nrm -rf \"$SHIPBOARD_TARGET_ROOT/opt\"\n"),
@@ -151,10 +160,6 @@ struct GatewayDMLTests {
         }]
         let saved = try await GatewayImageTests.untilAnswered(stack, "PUT", "/api/v1/releases/\(key)/image-spec", json: spec)
         #expect(saved.status == 200, "\(String(decoding: saved.data, as: UTF8.self))")
-        let build = try await GatewayImageTests.untilAnswered(stack, "POST", "/api/v1/releases/\(key)/image/builds")
-        #expect(build.status == 202, "\(String(decoding: build.data, as: UTF8.self))")
-        let builds = try await GatewayImageTests.builds(stack, key, until: { !$0.isEmpty })
-        #expect(builds.first?["outcome"] as? String == "built", "\(builds)")
     }
 
     /// `read` until it answers something (or 90 s).

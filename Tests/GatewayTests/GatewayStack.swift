@@ -258,7 +258,7 @@ extension GatewayStack {
         }
         return [
             "SHIPBOARD_IMAGE_STORE": imageStore ?? folder + "/images", "SHIPBOARD_DML_STORE": folder + "/dml",
-            "SHIPBOARD_TEST_WORK_ROOT": folder + "/work", "SHIPBOARD_DML_TOKEN": dmlToken,
+            "SHIPBOARD_SANDBOX_ROOT": folder + "/work", "SHIPBOARD_DML_TOKEN": dmlToken,
             "SHIPBOARD_DML_HTTP_PORT": String(dmlPort), "SHIPBOARD_HTTP_PORT": "0",
         ]
     }

@@ -75,7 +75,7 @@ struct DMLRulesTests {
                 #expect(error.kind == .validation && error.fields?[field] != nil)
             }
         }
-        #expect(DMLRules.textProblem("rollout:R-1", max: 200) == nil)
-        #expect(DMLRules.textProblem("a\u{85}b", max: 200) != nil, "C1 controls are control characters too")
+        #expect(ShortText.problem("rollout:R-1", max: 200) == nil)
+        #expect(ShortText.problem("a\u{85}b", max: 200) != nil, "C1 controls are control characters too")
     }
 }

@@ -4,7 +4,7 @@
 -- test_runs / test_results: one row per run of an image's test plan (which image, from which
 --   build, how it ended; run_uuid is the run's sandbox and SHIPBOARD_TEST_RUN) and one per
 --   test in it (outcome — skipped when an earlier failure kept it from running —, exit
---   status, the first SHIPBOARD_TEST_OUTPUT_LIMIT_KB of output, and how many bytes more were dropped).
+--   status, the first SHIPBOARD_SCRIPT_OUTPUT_LIMIT_KB of output, and how many bytes more were dropped).
 -- acceptances: every accept or reject decision on a run, with who and why (an accepted run
 --   with failures carries the override's reason).
 -- dml_entries: accepted images, one per name@version, content-addressed by SHA-256, with

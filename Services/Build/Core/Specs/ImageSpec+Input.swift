@@ -8,7 +8,7 @@ extension ImageSpec {
     public init(_ command: SaveImageSpec) throws(CommandError) {
         var fields: [String: String] = [:]
         func text(_ value: String, _ field: String, max: Int) {
-            if let problem = Self.textProblem(value, max: max) { fields[field] = problem }
+            if let problem = ShortText.problem(value, max: max) { fields[field] = problem }
         }
         text(command.releaseKey, "releaseKey", max: 40)
         text(command.name, "name", max: 100)
@@ -37,16 +37,8 @@ extension ImageSpec {
                   targetClasses: command.targetClasses, sources: sources)
     }
 
-    /// Why `value` is not a short single-line text of at most `max` characters, or nil.
-    static func textProblem(_ value: String, max: Int) -> String? {
-        let fine = !value.isEmpty && value.count <= max && !value.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-        return fine ? nil : "must be 1 to \(max) characters without control characters"
-    }
-
     /// A command naming a release by key: refused before it reaches SQL when malformed.
     public static func checkReleaseKey(_ key: String) throws(CommandError) {
-        if let problem = textProblem(key, max: 40) {
-            throw CommandError(.validation, "releaseKey \(problem)", rule: "images.release_key", fields: ["releaseKey": problem])
-        }
+        try ShortText.check(key, field: "releaseKey", max: 40, rule: "images.release_key")
     }
 }

@@ -28,9 +28,6 @@ public struct DMLFilter: Sendable, Equatable {
     }
 
     static func check(_ value: String, field: String, max: Int) throws(CommandError) {
-        guard !value.isEmpty, value.count <= max, !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            let problem = "must be 1 to \(max) characters without control characters"
-            throw CommandError(.validation, "\(field) \(problem)", rule: "dml.coordinates", fields: [field: problem])
-        }
+        try ShortText.check(value, field: field, max: max, rule: "dml.coordinates")
     }
 }

@@ -39,7 +39,7 @@ public enum AcceptanceRules {
     /// A reason of 1 to 1000 characters without control characters (it is shown and audited).
     public static func checkReason(_ reason: String, field: String) throws(CommandError) {
         let blank = reason.allSatisfy(\.isWhitespace)
-        if blank || DMLRules.textProblem(reason, max: reasonLimit) != nil {
+        if blank || ShortText.problem(reason, max: reasonLimit) != nil {
             let problem = blank ? "required" : "must be 1 to \(reasonLimit) characters without control characters"
             throw CommandError(.validation, "\(field) \(problem)", rule: "acceptance.reason", fields: [field: problem])
         }

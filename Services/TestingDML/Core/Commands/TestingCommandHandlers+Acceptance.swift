@@ -24,7 +24,7 @@ extension TestingCommandHandlers {
 
     func accept(_ envelope: Envelope<AcceptImage>, _ context: HandlerContext) async throws -> DMLEntry {
         let command = envelope.payload
-        try DMLRules.checkText(command.releaseKey, field: "releaseKey", max: 40, rule: "acceptance.release_key")
+        try ShortText.check(command.releaseKey, field: "releaseKey", max: 40, rule: "acceptance.release_key")
         let dml = DMLRepository(schema: schema)
         try await dml.lock(in: context.transaction)
         let acceptances = AcceptanceRepository(schema: schema, buildSchema: buildSchema)
@@ -55,7 +55,7 @@ extension TestingCommandHandlers {
 
     func reject(_ envelope: Envelope<RejectImage>, _ context: HandlerContext) async throws -> ImageRejected {
         let command = envelope.payload
-        try DMLRules.checkText(command.releaseKey, field: "releaseKey", max: 40, rule: "acceptance.release_key")
+        try ShortText.check(command.releaseKey, field: "releaseKey", max: 40, rule: "acceptance.release_key")
         try AcceptanceRules.checkReason(command.reason, field: "reason")
         // Decisions on runs apply one after another (an accept waiting here then sees this one).
         try await DMLRepository(schema: schema).lock(in: context.transaction)

@@ -60,7 +60,7 @@ extension TestingCommandHandlers {
     /// `testing.pin_dml_entry` / `unpin_dml_entry`: idempotent; a retired entry cannot be pinned.
     func changePin(name: String, version: String, holder: String, pinned: Bool, _ context: HandlerContext) async throws {
         try DMLRules.checkNameVersion(name, version)
-        try DMLRules.checkText(holder, field: "holder", max: 200, rule: "dml.holder")
+        try ShortText.check(holder, field: "holder", max: 200, rule: "dml.holder")
         let dml = DMLRepository(schema: schema)
         try await dml.lock(in: context.transaction)
         let entry = try await existingEntry(name, version, dml, context)

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -56,7 +57,7 @@ public struct DMLDownloadRouter: Sendable {
     /// A name or version from the URL, percent-decoded, refused unless it is a short text
     /// without control characters, slashes or dot segments.
     static func pathText(_ raw: String?, field: String, max: Int) throws -> String {
-        guard let value = raw?.removingPercentEncoding, DMLRules.textProblem(value, max: max) == nil,
+        guard let value = raw?.removingPercentEncoding, ShortText.problem(value, max: max) == nil,
               !value.contains("/"), !value.contains("\\"), value != ".", value != ".."
         else {
             throw HTTPError(.badRequest, message: "\(field) must be 1 to \(max) characters without control characters, slashes or dot segments")

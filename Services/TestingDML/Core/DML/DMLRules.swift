@@ -85,22 +85,9 @@ public enum DMLRules {
         availableSharingDigest == 0
     }
 
-    /// Why `value` is not a text of 1 to `max` characters without control characters, or nil.
-    public static func textProblem(_ value: String, max: Int) -> String? {
-        let fine = !value.isEmpty && value.count <= max && !value.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
-        return fine ? nil : "must be 1 to \(max) characters without control characters"
-    }
-
-    /// Refuses a field that is not a text of 1 to `max` characters without control characters.
-    public static func checkText(_ value: String, field: String, max: Int, rule: String) throws(CommandError) {
-        if let problem = textProblem(value, max: max) {
-            throw CommandError(.validation, "\(field) \(problem)", rule: rule, fields: [field: problem])
-        }
-    }
-
     /// Refuses a name and version no entry can have (the limits of `dml_entries`).
     public static func checkNameVersion(_ name: String, _ version: String) throws(CommandError) {
-        try checkText(name, field: "name", max: 100, rule: "dml.name")
-        try checkText(version, field: "version", max: 50, rule: "dml.version")
+        try ShortText.check(name, field: "name", max: 100, rule: "dml.name")
+        try ShortText.check(version, field: "version", max: 50, rule: "dml.version")
     }
 }

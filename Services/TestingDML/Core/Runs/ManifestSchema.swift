@@ -1,3 +1,4 @@
+import Contracts
 import Images
 
 /// The `manifest` step's rules: what a manifest must be for its image's scripts to be run.
@@ -40,6 +41,6 @@ public enum ManifestSchema {
     }
 
     private static func isShortText(_ text: String, max: Int) -> Bool {
-        !text.isEmpty && text.count <= max && !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        ShortText.problem(text, max: max) == nil
     }
 }

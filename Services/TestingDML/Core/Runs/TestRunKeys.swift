@@ -10,21 +10,13 @@ public enum TestRunKeys {
 
     /// A well-formed release key, or a validation refusal naming the field.
     public static func checkReleaseKey(_ key: String) throws(CommandError) {
-        try check(key, field: "releaseKey", max: maxReleaseKey, rule: "testing.release_key")
+        try ShortText.check(key, field: "releaseKey", max: maxReleaseKey, rule: "testing.release_key")
     }
 
     /// The keys of `testing.run_tests`: the release's, and the task's it finishes.
     public static func check(_ command: RunTests) throws(CommandError) {
         try checkReleaseKey(command.releaseKey)
-        try check(command.taskKey, field: "taskKey", max: maxTaskKey, rule: "testing.task_key")
-    }
-
-    private static func check(_ key: String, field: String, max: Int, rule: String) throws(CommandError) {
-        let fine = !key.isEmpty && key.unicodeScalars.count <= max && !key.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
-        guard fine else {
-            let problem = "must be 1 to \(max) characters without control characters"
-            throw CommandError(.validation, "\(field) \(problem)", rule: rule, fields: [field: problem])
-        }
+        try ShortText.check(command.taskKey, field: "taskKey", max: maxTaskKey, rule: "testing.task_key")
     }
 
     /// `manual-<8 hex digits>`: the task key of a run a person asked for (not one of planning's tasks).

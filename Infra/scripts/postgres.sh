@@ -90,7 +90,7 @@ write_config() {
 listen_addresses = '$PG_HOST'
 port = $PG_PORT
 unix_socket_directories = '$PG_SOCKET_DIR'
-max_connections = 200
+max_connections = 400
 password_encryption = 'scram-sha-256'
 $(instance_config)
 CONF

@@ -15,22 +15,12 @@ struct OrchestrationProcessTests {
     @Test("a build command waits in build.commands while no build service runs; stand-ins answer; the release auto-advances to review")
     func standInServicesDriveTheRelease() async throws {
         try await GatewayStack.with { stack in
-            _ = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/\(stack.name(.approver))", as: .admin)
-            let plan = "pipeline-\(stack.suffix)"
-            let saved = try await stack.call("POST", "/api/v1/job-plans", as: .releaseManager, json: [
-                "name": plan,
-                "tasks": [
-                    ["key": "compile", "title": "Build", "group": "g", "phase": "build", "owner": "group:builders",
-                     "estimateMinutes": 10, "kind": "automated", "step": "build"],
-                    ["key": "verify", "title": "Test", "group": "g", "phase": "test", "owner": "group:testers",
-                     "estimateMinutes": 10, "predecessors": ["compile"], "kind": "automated", "step": "test"],
-                ],
+            let plan = try await Self.saveJobPlan("pipeline-\(stack.suffix)", stack, tasks: [
+                ["key": "compile", "title": "Build", "group": "g", "phase": "build", "owner": "group:builders",
+                 "estimateMinutes": 10, "kind": "automated", "step": "build"],
+                ["key": "verify", "title": "Test", "group": "g", "phase": "test", "owner": "group:testers",
+                 "estimateMinutes": 10, "predecessors": ["compile"], "kind": "automated", "step": "test"],
             ])
-            #expect(saved.status == 201, "\(String(decoding: saved.data, as: UTF8.self))")
-            for phase in ["build", "test"] {
-                let set = try await stack.call("PUT", "/api/v1/exit-criteria/\(phase)/phase_tasks_finished", as: .admin, json: ["severity": "error"])
-                #expect(set.status == 200, "\(String(decoding: set.data, as: UTF8.self))")
-            }
             let created = try await stack.call("POST", "/api/v1/releases", as: .releaseManager, json: ["title": "Orchestrated \(stack.suffix)"])
             let key = try #require(created.json["releaseKey"] as? String)
             #expect(try await stack.call("POST", "/api/v1/releases/\(key)/work-plan", as: .releaseManager, json: ["jobPlanName": plan]).status == 201)
@@ -85,24 +75,14 @@ struct OrchestrationProcessTests {
             ], log: folder + "/build.log")
             try stack.startService("shipboard-testing", extra: GatewayStack.testingEnvironment(
                 folder: folder, imageStore: folder + "/images"), log: folder + "/testing.log")
-            _ = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/\(stack.name(.approver))", as: .admin)
-            let plan = "delivery-\(stack.suffix)"
-            let saved = try await stack.call("POST", "/api/v1/job-plans", as: .releaseManager, json: [
-                "name": plan,
-                "tasks": [
-                    ["key": "package", "title": "Build the image", "group": "g", "phase": "build", "owner": "group:builders",
-                     "estimateMinutes": 10, "kind": "automated", "step": "build"],
-                    ["key": "check", "title": "Test the image", "group": "g", "phase": "test", "owner": "group:testers",
-                     "estimateMinutes": 10, "predecessors": ["package"], "kind": "automated", "step": "test"],
-                    ["key": "accept", "title": "Accept it into the DML", "group": "g", "phase": "test", "owner": "group:testers",
-                     "estimateMinutes": 10, "predecessors": ["check"], "kind": "approval"],
-                ],
+            let plan = try await Self.saveJobPlan("delivery-\(stack.suffix)", stack, tasks: [
+                ["key": "package", "title": "Build the image", "group": "g", "phase": "build", "owner": "group:builders",
+                 "estimateMinutes": 10, "kind": "automated", "step": "build"],
+                ["key": "check", "title": "Test the image", "group": "g", "phase": "test", "owner": "group:testers",
+                 "estimateMinutes": 10, "predecessors": ["package"], "kind": "automated", "step": "test"],
+                ["key": "accept", "title": "Accept it into the DML", "group": "g", "phase": "test", "owner": "group:testers",
+                 "estimateMinutes": 10, "predecessors": ["check"], "kind": "approval"],
             ])
-            #expect(saved.status == 201, "\(String(decoding: saved.data, as: UTF8.self))")
-            for phase in ["build", "test"] {
-                let set = try await stack.call("PUT", "/api/v1/exit-criteria/\(phase)/phase_tasks_finished", as: .admin, json: ["severity": "error"])
-                #expect(set.status == 200, "\(String(decoding: set.data, as: UTF8.self))")
-            }
             let created = try await stack.call("POST", "/api/v1/releases", as: .releaseManager, json: ["title": "Delivered \(stack.suffix)"])
             let key = try #require(created.json["releaseKey"] as? String)
             #expect(try await stack.call("POST", "/api/v1/releases/\(key)/work-plan", as: .releaseManager, json: ["jobPlanName": plan]).status == 201)
@@ -146,6 +126,19 @@ struct OrchestrationProcessTests {
             let audit = try await stack.call("GET", "/api/v1/releases/\(key)/audit/verification", as: .viewer)
             #expect(audit.json["intact"] as? Bool == true, "\(String(decoding: audit.data, as: UTF8.self))")
         }
+    }
+
+    /// Saves the job plan `name` with `tasks`, makes the stack's approver a release approver, and
+    /// has build and test left only with their tasks finished; returns the plan's name.
+    static func saveJobPlan(_ name: String, _ stack: GatewayStack, tasks: [[String: Any]]) async throws -> String {
+        _ = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/\(stack.name(.approver))", as: .admin)
+        let saved = try await stack.call("POST", "/api/v1/job-plans", as: .releaseManager, json: ["name": name, "tasks": tasks])
+        #expect(saved.status == 201, "\(String(decoding: saved.data, as: UTF8.self))")
+        for phase in ["build", "test"] {
+            let set = try await stack.call("PUT", "/api/v1/exit-criteria/\(phase)/phase_tasks_finished", as: .admin, json: ["severity": "error"])
+            #expect(set.status == 200, "\(String(decoding: set.data, as: UTF8.self))")
+        }
+        return name
     }
 
     /// A stand-in service: takes `Command`s for `key` from `queue` and publishes the answer

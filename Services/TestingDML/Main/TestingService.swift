@@ -23,9 +23,8 @@ struct TestingService {
                 return handlers.handlers()
             },
             extraServices: { context, settings in
-                let host = ServiceConfiguration(serviceName: "shipboard-testing", defaultHTTPPort: 8083, reader: ConfigurationReader()).httpHost
-                return [DMLDownloadServer(
-                    host: host, port: settings.dmlPort, storeRoot: settings.folders.dmlStore,
+                [DMLDownloadServer(
+                    host: context.httpHost, port: settings.dmlPort, storeRoot: settings.folders.dmlStore,
                     pool: context.pool, token: DMLBearerToken(settings.dmlToken),
                     logger: context.logger)]
             }

@@ -19,6 +19,8 @@ public struct StandardService<Settings: Sendable>: Sendable {
         public let pool: PostgresPool
         public let amqp: AMQPClient
         public let logger: Logger
+        /// `SHIPBOARD_HTTP_HOST`: where a service's own extra listeners bind too.
+        public let httpHost: String
     }
 
     public let name: String
@@ -94,7 +96,7 @@ public struct StandardService<Settings: Sendable>: Sendable {
                 ReadinessCheck("consumer", runner.readiness),
             ] + (eventRunner.map { [ReadinessCheck("event consumer", $0.readiness)] } ?? []),
             registry: registry)
-        let extra = extraServices(Context(pool: pool, amqp: client, logger: logger), settings)
+        let extra = extraServices(Context(pool: pool, amqp: client, logger: logger, httpHost: configuration.httpHost), settings)
         do {
             try await ServiceMain.run(
                 services: [AMQPClientService(client: client), endpoint, relay, runner] + (eventRunner.map { [$0] } ?? []) + extra,

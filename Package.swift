@@ -139,6 +139,16 @@ let package = Package(
             ],
             path: "Services/TestingDML/Core"),
 
+        // Rollout: planning rollouts across sites and waves, deploy drivers, the coordinator's rules.
+        .target(
+            name: "RolloutCore",
+            dependencies: [
+                "Images", "Contracts", "Postgres", "Messaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Rollout/Core"),
+
         // shipboard-gateway's identity: users, roles, API tokens, passwords (logic and repositories).
         .target(
             name: "GatewayCore",
@@ -279,6 +289,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Tests/TestingTests"),
+        .testTarget(
+            name: "RolloutTests",
+            dependencies: [
+                "RolloutCore", "Images", "Contracts", "Postgres", "ShipboardTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/RolloutTests"),
         .testTarget(
             name: "ContractsTests",
             dependencies: ["Contracts"],

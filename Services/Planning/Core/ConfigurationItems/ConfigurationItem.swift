@@ -25,15 +25,9 @@ public struct ConfigurationItem: Sendable, Hashable, Codable {
         case key, name, ciClass = "class", site, attributes
     }
 
-    /// True for `^CI-[A-Z0-9]{2,12}-[0-9]{4,8}$`, the pattern the table's CHECK enforces.
+    /// True for `^CI-[A-Z0-9]{2,12}-[0-9]{4,8}$`, the pattern the table's CHECK enforces
+    /// (the rule lives in Contracts, ``ConfigurationItemKey``, shared with the rollout planner).
     public static func isValidKey(_ key: String) -> Bool {
-        let parts = key.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "CI" else { return false }
-        let tag = parts[1].utf8, number = parts[2].utf8
-        let upperOrDigit = { (byte: UInt8) in
-            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-        }
-        return (2...12).contains(tag.count) && tag.allSatisfy(upperOrDigit)
-            && (4...8).contains(number.count) && number.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        ConfigurationItemKey.isValid(key)
     }
 }

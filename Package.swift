@@ -109,6 +109,13 @@ let package = Package(
             ],
             path: "Services/Planning/Core"),
 
+        // Starting an image's scripts (install, verify, backout, tests) with a fixed environment,
+        // a timeout over the whole process group and bounded output: testing and rollout share it.
+        .target(
+            name: "Scripts",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Shared/Scripts"),
+
         // Software images: the archive format (deterministic tar.gz with a manifest), written by
         // shipboard-build and read back by shipboard-testing and the rollout workers.
         .target(
@@ -130,9 +137,8 @@ let package = Package(
         .target(
             name: "TestingCore",
             dependencies: [
-                "Images", "Contracts", "Postgres", "Messaging",
+                "Images", "Contracts", "Postgres", "Messaging", "Scripts",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -143,9 +149,14 @@ let package = Package(
         .target(
             name: "RolloutCore",
             dependencies: [
-                "Images", "Contracts", "Postgres", "Messaging",
+                "Images", "Contracts", "Postgres", "Messaging", "Scripts",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                // The DML fetcher: streams archives over HTTP to the per-replica cache.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
             ],
             path: "Services/Rollout/Core"),
 
@@ -284,7 +295,7 @@ let package = Package(
         .testTarget(
             name: "TestingTests",
             dependencies: [
-                "TestingCore", "BuildCore", "Images", "Contracts", "Messaging", "AMQP", "Postgres", "ShipboardTestSupport",
+                "TestingCore", "BuildCore", "Images", "Contracts", "Messaging", "AMQP", "Postgres", "ShipboardTestSupport", "Scripts",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -293,6 +304,10 @@ let package = Package(
             name: "RolloutTests",
             dependencies: [
                 "RolloutCore", "Images", "Contracts", "Postgres", "ShipboardTestSupport",
+                // Deploy drivers run real images; the DML fetcher is tested against the real download router.
+                "BuildCore", "TestingCore", "Scripts",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],

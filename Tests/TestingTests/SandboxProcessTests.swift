@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Scripts
 import Testing
 import TestingCore
 

@@ -1,5 +1,6 @@
 import Contracts
 import Messaging
+import Scripts
 
 /// shipboard-testing's handlers: test runs of a release's image (`+Runs`), acceptance of a
 /// tested image (`+Acceptance`) and the Definitive Media Library (`+DML`).
@@ -45,14 +46,5 @@ public struct TestingFolders: Sendable {
     }
 }
 
-/// The bounds every process a test run starts is held to.
-public struct TestRunLimits: Sendable {
-    public var timeout: Duration
-    /// The most output captured per process, in bytes (the rest is counted, not kept).
-    public var outputBytes: Int
-
-    public init(timeout: Duration, outputBytes: Int) {
-        self.timeout = timeout
-        self.outputBytes = outputBytes
-    }
-}
+/// The bounds every process a test run starts is held to (shared with rollout's scripts).
+public typealias TestRunLimits = ScriptLimits

@@ -1,4 +1,5 @@
 import Foundation
+import Scripts
 
 /// A test run's throwaway folder, `<workRoot>/<run uuid>/`: `image/` (the unpacked image,
 /// the processes' working directory), `target/` (the empty root the image installs into) and
@@ -32,7 +33,7 @@ public struct Sandbox: Sendable {
 
     /// Removes the sandbox and everything the run's processes put in it.
     public func remove() {
-        Self.removeTree(root)
+        ScratchTree.remove(root)
     }
 
     /// Removes sandboxes under `workRoot` last changed more than `age` ago; returns how many.
@@ -45,23 +46,10 @@ public struct Sandbox: Sendable {
             let path = (workRoot as NSString).appendingPathComponent(name)
             let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date ?? .distantFuture
             if modified <= cutoff {
-                removeTree(path)
+                ScratchTree.remove(path)
                 removed += 1
             }
         }
         return removed
-    }
-
-    /// A script may have taken the write bit off its folders: give it back, then remove.
-    private static func removeTree(_ path: String) {
-        if let walker = FileManager.default.enumerator(atPath: path) {
-            for case let relative as String in walker {
-                let full = (path as NSString).appendingPathComponent(relative)
-                if (try? FileManager.default.attributesOfItem(atPath: full))?[.type] as? FileAttributeType == .typeDirectory {
-                    try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: full)
-                }
-            }
-        }
-        try? FileManager.default.removeItem(atPath: path)
     }
 }

@@ -1,3 +1,5 @@
+import Scripts
+
 /// The whole environment of every process a test run starts: nothing is inherited from
 /// shipboard-testing, so no database URL, broker URL or token can reach an image's script.
 ///
@@ -14,44 +16,31 @@
 /// | `SHIPBOARD_RELEASE_KEY` | the release the image belongs to, e.g. `REL-000042` |
 /// | `SHIPBOARD_TEST_RUN` | the run's identifier (a UUID, also the sandbox's folder name) |
 public struct SandboxEnvironment: Sendable, Equatable {
-    public static let path = "/usr/local/bin:/usr/bin:/bin"
+    public static let path = ImageScriptEnvironment.path
 
-    public var sandbox: String
-    public var targetRoot: String
-    public var imageDirectory: String
-    public var imageName: String
-    public var imageVersion: String
-    public var imageSha256: String
-    public var releaseKey: String
+    /// What every image script sees, a test's as a deploy's.
+    public var image: ImageScriptEnvironment
     public var testRun: String
 
     public init(
         sandbox: String, targetRoot: String, imageDirectory: String, imageName: String, imageVersion: String,
         imageSha256: String, releaseKey: String, testRun: String
     ) {
-        self.sandbox = sandbox
-        self.targetRoot = targetRoot
-        self.imageDirectory = imageDirectory
-        self.imageName = imageName
-        self.imageVersion = imageVersion
-        self.imageSha256 = imageSha256
-        self.releaseKey = releaseKey
+        image = ImageScriptEnvironment(
+            home: sandbox, targetRoot: targetRoot, imageDirectory: imageDirectory, imageName: imageName, imageVersion: imageVersion,
+            imageSha256: imageSha256, releaseKey: releaseKey)
         self.testRun = testRun
     }
 
     /// Every variable a process sees, and only these.
     public var variables: [String: String] {
-        [
-            "PATH": Self.path,
-            "HOME": sandbox,
-            "LANG": "C.UTF-8",
-            "SHIPBOARD_TARGET_ROOT": targetRoot,
-            "SHIPBOARD_IMAGE_DIR": imageDirectory,
-            "SHIPBOARD_IMAGE_NAME": imageName,
-            "SHIPBOARD_IMAGE_VERSION": imageVersion,
-            "SHIPBOARD_IMAGE_SHA256": imageSha256,
-            "SHIPBOARD_RELEASE_KEY": releaseKey,
-            "SHIPBOARD_TEST_RUN": testRun,
-        ]
+        image.variables(adding: ["SHIPBOARD_TEST_RUN": testRun])
+    }
+}
+
+extension SandboxProcess {
+    /// A test run's process: exactly `environment`'s variables, in the unpacked image.
+    public init(limits: ScriptLimits, environment: SandboxEnvironment) {
+        self.init(limits: limits, environment: environment.variables, workingDirectory: environment.image.imageDirectory)
     }
 }

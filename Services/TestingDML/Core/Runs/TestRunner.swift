@@ -1,5 +1,6 @@
 import Foundation
 import Images
+import Scripts
 
 /// Runs an image's test plan (``TestPlan``) in a throwaway ``Sandbox`` and returns one
 /// result per step. It never throws: whatever goes wrong is a failed step, worded for a

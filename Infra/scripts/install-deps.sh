@@ -14,8 +14,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # namespaces, and packet loss inside them).
 # docker-compose (v1, the client only: no Docker engine here) lets test.sh validate
 # compose.yaml (Infra/scripts/check-compose.sh).
+# openssh-client is what shipboard-rollout's ssh driver runs; openssh-server is the real
+# sshd its tests start on a loopback port (never as a system service).
 SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev zlib1g-dev pkg-config openssl iproute2 iptables docker-compose
-                    curl python3 python3-venv wrk)
+                    curl python3 python3-venv wrk openssh-client openssh-server)
 
 install_missing_packages() {
   local missing=() p status

@@ -109,6 +109,18 @@ struct RolloutPlanRefusalTests {
         #expect(refusal.rule == rule)
     }
 
+    @Test("lists longer than their bound are refused by size", arguments: [
+        ("targets.keys", 20_000, F.definition(targets: .init(keys: Array(repeating: "CI-SRV-1001", count: 20_001)))),
+        ("sources", 100, F.definition(sources: (0...100).map { "CI-APP-\(5000 + $0)" })),
+        ("siteOrder", 100, F.definition(siteOrder: (0...100).map { "S\($0)" })),
+        ("targets.tags", 50, F.definition(targets: .init(tags: Dictionary(uniqueKeysWithValues: (0...50).map { ("t\($0)", "v") })))),
+    ])
+    func oversizedLists(field: String, bound: Int, definition: RolloutDefinition) throws {
+        let refusal = try Self.refused(definition)
+        #expect(refusal.rule == RolloutPlanRule.listSize)
+        #expect(refusal.fields?[field] == "must list 1 to \(bound) entries, or be left out")
+    }
+
     @Test("every problem is named at once; the rule is the first one's")
     func allProblemsAtOnce() throws {
         let refusal = try Self.refused(F.definition(sources: ["nope"], canary: 0, window: 0, gate: .init(kind: .pause)))

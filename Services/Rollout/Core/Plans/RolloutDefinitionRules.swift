@@ -149,7 +149,7 @@ public enum RolloutDefinitionRules {
 
     static func listSize(_ count: Int, field: String, max: Int, into problems: inout RolloutFieldProblems) {
         if !(1...max).contains(count) {
-            problems.add(field, "must list 1 to \(max) entries (leave it out to not select by it)", rule: RolloutPlanRule.listSize)
+            problems.add(field, "must list 1 to \(max) entries, or be left out", rule: RolloutPlanRule.listSize)
         }
     }
 

@@ -234,25 +234,9 @@ struct BuildServiceProcessTests {
     }
 
     static func launch(importRoot: String, store: String, log: String) throws -> Process {
-        var environment = ProcessInfo.processInfo.environment
-        for owner in ["SHIPBOARD_MIGRATION_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_URL", "SHIPBOARD_TEST_DATABASE_ADMIN_URL",
-                      "SHIPBOARD_BENCH_DATABASE_URL", "SHIPBOARD_TEST_FAULT_DATABASE_URL", "SHIPBOARD_TEST_FAULT_DATABASE_ADMIN_URL"] {
-            environment[owner] = nil
-        }
-        environment["SHIPBOARD_DATABASE_URL"] = try TestSettings.value("SHIPBOARD_TEST_DATABASE_SERVICE_URL")
-        environment["SHIPBOARD_AMQP_URL"] = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
-        environment["SHIPBOARD_MIGRATIONS_DIR"] = try TestSettings.value("SHIPBOARD_MIGRATIONS_DIR")
-        environment["SHIPBOARD_HTTP_PORT"] = "0"
-        environment["SHIPBOARD_IMPORT_ROOT"] = importRoot
-        environment["SHIPBOARD_IMAGE_STORE"] = store
-        let process = Process()
-        process.executableURL = try ProductBinary.locate("shipboard-build")
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        try process.run()
-        return process
+        try ServiceProcess.launch(
+            "shipboard-build", amqpURL: try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL"),
+            settings: ["SHIPBOARD_IMPORT_ROOT": importRoot, "SHIPBOARD_IMAGE_STORE": store], log: log)
     }
 
     /// Events on the observer queue until `until` holds (or 30 s).

@@ -12,8 +12,8 @@ struct RolloutCoordinatorTests {
 
     /// Two waves: a canary of 2, then 4 targets with a window of 2.
     static func rollout(
-        _ states: [String: RolloutTargetState] = [:], wave: Int = 0, threshold: Int = 2, gate: RolloutSnapshot.Gate = .none,
-        completed: Date? = nil, approved: Bool = false, scope: RolloutSnapshot.BackoutScope = .currentWave
+        _ states: [String: RolloutTargetState] = [:], wave: Int = 0, threshold: Int = 2, gate: RolloutWaveGate = .init(kind: .none),
+        completed: Date? = nil, approved: Bool = false, scope: RolloutBackoutScope = .currentWave
     ) -> RolloutSnapshot {
         let keys = [(0, "c1"), (0, "c2"), (1, "t1"), (1, "t2"), (1, "t3"), (1, "t4")]
         var targets: [Target] = []
@@ -50,14 +50,14 @@ struct RolloutCoordinatorTests {
         let settled: [String: RolloutTargetState] = ["c1": .succeeded, "c2": .skipped]
         #expect(RolloutCoordinator.next(Self.rollout(settled), now: Self.start) == .completeWave(0))
         #expect(RolloutCoordinator.next(Self.rollout(settled, completed: Self.start), now: Self.start) == .openWave(1))
-        let paused = Self.rollout(settled, gate: .pause(seconds: 600), completed: Self.start)
+        let paused = Self.rollout(settled, gate: .init(kind: .pause, seconds: 600), completed: Self.start)
         #expect(RolloutCoordinator.next(paused, now: Self.start.addingTimeInterval(599)) == .waitUntil(Self.start.addingTimeInterval(600), wave: 0))
         #expect(RolloutCoordinator.next(paused, now: Self.start.addingTimeInterval(600)) == .openWave(1))
-        let soaked = Self.rollout(settled, gate: .soak(seconds: 60), completed: Self.start)
+        let soaked = Self.rollout(settled, gate: .init(kind: .soak, seconds: 60), completed: Self.start)
         #expect(RolloutCoordinator.next(soaked, now: Self.start.addingTimeInterval(61)) == .openWave(1))
-        let gated = Self.rollout(settled, gate: .approval, completed: Self.start)
+        let gated = Self.rollout(settled, gate: .init(kind: .approval), completed: Self.start)
         #expect(RolloutCoordinator.next(gated, now: Self.start) == .awaitApproval(wave: 0))
-        #expect(RolloutCoordinator.next(Self.rollout(settled, gate: .approval, completed: Self.start, approved: true), now: Self.start) == .openWave(1))
+        #expect(RolloutCoordinator.next(Self.rollout(settled, gate: .init(kind: .approval), completed: Self.start, approved: true), now: Self.start) == .openWave(1))
     }
 
     @Test("reaching the failure threshold halts and backs out the current wave's successes, latest first; below it the wave goes on")

@@ -56,19 +56,20 @@ public enum RolloutCoordinator {
         }
         guard let completedAt = wave.completedAt else { return .completeWave(wave.index) }
         guard rollout.currentWave + 1 < rollout.waves.count else { return .complete }
-        switch wave.gateAfter {
-        case .none:
-            return .openWave(rollout.currentWave + 1)
-        case .pause(let seconds), .soak(let seconds):
-            let opens = completedAt.addingTimeInterval(TimeInterval(seconds))
+        switch wave.gateAfter.kind {
+        case .pause, .soak:
+            let opens = completedAt.addingTimeInterval(TimeInterval(wave.gateAfter.seconds ?? 0))
             return now >= opens ? .openWave(rollout.currentWave + 1) : .waitUntil(opens, wave: wave.index)
         case .approval:
             return wave.approved ? .openWave(rollout.currentWave + 1) : .awaitApproval(wave: wave.index)
+        case .none, .unknown:
+            // An unknown gate was refused when the plan was made; none holds nothing.
+            return .openWave(rollout.currentWave + 1)
         }
     }
 
     /// The targets a halt or an abort backs out, latest success first.
-    public static func backoutOrder(_ rollout: RolloutSnapshot, scope: RolloutSnapshot.BackoutScope) -> [String] {
+    public static func backoutOrder(_ rollout: RolloutSnapshot, scope: RolloutBackoutScope) -> [String] {
         rollout.targets
             .filter { $0.state == .succeeded && (scope == .all || $0.wave == rollout.currentWave) }
             .sorted { ($0.succeededAt ?? .distantPast, $0.wave, $0.position) > ($1.succeededAt ?? .distantPast, $1.wave, $1.position) }

@@ -4,36 +4,17 @@ import Foundation
 /// A rollout as its coordinator sees it, read under the rollout's row lock: its state, its
 /// waves and every target. Pure data; ``RolloutCoordinator`` decides from it.
 public struct RolloutSnapshot: Sendable, Equatable {
-    /// Which targets a halt backs out.
-    public enum BackoutScope: String, Sendable, Equatable, CaseIterable {
-        /// The targets that succeeded in the wave that was running.
-        case currentWave = "current_wave"
-        /// Every target that succeeded.
-        case all
-    }
-
-    /// What must happen between a wave and the next.
-    public enum Gate: Sendable, Equatable {
-        case none
-        /// The next wave starts this long after the wave completed.
-        case pause(seconds: Int)
-        /// As a pause, but named so: the targets run this long before the next wave.
-        case soak(seconds: Int)
-        /// A person approves the next wave.
-        case approval
-    }
-
     public struct Wave: Sendable, Equatable {
         public var index: Int
         /// Targets deployed at once.
         public var window: Int
         /// What comes between this wave and the next.
-        public var gateAfter: Gate
+        public var gateAfter: RolloutWaveGate
         public var completedAt: Date?
         /// The gate after this wave was approved (only for `.approval`).
         public var approved: Bool
 
-        public init(index: Int, window: Int, gateAfter: Gate = .none, completedAt: Date? = nil, approved: Bool = false) {
+        public init(index: Int, window: Int, gateAfter: RolloutWaveGate = .init(kind: .none), completedAt: Date? = nil, approved: Bool = false) {
             self.index = index
             self.window = window
             self.gateAfter = gateAfter
@@ -72,12 +53,12 @@ public struct RolloutSnapshot: Sendable, Equatable {
     public var currentWave: Int
     /// Failed targets that halt the rollout (at least 1): reaching it halts.
     public var failureThreshold: Int
-    public var backoutScope: BackoutScope
+    public var backoutScope: RolloutBackoutScope
     public var waves: [Wave]
     public var targets: [Target]
 
     public init(
-        state: RolloutState, currentWave: Int, failureThreshold: Int, backoutScope: BackoutScope, waves: [Wave], targets: [Target]
+        state: RolloutState, currentWave: Int, failureThreshold: Int, backoutScope: RolloutBackoutScope, waves: [Wave], targets: [Target]
     ) {
         self.state = state
         self.currentWave = currentWave

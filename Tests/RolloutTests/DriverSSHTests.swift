@@ -40,22 +40,31 @@ struct DriverSSHTests {
                 """.utf8).write(to: URL(fileURLWithPath: ssh + "/sshd_config"))
             // sshd's privilege separation needs this folder; it exists where sshd ran before.
             try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-            try await run("/usr/sbin/sshd", ["-f", ssh + "/sshd_config"], in: folder)
-            // The daemon writes its pid file once it has forked and listens: wait for it.
-            var written: pid_t?
-            for _ in 0..<500 where written == nil {
-                written = (try? String(contentsOfFile: ssh + "/sshd.pid", encoding: .utf8)).flatMap {
-                    pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines))
-                }
-                if written == nil { try await Task.sleep(for: .milliseconds(10)) }
+            // In the foreground, as this test's child: cancelling the task kills its process group.
+            let server = Task {
+                try await SandboxProcess(
+                    limits: .init(timeout: .seconds(300), outputBytes: 4096), environment: ["PATH": "/usr/bin:/bin", "HOME": folder],
+                    workingDirectory: folder
+                ).run("/usr/sbin/sshd", arguments: ["-D", "-e", "-f", ssh + "/sshd_config"])
             }
-            let pid = try #require(written, "sshd did not start")
-            defer { kill(pid, SIGTERM) }
-            let user = String(cString: getpwuid(getuid()).pointee.pw_name)
-            let settings = SSHDriver.Settings(
-                identityFile: ssh + "/client_key", knownHostsFile: ssh + "/known_hosts", user: user, port: 22,
-                remoteStagingRoot: folder + "/remote-staging", remoteTargetRoot: folder + "/remote-target", localHome: ssh)
-            try await body(settings, port, folder)
+            do {
+                // sshd writes its pid file once it listens.
+                for _ in 0..<1000 where !FileManager.default.fileExists(atPath: ssh + "/sshd.pid") {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                try #require(FileManager.default.fileExists(atPath: ssh + "/sshd.pid"), "sshd did not start")
+                let user = String(cString: getpwuid(getuid()).pointee.pw_name)
+                let settings = SSHDriver.Settings(
+                    identityFile: ssh + "/client_key", knownHostsFile: ssh + "/known_hosts", user: user, port: 22,
+                    remoteStagingRoot: folder + "/remote-staging", remoteTargetRoot: folder + "/remote-target", localHome: ssh)
+                try await body(settings, port, folder)
+            } catch {
+                server.cancel()
+                _ = await server.result
+                throw error
+            }
+            server.cancel()
+            _ = await server.result
         }
     }
 

@@ -49,6 +49,18 @@ struct DMLFetchTests {
         }
     }
 
+    @Test("calls for the same digest at once share one download")
+    func concurrentCallsShare() async throws {
+        try await Self.withFetcher { server, fetcher in
+            async let first = fetcher.archive(server.digest)
+            async let second = fetcher.archive(server.digest)
+            let (a, b) = try await (first, second)
+            #expect(a.path == b.path && !a.fromCache)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: a.path)) == server.bytes)
+            #expect(Self.cached(fetcher) == ["\(server.digest.hex).tar.gz"])
+        }
+    }
+
     @Test("a cached archive changed on disk is deleted and downloaded again")
     func cachedFileReverified() async throws {
         try await Self.withFetcher { server, fetcher in

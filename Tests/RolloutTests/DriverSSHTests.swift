@@ -112,6 +112,17 @@ struct DriverSSHTests {
         }
     }
 
+    @Test("a script that outlives its limit on the host is killed there by timeout, and reported as timed out")
+    func timeoutOnHost() async throws {
+        try await Self.withServer { settings, port, folder in
+            let attempt = try Self.attempt(folder, port: port, changes: ["install.sh": "#!/bin/sh\nsleep 30\n"])
+            let limits = ScriptLimits(timeout: .seconds(1), outputBytes: 4096)
+            let outcome = try await SSHDriver(settings: settings, limits: limits).deploy(attempt)
+            #expect(!outcome.succeeded && outcome.scripts.first?.outcome.ending == .timedOut(.seconds(1)))
+            #expect(outcome.failureReason?.hasPrefix("install.sh timed out after 1 s") == true)
+        }
+    }
+
     @Test("a host whose key is not in the known-hosts file is refused: infrastructure trouble, nothing runs")
     func unknownHostKey() async throws {
         try await Self.withServer { settings, port, folder in

@@ -29,7 +29,7 @@ extension SSHDriver {
         let image = Self.quoted(environment.imageDirectory), archive = environment.staging + ".tar.gz"
         try Self.expect(try await remote(endpoint, "mkdir -p -- \(image)"), "the staging folder cannot be made on the host")
         let copy = endpoint.scpArguments(common: commonOptions, source: environment.attempt.image.archive, destination: archive)
-        try Self.expect(try await start("/usr/bin/scp", copy, limits: limits), "the image cannot be copied to the host")
+        try Self.expect(try await start("/usr/bin/scp", copy, limits: stepLimits), "the image cannot be copied to the host")
         let listing = try await remote(
             endpoint,
             "tar -xzf \(Self.quoted(archive)) -C \(image) && cd \(image) && for s in install.sh verify.sh backout.sh; do if [ -f \"$s\" ]; then echo \"$s\"; fi; done")
@@ -44,24 +44,33 @@ extension SSHDriver {
             }
             var outcome = try await remote(endpoint, scriptCommand(script, environment), limits: scriptLimits)
             if outcome.ending == .exited(255) { throw .unreachable("ssh to \(endpoint.host) failed while \(script) ran") }
-            // `timeout -s KILL` exits 137 when it killed the script at the limit.
-            if outcome.ending == .exited(137) { outcome.ending = .timedOut(limits.timeout) }
+            // `timeout` exits 124 when it ended the script at the limit.
+            if outcome.ending == .exited(124) { outcome.ending = .timedOut(limits.timeout) }
             runs.append(.init(script: script, outcome: outcome))
             if !outcome.succeeded { return .failure(outcome.summary(of: script), runs) }
         }
         return .success(runs)
     }
 
-    /// `cd <image> && exec timeout -s KILL <s> env -i <the documented variables> ./<script>`.
+    /// `cd <image> && exec timeout -k 2 <s> env -i <the documented variables> ./<script>`: at
+    /// the limit `timeout` sends SIGTERM to its whole process group (the script and what it
+    /// started), SIGKILL 2 s later to what is left. Not `-s KILL`: the group includes
+    /// `timeout` itself, and ssh would then report a killed session (255), not a timeout.
     private func scriptCommand(_ script: String, _ environment: DeployEnvironment) -> String {
         let assignments = environment.variables.sorted { $0.key < $1.key }.map { Self.quoted("\($0.key)=\($0.value)") }
         let seconds = max(1, limits.timeout.components.seconds)
-        return "cd \(Self.quoted(environment.imageDirectory)) && exec timeout -s KILL \(seconds) env -i \(assignments.joined(separator: " ")) ./\(script)"
+        return "cd \(Self.quoted(environment.imageDirectory)) && exec timeout -k 2 \(seconds) env -i \(assignments.joined(separator: " ")) ./\(script)"
     }
 
     /// The local ssh client outlives the remote `timeout` a little, so the host's limit acts first.
     private var scriptLimits: ScriptLimits {
         ScriptLimits(timeout: limits.timeout + .seconds(30), outputBytes: limits.outputBytes)
+    }
+
+    /// Staging, copying and cleaning up are not the image's scripts: they get at least 5
+    /// minutes (a large image over a slow link), whatever the scripts' limit.
+    private var stepLimits: ScriptLimits {
+        ScriptLimits(timeout: max(limits.timeout, .seconds(300)), outputBytes: limits.outputBytes)
     }
 
     private var commonOptions: [String] {
@@ -74,7 +83,7 @@ extension SSHDriver {
     }
 
     private func remote(_ endpoint: SSHEndpoint, _ command: String, limits: ScriptLimits? = nil) async throws(DeployDriverError) -> ProcessOutcome {
-        try await start("/usr/bin/ssh", endpoint.sshArguments(common: commonOptions, command: command), limits: limits ?? self.limits)
+        try await start("/usr/bin/ssh", endpoint.sshArguments(common: commonOptions, command: command), limits: limits ?? stepLimits)
     }
 
     /// Starts the OpenSSH client with nothing of the service's environment.
@@ -92,8 +101,8 @@ extension SSHDriver {
     /// A step that is not a script: 255 is ssh's own failure, anything else the host's.
     private static func expect(_ outcome: ProcessOutcome, _ failure: String) throws(DeployDriverError) {
         if outcome.succeeded { return }
-        if outcome.ending == .exited(255) { throw .unreachable("\(failure): \(outcome.output.prefix(200))") }
-        throw .io("\(failure): \(outcome.output.prefix(200))")
+        let detail = "\(failure): \(outcome.summary(of: "the ssh client")): \(outcome.output.prefix(200))"
+        throw outcome.ending == .exited(255) ? .unreachable(detail) : .io(detail)
     }
 
     /// `value` in single quotes for the host's shell (a `'` inside closes, escapes and reopens).

@@ -11,7 +11,8 @@ import Scripts
 ///   be read as an option.
 /// - Each call copies the archive to `<remote staging root>/<uuid>.tar.gz`, unpacks it with
 ///   the host's `tar` into `<uuid>/image`, runs the scripts there under the host's
-///   `timeout` (the script and what it started are killed at the limit) with exactly
+///   `timeout` (the script and what it started are ended at the limit; its exit status
+///   124 reads as timed out) with exactly
 ///   ``DeployEnvironment/variables`` (`env -i`), and removes both afterwards.
 /// - The host is the target's `host` attribute (else `address`), the port `port` (else the
 ///   setting), the user `user` (else the setting); values that are not a plain host name,

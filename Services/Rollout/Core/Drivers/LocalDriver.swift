@@ -52,14 +52,15 @@ public struct LocalDriver: DeployDriver {
         let staging = (stagingRoot as NSString).appendingPathComponent(UUID().uuidString.lowercased())
         let environment = DeployEnvironment(
             attempt: attempt, staging: staging, targetRoot: targetRoot(ciKey: attempt.target.ciKey), imageDirectory: staging + "/image")
+        let outcome: Result<DeployOutcome, DeployDriverError>
         do {
-            let outcome = try await runStaged(environment, required: required, then: optional)
-            try? await blocking { ScratchTree.remove(staging) }
-            return outcome
+            outcome = .success(try await runStaged(environment, required: required, then: optional))
         } catch {
-            try? await blocking { ScratchTree.remove(staging) }
-            throw error
+            outcome = .failure(error)
         }
+        // Whatever happened, the staging folder goes.
+        try? await blocking { ScratchTree.remove(staging) }
+        return try outcome.get()
     }
 
     private func runStaged(_ environment: DeployEnvironment, required: String, then optional: String?) async throws(DeployDriverError) -> DeployOutcome {

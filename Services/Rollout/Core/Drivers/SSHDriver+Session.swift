@@ -13,14 +13,15 @@ extension SSHDriver {
         let staging = settings.remoteStagingRoot + "/" + UUID().uuidString.lowercased()
         let environment = DeployEnvironment(
             attempt: attempt, staging: staging, targetRoot: settings.remoteTargetRoot, imageDirectory: staging + "/image")
+        let outcome: Result<DeployOutcome, DeployDriverError>
         do {
-            let outcome = try await runStaged(environment, at: endpoint, required: required, then: optional)
-            _ = try? await remote(endpoint, "rm -rf -- \(Self.quoted(staging)) \(Self.quoted(staging + ".tar.gz"))")
-            return outcome
+            outcome = .success(try await runStaged(environment, at: endpoint, required: required, then: optional))
         } catch {
-            _ = try? await remote(endpoint, "rm -rf -- \(Self.quoted(staging)) \(Self.quoted(staging + ".tar.gz"))")
-            throw error
+            outcome = .failure(error)
         }
+        // Whatever happened: the staging folder and the copied archive go (best effort).
+        _ = try? await remote(endpoint, "rm -rf -- \(Self.quoted(staging)) \(Self.quoted(staging + ".tar.gz"))")
+        return try outcome.get()
     }
 
     private func runStaged(

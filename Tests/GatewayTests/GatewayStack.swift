@@ -220,7 +220,8 @@ extension GatewayStack {
     /// Runs `body` with a started stack and stops both processes however it ends.
     /// The stack with planning lives on the fault broker, so it holds that broker's lock
     /// (``FaultBroker/exclusively(_:)``) throughout: fault tests stop, kill and alarm the node,
-    /// and must not do so under a test that needs it running.
+    /// and must not do so under a test that needs it running. A stack without planning holds
+    /// the test vhost's planning lock instead.
     static func with<Result: Sendable>(
         commandTimeoutSeconds: Int = 15, planningRuns: Bool = true, onFaultDatabase: Bool = false,
         gatewayEnvironment: [String: String] = [:], _ body: (GatewayStack) async throws -> Result
@@ -242,7 +243,12 @@ extension GatewayStack {
                 throw error
             }
         }
-        return planningRuns ? try await FaultBroker.exclusively { try await run() } : try await run()
+        // Without planning, the stack is on the main broker's test vhost, where a test may start
+        // planning late (a resend once planning is back) while another expects nobody to answer
+        // (a 504 at the timeout): such stacks take their turns.
+        return planningRuns
+            ? try await FaultBroker.exclusively { try await run() }
+            : try await CrossProcessLock.exclusively("shipboard-test-vhost-planning") { try await run() }
     }
 }
 

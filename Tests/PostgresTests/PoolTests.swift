@@ -114,20 +114,23 @@ struct PoolTests {
     @Test func waitersTimeOutWhenEveryConnectionIsBusy() async throws {
         let pool = PostgresPool(
             configuration: try TestDatabase.configuration(), maxConnections: 1, acquireTimeout: .milliseconds(300))
+        // The only connection is held until the waiter has given up: it can only end by its
+        // timeout, however slow the machine (no clock is read).
         let (held, holding) = AsyncStream.makeStream(of: Void.self)
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
         async let holder: Void = pool.withConnection { connection in
+            try await connection.query("SELECT 1")
             holding.yield()
-            try await connection.query("SELECT pg_sleep(1.5)")
+            for await _ in released { break }
         }
         for await _ in held { break }
-        let started = ContinuousClock.now
         do {
             try await pool.query("SELECT 1")
             Issue.record("the only connection is busy")
         } catch let error as PostgresPoolError {
             #expect(error.reason == .acquireTimeout)
         }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        release.yield()
         try await holder
         #expect(try await pool.query("SELECT \(5)").single().decode(Int.self) == 5)
         await pool.close()
@@ -158,10 +161,13 @@ struct PoolTests {
 
     @Test func aCancelledWaiterLeavesTheQueue() async throws {
         let pool = PostgresPool(configuration: try TestDatabase.configuration(), maxConnections: 1)
+        // Held until the waiter is cancelled and gone, so the waiter never gets it first.
         let (held, holding) = AsyncStream.makeStream(of: Void.self)
+        let (released, release) = AsyncStream.makeStream(of: Void.self)
         async let holder: Void = pool.withConnection { connection in
+            try await connection.query("SELECT 1")
             holding.yield()
-            try await connection.query("SELECT pg_sleep(0.5)")
+            for await _ in released { break }
         }
         for await _ in held { break }
         let waiter = Task { try await pool.query("SELECT 1") }
@@ -169,6 +175,7 @@ struct PoolTests {
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(await pool.statistics.waiting == 0)
+        release.yield()
         try await holder
         #expect(try await pool.query("SELECT \(1)").single().decode(Int.self) == 1)
         await pool.close()

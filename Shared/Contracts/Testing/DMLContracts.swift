@@ -95,26 +95,25 @@ public struct DMLVerified: EventContract, Equatable {
     }
 }
 
+/// Pinning or unpinning: the wire name is the only difference between the two commands.
+public protocol DMLPinKind: Sendable {
+    static var messageType: String { get }
+}
+
 /// `testing.pin_dml_entry`: a holder (e.g. a rollout) uses the entry; it cannot be deleted
 /// or retired until every holder has unpinned it.
-public struct PinDMLEntry: CommandContract, Equatable {
+public enum DMLPin: DMLPinKind {
     public static let messageType = "testing.pin_dml_entry"
-    public typealias Result = Acknowledged
-
-    public var name: String
-    public var version: String
-    public var holder: String
-
-    public init(name: String, version: String, holder: String) {
-        self.name = name
-        self.version = version
-        self.holder = holder
-    }
 }
 
 /// `testing.unpin_dml_entry`: the holder no longer uses the entry.
-public struct UnpinDMLEntry: CommandContract, Equatable {
+public enum DMLUnpin: DMLPinKind {
     public static let messageType = "testing.unpin_dml_entry"
+}
+
+/// A holder pinning or unpinning one entry (idempotent both ways).
+public struct DMLPinCommand<Kind: DMLPinKind>: CommandContract, Equatable {
+    public static var messageType: String { Kind.messageType }
     public typealias Result = Acknowledged
 
     public var name: String
@@ -127,6 +126,9 @@ public struct UnpinDMLEntry: CommandContract, Equatable {
         self.holder = holder
     }
 }
+
+public typealias PinDMLEntry = DMLPinCommand<DMLPin>
+public typealias UnpinDMLEntry = DMLPinCommand<DMLUnpin>
 
 /// `testing.delete_dml_entry`: remove an entry's content (its record stays, `retired`).
 /// Refused while it is pinned.

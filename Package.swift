@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "shipboard-gateway", targets: ["ShipboardGateway"]),
         .executable(name: "shipboard-build", targets: ["ShipboardBuild"]),
         .executable(name: "shipboard-testing", targets: ["ShipboardTesting"]),
+        .executable(name: "shipboard-rollout", targets: ["ShipboardRollout"]),
         .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
         .executable(name: "shipboard", targets: ["ShipboardCLI"]),
     ],
@@ -210,6 +211,10 @@ let package = Package(
             name: "ShipboardTesting",
             dependencies: ["TestingCore", "Images", "Postgres", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Services/TestingDML/Main"),
+        .executableTarget(
+            name: "ShipboardRollout",
+            dependencies: ["RolloutCore", "Messaging", "ServiceKit", "Scripts"],
+            path: "Services/Rollout/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
@@ -231,6 +236,8 @@ let package = Package(
         // the tests import (an executable target is not reliably importable). No server module.
         .target(
             name: "CLICore",
+            // The rollout contracts its plan and definition text is made of.
+            dependencies: ["Contracts"],
             path: "Services/CLI/Core"),
         .executableTarget(
             name: "ShipboardCLI",
@@ -283,7 +290,7 @@ let package = Package(
             path: "Tests/AMQPTests"),
         .testTarget(
             name: "CLITests",
-            dependencies: ["CLICore"],
+            dependencies: ["CLICore", "Contracts"],
             path: "Tests/CLITests"),
         .testTarget(
             name: "BuildTests",

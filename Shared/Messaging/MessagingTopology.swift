@@ -55,7 +55,7 @@ public enum MessagingTopology {
     public static func deadLetterQueue(for queue: String) -> String { "\(queue).dead" }
 
     /// Everything Shipboard declares: exchanges, each service's command and event queues,
-    /// and the rollout deploy queue.
+    /// and the default worker pool's deploy queue (other pools' replicas declare theirs).
     public static var shipboard: AMQPTopology {
         var topology = AMQPTopology(exchanges: exchanges)
         for service in ServiceName.allCases where service != .gateway {
@@ -65,8 +65,16 @@ public enum MessagingTopology {
                 "\(service.rawValue).events",
                 bindings: eventSubscriptions[service, default: []].map { (Exchanges.events, $0) }))
         }
-        topology.merge(workQueue("rollout.deploy", bindings: [(Exchanges.commands, "rollout.deploy.#")]))
+        topology.merge(deployQueue(pool: "default"))
         return topology
+    }
+
+    /// The deploy queue of one rollout worker pool, `rollout.deploy.<pool>`: coordinators
+    /// route each target's job to the pool serving its site (routing key `deploy.<pool>`), and
+    /// the pool's replicas compete on it. (Older versions declared one `rollout.deploy`
+    /// queue bound to `rollout.deploy.#`; it is no longer used: delete it, see the README.)
+    public static func deployQueue(pool: String) -> AMQPTopology {
+        workQueue("rollout.deploy.\(pool)", bindings: [(Exchanges.commands, DeployJob.routingKey(pool: pool))])
     }
 
     /// Event routing keys each service listens to. Services add theirs as they are built:

@@ -66,6 +66,12 @@ public struct Outbox: Sendable {
         try await insert([Row(envelope, exchange: exchange, routingKey: routingKey, headers: headers)], in: transaction)
     }
 
+    /// Adds several rows (each with its own exchange and routing key) in one statement, in
+    /// the order given: e.g. deploy jobs routed to the queues of different worker pools.
+    public func enqueue(_ rows: [Row], in transaction: PostgresTransaction) async throws {
+        try await insert(rows, in: transaction)
+    }
+
     /// Adds several events for `shipboard.events` in one statement (one round trip however
     /// many there are), in the order given.
     public func publish(_ envelopes: [any OutboxEventEnvelope], in transaction: PostgresTransaction) async throws {

@@ -1,11 +1,14 @@
 /// A one-slot wake-up: `signal()` wakes the current or next `wait`; signals while nobody
-/// waits collapse into one. Used to wake the outbox relay on NOTIFY.
-actor WakeSignal {
+/// waits collapse into one. Used to wake the outbox relay on NOTIFY, and a rollout replica's
+/// coordinator when its workers recorded outcomes.
+public actor WakeSignal {
     private var pending = false
     private var waiter: CheckedContinuation<Void, Never>?
     private var generation: UInt64 = 0
 
-    func signal() {
+    public init() {}
+
+    public func signal() {
         if let waiter {
             self.waiter = nil
             waiter.resume()
@@ -15,7 +18,7 @@ actor WakeSignal {
     }
 
     /// Returns on a signal or after `timeout`, whichever comes first.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         if pending {
             pending = false
             return

@@ -94,8 +94,8 @@ public enum DeployJobAction: ContractEnum {
 }
 
 /// `rollout.deploy`: one target's deploy (or backout) job, sent by a coordinating replica
-/// to the queue of the worker pool serving the target's site, routing key
-/// `rollout.deploy.<pool>`. The job names the attempt it starts; the target's row says
+/// to the queue of the worker pool serving the target's site (`rollout.deploy.<pool>`), with
+/// routing key `deploy.<pool>` (not `rollout.…`, which `rollout.commands` is bound to). The job names the attempt it starts; the target's row says
 /// whether it is still wanted, so a repeated or late job does nothing.
 public struct DeployJob: CommandContract, Equatable {
     public static let messageType = "rollout.deploy"
@@ -115,5 +115,5 @@ public struct DeployJob: CommandContract, Equatable {
     }
 
     /// The routing key of the jobs for `pool`.
-    public static func routingKey(pool: String) -> String { "rollout.deploy.\(pool)" }
+    public static func routingKey(pool: String) -> String { "deploy.\(pool)" }
 }

@@ -4,10 +4,15 @@ import Contracts
 /// rollouts, batches, and the gate that follows), then each wave's batches with their targets.
 /// Every value shown is a CI key, a site planning stored (no control characters) or a number.
 public enum RolloutPlanText {
-    public static func render(_ plan: RolloutPlan) -> String {
+    /// One line: `Rollout plan: 2 source(s) × 20 target(s) = 40 rollout(s) in 4 wave(s)`.
+    public static func summary(_ plan: RolloutPlan) -> String {
         let targetCount = Set(plan.rollouts.map(\.target)).count
+        return "Rollout plan: \(plan.sources.count) source(s) × \(targetCount) target(s) = \(plan.rollouts.count) rollout(s) in \(plan.waves.count) wave(s)"
+    }
+
+    public static func render(_ plan: RolloutPlan) -> String {
         var lines = [
-            "Rollout plan: \(plan.sources.count) source(s) × \(targetCount) target(s) = \(plan.rollouts.count) rollout(s) in \(plan.waves.count) wave(s)",
+            summary(plan),
             "Sources: \(plan.sources.joined(separator: ", "))",
             "Window: \(plan.window) deploy job(s) at once per wave. \(threshold(plan)). On halt, back out \(scope(plan.backoutScope)).",
             "",

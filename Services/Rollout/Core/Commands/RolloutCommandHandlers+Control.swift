@@ -1,0 +1,175 @@
+import Contracts
+import Foundation
+import Messaging
+import Postgres
+
+/// People's control of a rollout (`rollout.control`): pause, resume, abort, retry, skip or
+/// exclude targets, approve the gate after a wave. The rules are ``RolloutControl``'s.
+extension RolloutCommandHandlers {
+    /// The most targets one control command names.
+    public static let maxControlTargets = 1000
+
+    func registerControl(into handlers: inout MessageHandlers) {
+        handlers.onCommand(ControlRollout.self) { envelope, context in
+            let command = envelope.payload
+            try Self.check(command)
+            var record = try await liveRollout(command.releaseKey, in: context.transaction)
+            let actor = context.header.actor
+            let changed: [String]
+            switch command.action {
+            case .pause, .resume, .abort:
+                try await changeRollout(&record, command, actor: actor, context)
+                changed = []
+            case .approveWave:
+                try await approveGate(record, actor: actor, context)
+                changed = []
+            default:
+                changed = try await changeTargets(&record, command, actor: actor, context)
+            }
+            try await rollouts.save(record, in: context.transaction)
+            await wake?.signal()
+            return RolloutControlled(
+                releaseKey: record.releaseKey, rolloutId: record.id.uuidString.lowercased(), state: record.state, changedTargets: changed)
+        }
+    }
+
+    /// The fields a person typed: a known action, its targets (1 to 1,000, each a short
+    /// text) and its reason where one is needed.
+    static func check(_ command: ControlRollout) throws(CommandError) {
+        try checkReleaseKey(command.releaseKey)
+        guard command.action.isKnown else {
+            throw CommandError(.validation, "action '\(command.action.rawValue.prefix(40))' is not one of \(RolloutControlAction.allCases.map(\.rawValue).joined(separator: ", "))",
+                               rule: RolloutPlanRule.unknownValue, fields: ["action": "unknown"])
+        }
+        let names = command.targets ?? []
+        if command.action.needsTargets {
+            guard (1...maxControlTargets).contains(names.count) else {
+                throw CommandError(.validation, "\(command.action.rawValue) needs 1 to \(maxControlTargets) targets (task or CI keys)",
+                                   rule: RolloutPlanRule.listSize, fields: ["targets": "1 to \(maxControlTargets)"])
+            }
+            for (index, name) in names.enumerated() {
+                try ShortText.check(name, field: "targets[\(index)]", max: 120, rule: RolloutPlanRule.text)
+            }
+        } else if !names.isEmpty {
+            throw CommandError(.validation, "\(command.action.rawValue) takes no targets", rule: RolloutPlanRule.listSize,
+                               fields: ["targets": "not allowed"])
+        }
+        if command.action == .abort || command.action == .skip || command.action == .exclude {
+            try ShortText.check(command.reason ?? "", field: "reason", max: 1000, rule: "rollout.reason")
+        } else if let reason = command.reason {
+            try ShortText.check(reason, field: "reason", max: 1000, rule: "rollout.reason")
+        }
+    }
+
+    private func changeRollout(_ record: inout RolloutRecord, _ command: ControlRollout, actor: String, _ context: HandlerContext) async throws {
+        let rows = try await targets.targets(of: record.id, in: context.transaction)
+        let inFlight = rows.filter { $0.state == .running && $0.action == .deploy }
+        let succeeded = rows.filter { $0.state == .succeeded }
+        let action: RolloutControl.Action = switch command.action {
+        case .pause: .pause
+        case .resume: .resume
+        default: .abort(reason: command.reason ?? "")
+        }
+        let next = try RolloutControl.rolloutState(after: action, from: record.state, succeededTargets: succeeded.count + inFlight.count)
+        let id = record.id.uuidString.lowercased()
+        let counts = Dictionary(grouping: rows, by: \.state.rawValue).mapValues(\.count)
+        var events: [any EventContract] = []
+        switch next {
+        case .paused:
+            events.append(RolloutPaused(releaseKey: record.releaseKey, rolloutId: id, reason: command.reason, counts: counts))
+        case .running:
+            record.wakeAt = nil
+            events.append(RolloutResumed(releaseKey: record.releaseKey, rolloutId: id, reason: command.reason, counts: counts))
+        case .backingOut:
+            // Everything this rollout changed goes, the latest first; deploys still running follow if they succeed.
+            let order = inFlight.map(\.taskKey)
+                + succeeded.sorted { ($0.succeededAt ?? .distantPast) > ($1.succeededAt ?? .distantPast) }.map(\.taskKey)
+            try await targets.markForBackout(record.id, keys: order, in: context.transaction)
+            record.reason = "aborted by \(actor): \(command.reason ?? "")"
+            record.wakeAt = nil
+            events.append(RolloutHalted(releaseKey: record.releaseKey, rolloutId: id, reason: record.reason, counts: counts))
+        default:
+            record.reason = "aborted by \(actor): \(command.reason ?? "")"
+            events.append(RolloutAborted(releaseKey: record.releaseKey, rolloutId: id, reason: record.reason, counts: counts))
+            if let task = record.startTaskKey {
+                events.append(RolloutFinished(releaseKey: record.releaseKey, taskKey: task, succeeded: false, detail: String(record.reason?.prefix(500) ?? "")))
+            }
+            if record.state != .planned {
+                try await RolloutOutbox(context).send(
+                    UnpinDMLEntry(name: record.image.name, version: record.image.version, holder: record.dmlHolder), releaseKey: record.releaseKey)
+            }
+        }
+        record.state = next
+        try await RolloutOutbox(context).publish(events, releaseKey: record.releaseKey)
+    }
+
+    private func approveGate(_ record: RolloutRecord, actor: String, _ context: HandlerContext) async throws {
+        let waves = try await targets.waves(of: record.id, in: context.transaction)
+        guard record.state == .running || record.state == .paused, let wave = waves.first(where: { $0.index == record.currentWave }),
+              wave.gateAfter.kind == .approval, wave.completedAt != nil, !wave.approved, record.currentWave + 1 < waves.count
+        else {
+            throw CommandError(
+                .conflict, "release \(record.releaseKey)'s rollout is not waiting for an approval after its current wave",
+                rule: "rollout.no_gate_waiting")
+        }
+        try await rollouts.mark(wave: wave.index, of: record.id, .approved(by: actor), in: context.transaction)
+    }
+
+    private func changeTargets(
+        _ record: inout RolloutRecord, _ command: ControlRollout, actor: String, _ context: HandlerContext
+    ) async throws -> [String] {
+        let (keys, unknown) = try await targets.resolve(record.id, names: command.targets ?? [], in: context.transaction)
+        guard unknown.isEmpty else {
+            throw CommandError(.notFound, "not targets of this rollout: \(unknown.prefix(10).joined(separator: ", "))",
+                               rule: "rollout.unknown_target", fields: ["targets": "unknown"])
+        }
+        let rows = Dictionary(uniqueKeysWithValues: try await targets.targets(of: record.id, in: context.transaction).map { ($0.taskKey, $0) })
+        let detail = "\(command.action.rawValue) by \(actor)" + (command.reason.map { ": \($0)" } ?? "")
+        // A failed backout is retried as a backout: the target is still installed, and the rollout backs out again.
+        if command.action == .retry, record.state == .halted || record.state == .backingOut {
+            let failedBackouts = keys.filter { rows[$0]?.state == .failed && rows[$0]?.action == .backout }
+            guard failedBackouts.count == keys.count else {
+                throw CommandError(.conflict, "while the rollout is \(record.state.rawValue) only failed backouts are retried",
+                                   rule: "rollout.target_state")
+            }
+            let changed = try await targets.setState(record.id, keys: keys, to: .succeeded, from: [.failed], detail: detail, in: context.transaction)
+            record.state = .backingOut
+            return changed
+        }
+        let action: RolloutControl.Action
+        let events: [any EventContract]
+        _ = try RolloutControl.rolloutState(after: .retry(""), from: record.state, succeededTargets: 0)
+        for key in keys {
+            let probe: RolloutControl.Action = switch command.action {
+            case .retry: .retry(key)
+            case .skip: .skip(key)
+            default: .exclude(key)
+            }
+            _ = try RolloutControl.targetState(after: probe, from: rows[key]?.state ?? .pending)
+        }
+        action = command.action == .retry ? .retry("") : command.action == .skip ? .skip("") : .exclude("")
+        let to: RolloutTargetState = switch action {
+        case .retry: .pending
+        case .skip: .skipped
+        default: .excluded
+        }
+        let changed = try await targets.setState(
+            record.id, keys: keys, to: to, from: [.pending, .failed], detail: detail, in: context.transaction)
+        let id = record.id.uuidString.lowercased()
+        events = changed.compactMap { key -> (any EventContract)? in
+            guard let row = rows[key] else { return nil }
+            func make<Kind>(_: RolloutTargetEvent<Kind>.Type) -> RolloutTargetEvent<Kind> {
+                RolloutTargetEvent<Kind>(
+                    releaseKey: record.releaseKey, rolloutId: id, taskKey: key, target: row.target, site: row.site, wave: row.wave,
+                    detail: detail)
+            }
+            switch to {
+            case .pending: return make(RolloutTargetRetried.self)
+            case .skipped: return make(RolloutTargetSkipped.self)
+            default: return make(RolloutTargetExcluded.self)
+            }
+        }
+        try await RolloutOutbox(context).publish(events, releaseKey: record.releaseKey)
+        return changed
+    }
+}

@@ -87,6 +87,10 @@ public enum MessagingTopology {
         .planning: [
             ImageBuildFinished.routingKey, TestsFinished.routingKey, RolloutPlanFinished.routingKey, RolloutFinished.routingKey,
             DMLEntryAdded.routingKey, ImageRejected.routingKey,
+            RolloutPlannedEvent.routingKey, RolloutTargetSucceeded.routingKey, RolloutTargetFailed.routingKey,
+            RolloutTargetBackedOut.routingKey, RolloutTargetSkipped.routingKey, RolloutTargetExcluded.routingKey,
+            RolloutTargetRetried.routingKey, RolloutHalted.routingKey, RolloutBackedOut.routingKey, RolloutAborted.routingKey,
+            RolloutCompleted.routingKey,
         ],
     ]
 }

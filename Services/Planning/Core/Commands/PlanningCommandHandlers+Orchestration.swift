@@ -73,19 +73,6 @@ extension PlanningCommandHandlers {
         let action: TaskAction = event.succeeded
             ? .finish : .fail(reason: String((event.detail ?? "shipboard-\(step.service.rawValue) reported a failure").prefix(500)))
         let transition = try plan.perform(action, on: task.key, by: .service(actor), at: Date())
-        let assigned = try await assignGroupTasks(transition.nowReady, in: &plan, context.transaction)
-        try await workPlans.saveStates(
-            of: ([transition.key] + transition.nowReady).compactMap { plan[$0] }, releaseKey: release.key, in: context.transaction)
-        var details = ["task": transition.key, "from": transition.from.rawValue, "to": transition.to.rawValue]
-        details["reason"] = action.reason
-        if !assigned.isEmpty { details["assigned"] = Self.assignmentDetail(assigned) }
-        let heads = try await appendAudit(to: &release, actor: actor, [(TaskChanged.messageType, details)], in: context.transaction)
-        try await context.publish(
-            TaskChanged(releaseKey: release.key, actor: actor, taskKey: transition.key, from: transition.from, to: transition.to,
-                        reason: action.reason, nowReady: transition.nowReady, assigned: assigned.isEmpty ? nil : assigned),
-            correlationId: release.key, auditHead: heads.first)
-        try await dispatchAutomatedTasks(&plan, &release, context)
-        try await advanceAutomatically(&release, context)
-        try await releases.save(release, in: context.transaction)
+        try await recordTaskTransition(transition, reason: action.reason, in: &plan, of: &release, by: actor, context)
     }
 }

@@ -44,6 +44,7 @@ public struct PlanningCommandHandlers: Sendable {
         registerWorkPlans(into: &handlers)
         registerWorkPlanEdits(into: &handlers)
         registerOrchestration(into: &handlers)
+        registerRollout(into: &handlers)
         registerAcceptance(into: &handlers)
         registerFreezes(into: &handlers)
         handlers.onPlanningCommand(VerifyAuditTrail.self) { envelope, context in try await verifyAuditTrail(envelope, context) }

@@ -34,11 +34,11 @@ public enum TaskAssignment {
 extension WorkPlan {
     /// Of `keys` (tasks that just became ready), those a group's policy gives an assignee, in
     /// plan order with their groups: ready, owned by a group, worked by people (a service
-    /// carries out an automated task) and without an assignee yet.
+    /// carries out an automated or rollout task) and without an assignee yet.
     public func awaitingGroupAssignment(_ keys: [String]) -> [(key: String, group: String)] {
         let wanted = Set(keys)
         return tasks.compactMap { task in
-            guard wanted.contains(task.key), task.state == .ready, task.kind != .automated, task.assignee == nil,
+            guard wanted.contains(task.key), task.state == .ready, task.kind != .automated, task.kind != .rollout, task.assignee == nil,
                   case .group(let group) = task.owner
             else { return nil }
             return (task.key, group)

@@ -78,6 +78,12 @@ extension WorkPlan {
                 throw CommandError(.forbidden, "only the assignee, the owning group or a release manager may \(action.verb) \(key)",
                                    rule: "tasks.not_assignee")
             }
+            // The rollout service moves its tasks by its targets' events; a task moved here
+            // would disagree with the target it stands for.
+            if task.kind == .rollout {
+                throw CommandError(.conflict, "\(key) follows its target in shipboard-rollout; use shipboard rollout retry, skip or exclude",
+                                   rule: "tasks.rollout")
+            }
             if task.kind == .automated, !action.isSkip {
                 throw CommandError(.conflict, "\(key) is carried out by a Shipboard service; it can only be skipped by hand",
                                    rule: "tasks.automated")

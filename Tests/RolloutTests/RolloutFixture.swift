@@ -20,11 +20,13 @@ struct RolloutFixture {
         let tag = String((0..<6).map { _ in alphabet.randomElement()! })
         self.tag = tag
         releaseKey = "REL-9\(Int.random(in: 100_000...999_999))"
-        self.sites = sites.map(\.0)
+        // Sites carry the tag too: the CMDB is shared by every test, and a site selection
+        // must find only this fixture's servers.
+        self.sites = sites.map { "\($0.0)-\(tag)" }
         self.sources = (1...sources).map { "CI-S\(tag)-\(String(format: "%04d", $0))" }
         var servers: [(String, String)] = []
         for (siteIndex, entry) in sites.enumerated() {
-            let (site, count) = entry
+            let (site, count) = ("\(entry.0)-\(tag)", entry.1)
             for number in 1...count {
                 servers.append(("CI-H\(tag)-\(String(format: "%04d", siteIndex * 1000 + number))", site))
             }
@@ -34,6 +36,9 @@ struct RolloutFixture {
     }
 
     var targetKeys: [String] { servers.map(\.key) }
+
+    /// The fixture's name for site `short` (e.g. `FRA1` → `FRA1-QWERTY`).
+    func site(_ short: String) -> String { "\(short)-\(tag)" }
 
     /// Writes the release, CIs, change, test run and DML entry for the image `sha256`.
     func insert(sha256: String, size: Int64, owner: PostgresPool) async throws {

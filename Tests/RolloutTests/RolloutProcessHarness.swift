@@ -48,6 +48,9 @@ final class RolloutProcessHarness: @unchecked Sendable {
             try await MigrationGate.shared.ensureMigrated(database)
             try await DriverImages.withFolder { folder in
                 let owner = PostgresPool(configuration: database, maxConnections: 2)
+                // Rollouts an earlier, failed test left running would be coordinated by this test's replicas.
+                _ = try await owner.query(
+                    "UPDATE rollout.rollouts SET state = 'aborted', finished_at = now() WHERE state NOT IN ('completed', 'backed_out', 'aborted')")
                 let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
                 let clientTask = Task { await client.run() }
                 let observer = "test.rollout-events.\(UUID().uuidString.prefix(8))"

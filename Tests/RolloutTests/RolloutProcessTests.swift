@@ -22,7 +22,7 @@ struct RolloutProcessTests {
                 harness.dmlURL = url
                 try harness.launch("r1")
                 let definition = RolloutDefinition(
-                    targets: RolloutTargetSelection(sites: fixture.sites), canary: 2, siteOrder: ["FRA1", "AMS1", "LON1"], window: 4)
+                    targets: RolloutTargetSelection(sites: fixture.sites), canary: 2, siteOrder: ["FRA1", "AMS1", "LON1"].map(fixture.site), window: 4)
                 let dryRun = try await harness.send(
                     RequestRolloutPlan(releaseKey: fixture.releaseKey, definition: definition, dryRun: true), releaseKey: fixture.releaseKey)
                 #expect(dryRun.dryRun && dryRun.plan.rollouts.count == 40 && dryRun.plan.waves.count == 4)

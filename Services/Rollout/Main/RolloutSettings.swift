@@ -22,6 +22,7 @@ import ServiceKit
 /// | `SHIPBOARD_ROLLOUT_SSH_KEY`, `_SSH_KNOWN_HOSTS`, `_SSH_USER`, `_SSH_PORT` | required for `ssh` (port 22) | the `ssh` driver's identity, known hosts, user and port |
 /// | `SHIPBOARD_ROLLOUT_SIMULATED_LATENCY` | `fixed:0ms` | `simulated`: `fixed:200ms`, `uniform:100ms:300ms` or `lognormal:200ms:0.5` |
 /// | `SHIPBOARD_ROLLOUT_SIMULATED_FAILURE_PERCENT` | `0` | `simulated`: the share of deploys that fail |
+/// | `SHIPBOARD_ROLLOUT_SIMULATED_LEDGER` | `false` | `simulated`: record each completed deploy in the install ledger (crash tests) |
 /// | `SHIPBOARD_SCRIPT_TIMEOUT_SECONDS` | `300` | the longest any one script may run |
 /// | `SHIPBOARD_SCRIPT_OUTPUT_LIMIT_KB` | `64` | the most output kept per script |
 struct RolloutSettings: Sendable {
@@ -44,6 +45,7 @@ struct RolloutSettings: Sendable {
         .init("SHIPBOARD_ROLLOUT_SSH_PORT", default: "22", "ssh driver: the port"),
         .init("SHIPBOARD_ROLLOUT_SIMULATED_LATENCY", default: "fixed:0ms", "simulated driver: the latency distribution"),
         .init("SHIPBOARD_ROLLOUT_SIMULATED_FAILURE_PERCENT", default: "0", "simulated driver: the share of deploys that fail"),
+        .init("SHIPBOARD_ROLLOUT_SIMULATED_LEDGER", default: "false", "simulated driver: record installs in the targets root's ledger"),
         .init("SHIPBOARD_SCRIPT_TIMEOUT_SECONDS", default: "300", "the longest any one script may run"),
         .init("SHIPBOARD_SCRIPT_OUTPUT_LIMIT_KB", default: "64", "the most output kept per script"),
     ]
@@ -64,6 +66,8 @@ struct RolloutSettings: Sendable {
     let ssh: SSHDriver.Settings?
     let latency: SimulatedLatency
     let failurePercent: Int
+    /// `simulated`: record completed deploys in the install ledger under the targets root.
+    let simulatedLedger: Bool
     let limits: ScriptLimits
 
     init(reader: ConfigurationReader) {
@@ -100,6 +104,7 @@ struct RolloutSettings: Sendable {
             reader.recordProblem("SHIPBOARD_ROLLOUT_SIMULATED_LATENCY", "is not like fixed:200ms, uniform:100ms:300ms or lognormal:200ms:0.5")
         }
         failurePercent = reader.int("SHIPBOARD_ROLLOUT_SIMULATED_FAILURE_PERCENT", default: 0, range: 0...100)
+        simulatedLedger = reader.bool("SHIPBOARD_ROLLOUT_SIMULATED_LEDGER", default: false)
         limits = ScriptLimits(
             timeout: .seconds(reader.int("SHIPBOARD_SCRIPT_TIMEOUT_SECONDS", default: 300, range: 1...86_400)),
             outputBytes: reader.int("SHIPBOARD_SCRIPT_OUTPUT_LIMIT_KB", default: 64, range: 1...1024) * 1024)
@@ -110,7 +115,10 @@ struct RolloutSettings: Sendable {
         switch driverKind {
         case .local: LocalDriver(targetsRoot: targetsRoot, stagingRoot: stagingRoot, limits: limits)
         case .ssh: SSHDriver(settings: ssh!, limits: limits)
-        case .simulated: SimulatedDriver(latency: latency, failureRate: Double(failurePercent) / 100, seed: 1)
+        case .simulated:
+            SimulatedDriver(
+                latency: latency, failureRate: Double(failurePercent) / 100, seed: 1,
+                ledger: simulatedLedger ? InstallLedger(targetsRoot: targetsRoot) : nil)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Scripts
 
 /// The `local` driver's record of every install that completed (install and verify passed):
 /// one line per install in `<targets root>/.installs/<CI key>`, so a test can prove that no
@@ -34,7 +35,7 @@ public struct InstallLedger: Sendable {
     }
 
     /// Records `attempt` as installed. Blocking: call it off the cooperative pool.
-    func record(_ attempt: DeployAttempt) throws(DeployDriverError) {
+    public func record(_ attempt: DeployAttempt) throws(DeployDriverError) {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -50,6 +51,14 @@ public struct InstallLedger: Sendable {
         guard written == bytes.count else { throw .io("the install ledger cannot be written (errno \(errno))") }
     }
 
+    /// The completed install of `attempt`'s rollout task on its target, if one is recorded:
+    /// the target-side half of the attempt's idempotency key. A replica killed after the
+    /// install but before the database heard of it leaves this line; the retry then
+    /// reports the install done instead of installing again.
+    public func completed(_ attempt: DeployAttempt) -> Entry? {
+        entries(ciKey: attempt.target.ciKey).first { $0.rolloutID == attempt.rolloutID && $0.taskKey == attempt.taskKey }
+    }
+
     /// The completed installs on target `ciKey`, oldest first.
     public func entries(ciKey: String) -> [Entry] {
         guard let text = try? String(contentsOfFile: path(of: ciKey), encoding: .utf8) else { return [] }
@@ -62,5 +71,15 @@ public struct InstallLedger: Sendable {
 
     private func path(of ciKey: String) -> String {
         (folder as NSString).appendingPathComponent(ciKey)
+    }
+}
+
+extension InstallLedger {
+    /// The outcome of a deploy whose rollout task the ledger already records completed, or
+    /// nil: such a deploy is not run again.
+    static func alreadyInstalled(_ attempt: DeployAttempt, _ ledger: InstallLedger) async -> DeployOutcome? {
+        guard let entry = ledger.completed(attempt) else { return nil }
+        let note = "already installed by attempt \(entry.attempt) of this rollout task (recorded in the install ledger): nothing done\n"
+        return .success([.init(script: "install.sh", outcome: ProcessOutcome(ending: .exited(0), output: note, droppedBytes: 0, duration: .zero))])
     }
 }

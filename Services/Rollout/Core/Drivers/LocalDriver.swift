@@ -12,7 +12,9 @@ import Scripts
 ///   group, bounded output), and removes the staging folder afterwards, whatever happened.
 /// - Deploy: `install.sh`, then `verify.sh` when the image has one. Back out: `backout.sh`.
 ///   A missing or failing script, or an image that cannot be unpacked, is a failed outcome.
-/// - A completed deploy is recorded in the ``InstallLedger``.
+/// - A completed deploy is recorded in the ``InstallLedger``; a deploy of a rollout task the
+///   ledger already records completed does nothing (an earlier attempt's replica died before
+///   it could say so).
 /// - Unpacking and removal block a thread, so they run on NIO's blocking pool.
 public struct LocalDriver: DeployDriver {
     public let targetsRoot: String
@@ -34,9 +36,10 @@ public struct LocalDriver: DeployDriver {
     }
 
     public func deploy(_ attempt: DeployAttempt) async throws(DeployDriverError) -> DeployOutcome {
+        let ledger = ledger
+        if let done = await InstallLedger.alreadyInstalled(attempt, ledger) { return done }
         let outcome = try await run(attempt, required: "install.sh", then: "verify.sh")
         if outcome.succeeded {
-            let ledger = ledger
             try await blocking { () throws(DeployDriverError) in try ledger.record(attempt) }
         }
         return outcome

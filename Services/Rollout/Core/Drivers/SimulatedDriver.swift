@@ -7,21 +7,25 @@ import Scripts
 /// `failureRate`.
 ///
 /// - Deterministic: each attempt's draws come from a generator seeded by `seed` and the
-///   attempt's identity (rollout, task, attempt number), so the same seed gives the same
+///   attempt's identity (task, attempt number), so the same seed gives the same
 ///   latencies and failures whatever the order, the concurrency or the replica; a retry (a
 ///   new attempt number) draws afresh.
 /// - A back out waits the same way and never fails, so a halted load test always ends
 ///   backed out.
+/// - With a ledger, a deploy that completes is recorded in it and a deploy the ledger already
+///   records does nothing, as with the `local` driver: crash tests count installs with it.
 public struct SimulatedDriver: DeployDriver {
     public let latency: SimulatedLatency
     /// The share of deploys that fail, 0 to 1.
     public let failureRate: Double
     public let seed: UInt64
+    public let ledger: InstallLedger?
 
-    public init(latency: SimulatedLatency, failureRate: Double, seed: UInt64) {
+    public init(latency: SimulatedLatency, failureRate: Double, seed: UInt64, ledger: InstallLedger? = nil) {
         self.latency = latency
         self.failureRate = min(1, max(0, failureRate))
         self.seed = seed
+        self.ledger = ledger
     }
 
     /// What `attempt` will do: how long it takes and whether it fails.
@@ -32,10 +36,13 @@ public struct SimulatedDriver: DeployDriver {
     }
 
     public func deploy(_ attempt: DeployAttempt) async throws(DeployDriverError) -> DeployOutcome {
+        if let ledger, let done = await InstallLedger.alreadyInstalled(attempt, ledger) { return done }
         let (latency, fails) = draw(attempt)
         try await wait(latency)
         let outcome = Self.simulated("install.sh", latency, exit: fails ? 1 : 0)
-        return fails ? .failure("simulated failure of \(attempt.target.ciKey)", [outcome]) : .success([outcome])
+        if fails { return .failure("simulated failure of \(attempt.target.ciKey)", [outcome]) }
+        try ledger?.record(attempt)
+        return .success([outcome])
     }
 
     public func backOut(_ attempt: DeployAttempt) async throws(DeployDriverError) -> DeployOutcome {
@@ -59,7 +66,8 @@ public struct SimulatedDriver: DeployDriver {
 
     /// A stable 64-bit identity of the attempt (SHA-256, not `Hasher`, which is seeded per process).
     static func identity(_ attempt: DeployAttempt) -> UInt64 {
-        let text = "\(attempt.rolloutID)\u{0}\(attempt.taskKey)\u{0}\(attempt.attempt)"
+        // Not the rollout: rollouts of the same targets (with 1, 2 or 4 replicas) draw alike.
+        let text = "\(attempt.taskKey)\u{0}\(attempt.attempt)"
         return SHA256.hash(data: Data(text.utf8)).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 }

@@ -166,6 +166,8 @@ let package = Package(
             name: "GatewayCore",
             dependencies: [
                 "Contracts", "Postgres", "PlanningCore", "Images",
+                // The rollout definition's rules, checked before a plan request is sent.
+                "RolloutCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),

@@ -11,6 +11,7 @@ struct AuthorizationMatrixTests {
     static let everyRole = Set(Role.allCases)
     static let imageBuilders: Set<Role> = [.buildEngineer, .releaseManager, .admin]
     static let imageTesters: Set<Role> = [.tester, .releaseManager, .admin]
+    static let rolloutOperators: Set<Role> = [.rolloutOperator, .releaseManager]
 
     /// Who may call each operation, and a request that reaches past authorization without
     /// changing anything (an unknown release, an invalid body, a malformed name).
@@ -87,6 +88,14 @@ struct AuthorizationMatrixTests {
         ("getDMLEntry", "GET", "/api/v1/dml/no-such-image/0.0.0", nil, everyRole),
         ("retireDMLEntry", "DELETE", "/api/v1/dml/no-such-image/0.0.0", nil, [.releaseManager, .admin]),
         ("downloadDMLContent", "GET", "/api/v1/dml/no-such-image/0.0.0/content", nil, everyRole),
+        ("getRollout", "GET", "/api/v1/releases/REL-999999997/rollout", nil, everyRole),
+        ("listRolloutTargets", "GET", "/api/v1/releases/REL-999999997/rollout/targets?state=failed", nil, everyRole),
+        ("getRolloutTarget", "GET", "/api/v1/releases/REL-999999997/rollout/targets/rollout-a-b", nil, everyRole),
+        ("planRollout", "POST", "/api/v1/releases/REL-999999997/rollout/plan", ["targets": ["sites": ["dc1"]], "dryRun": true],
+         rolloutOperators),
+        ("startRollout", "POST", "/api/v1/releases/REL-999999997/rollout/start", nil, rolloutOperators),
+        ("controlRollout", "POST", "/api/v1/releases/REL-999999997/rollout/actions", ["action": "pause"], rolloutOperators),
+        ("approveRolloutWave", "POST", "/api/v1/releases/REL-999999997/rollout/approval", nil, [.approver, .releaseManager]),
         ("listUsers", "GET", "/api/v1/users", nil, [.admin]),
         ("createUser", "POST", "/api/v1/users", [:] as [String: Any], [.admin]),
         ("issueToken", "POST", "/api/v1/users/nobody-at-all/tokens", [:] as [String: Any], [.admin]),

@@ -13,8 +13,9 @@ extension ReleaseCommand {
             discussion: """
                 On a terminal the line is redrawn in place; piped, each change is a new line; with \
                 --output json each change is the release as one JSON object per line. A dropped \
-                connection is resumed from the last event seen. Exits 0 once the release is \
-                rejected, cancelled, backed out or completed.
+                connection is resumed from the last event seen. While the release has a rollout, \
+                its progress follows the status line with a bar per site (not with --output json). \
+                Exits 0 once the release is rejected, cancelled, backed out or completed.
                 """)
 
         @Argument(help: "The release key.") var key: ReleaseKey
@@ -44,6 +45,10 @@ struct ReleaseEventFollower {
     var lastEventID: String?
     var lastLine: String?
     var failures = 0
+    /// The rollout's lines under the status line (none until a `rollout` event came), and
+    /// the block they are redrawn in.
+    var rolloutLines: [String] = []
+    lazy var frame = RolloutWatchFrame(redraw: redraw)
 
     mutating func follow() async throws {
         while true {
@@ -68,6 +73,11 @@ struct ReleaseEventFollower {
     /// Reads events until the stream ends; true once the release is finished.
     private mutating func read(_ stream: HTTPBody) async throws -> Bool {
         for try await event in stream.asDecodedServerSentEvents() {
+            if event.event == "rollout", !json, let data = event.data, let status = RolloutBoard.status(from: Data(data.utf8)) {
+                rolloutLines = RolloutBoard.watchLines(status, width: redraw.columns - 1)
+                if let lastLine { Console.out(frame.frame([lastLine] + rolloutLines)) }
+                continue
+            }
             guard event.event == nil || event.event == "release", let data = event.data, !data.isEmpty else { continue }
             // A resumed stream may start with the state already drawn.
             if let id = event.id, id == lastEventID, lastLine != nil { continue }
@@ -92,11 +102,11 @@ struct ReleaseEventFollower {
         } else {
             let line = ReleaseProgress.statusLine(
                 key: release.key, phase: phase, status: status, inProgress: await tasksInProgress(), width: redraw.columns)
-            Console.out(redraw.frame(line))
+            Console.out(frame.frame([line] + rolloutLines))
             lastLine = line
         }
         guard ReleaseProgress.isTerminal(status: status) else { return false }
-        if !json { Console.out(redraw.finish + "\(release.key) finished: \(status)\n") }
+        if !json { Console.out(frame.finish + "\(release.key) finished: \(status)\n") }
         return true
     }
 
@@ -118,10 +128,10 @@ struct ReleaseEventFollower {
     /// up (exit 1) after the last step.
     private mutating func pause(after error: any Error) async throws {
         guard failures < Self.backoffSeconds.count else {
-            if let lastLine, redraw.isTerminal { Console.out(redraw.frame(lastLine) + redraw.finish) }
+            if let lastLine, redraw.isTerminal { Console.out(frame.frame([lastLine] + rolloutLines) + frame.finish) }
             throw (error as? CommandFailure) ?? CommandFailure.unreachable(session.server, error)
         }
-        if let lastLine, redraw.isTerminal { Console.out(redraw.frame(lastLine + "  (reconnecting…)")) }
+        if let lastLine, redraw.isTerminal { Console.out(frame.frame([lastLine + "  (reconnecting…)"] + rolloutLines)) }
         try await Task.sleep(for: .seconds(Self.backoffSeconds[failures]))
         failures += 1
     }

@@ -26,6 +26,8 @@ public enum GatewayAccess {
     static let imageBuilders: Set<Role> = [.buildEngineer, .releaseManager, .admin]
     /// Who tests an image and decides whether it goes into the DML (and may check the DML).
     static let imageTesters: Set<Role> = [.tester, .releaseManager, .admin]
+    /// Who plans, starts and steers a release's rollout (issue 13).
+    static let rolloutOperators: Set<Role> = [.rolloutOperator, .releaseManager]
 
     public static let rules: [String: Rule] = [
         "getOpenAPIDocument": .everyone,
@@ -47,6 +49,11 @@ public enum GatewayAccess {
         "saveImageSpec": .roles(imageBuilders), "uploadImageArtifact": .roles(imageBuilders),
         "requestImageBuild": .roles(imageBuilders),
         "requestTestRun": .roles(imageTesters), "decideAcceptance": .roles(imageTesters), "verifyDML": .roles(imageTesters),
+        // A release's rollout (issue 13): reading for every role; planning, starting and steering for
+        // rollout operators and release managers; opening a wave behind an approval gate for approvers too.
+        "getRollout": .roles(readers), "listRolloutTargets": .roles(readers), "getRolloutTarget": .roles(readers),
+        "planRollout": .roles(rolloutOperators), "startRollout": .roles(rolloutOperators), "controlRollout": .roles(rolloutOperators),
+        "approveRolloutWave": .roles([.approver, .releaseManager]),
         // Removing an image from the DML: whoever runs releases.
         "retireDMLEntry": .roles(maintainers),
         // A release's record and lifecycle: release managers.

@@ -162,6 +162,32 @@ struct RolloutEventHandlingTests {
         }
     }
 
+    @Test("planned by the automated rollout-plan task in rollout_plan: the tasks arrive before plan_finished and wait until deployment may begin")
+    func plannedInRolloutPlan() async throws {
+        try await PlanningHarness.run { harness in
+            for phase in [ReleasePhase.rolloutPlan, .deploy] {
+                _ = try await harness.send(ConfigureExitCriterion(phase: phase, criterion: "phase_tasks_finished", severity: "error"), as: "admin")
+            }
+            _ = try await harness.send(SaveJobPlan(name: "planned-rollout", tasks: [
+                WorkPlanOrchestrationTests.task("plan-rollout", .rolloutPlan, kind: .automated, step: .rolloutPlan),
+                WorkPlanOrchestrationTests.task("prep", .prepare, after: ["plan-rollout"]),
+                WorkPlanOrchestrationTests.task("deployment", .deploy, after: ["prep"], kind: .automated, step: .rolloutStart),
+            ]), as: "rita")
+            let key = try await harness.authorizedRelease(title: "Planned by the task")
+            _ = try await harness.send(ApplyJobPlan(releaseKey: key, jobPlanName: "planned-rollout"), as: "carol")
+            #expect(try await harness.send(SetAutoAdvance(releaseKey: key, enabled: true), as: "carol").phase == .rolloutPlan)
+            try await deliver(harness, key, [
+                RolloutPlannedEvent(releaseKey: key, rolloutId: "r1", image: "app@1.0", tasks: Self.specs(1...2)),
+                RolloutPlanFinished(releaseKey: key, taskKey: "plan-rollout", succeeded: true),
+            ])
+            #expect(try await orchestration.phase(harness, key) == "deploy", "prepare holds nothing; deploy holds its tasks")
+            #expect(try await Set(rolloutTasks(harness, key).values) == ["waiting:-"], "they wait for prep, as the deploy task does")
+            _ = try await harness.send(ActOnTask(releaseKey: key, taskKey: "prep", action: "skip", reason: "nothing to prepare"), as: "carol")
+            #expect(try await Set(rolloutTasks(harness, key).values) == ["ready:-"])
+            #expect(try await harness.send(VerifyAuditTrail(releaseKey: key), as: "auditor").intact)
+        }
+    }
+
     @Test("a malformed plan, or one for an unknown release or a release past deploy, changes nothing")
     func ignoredPlans() async throws {
         try await withRelease("Ignored plans") { harness, key in

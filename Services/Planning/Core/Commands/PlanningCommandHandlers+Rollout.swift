@@ -51,7 +51,15 @@ extension PlanningCommandHandlers {
         guard var plan = try await workPlans.load(release.key, in: context.transaction) else {
             return ignore(RolloutPlannedEvent.messageType, release.key, because: "the release has no work plan", context)
         }
-        let change = try plan.applyRolloutPlan(event, at: Date())
+        let change: RolloutPlanChange
+        do {
+            change = try plan.applyRolloutPlan(event, at: Date())
+        } catch {
+            // Nobody awaits an event's answer: the log says a plan was refused (by rule only;
+            // the message may quote the event's text).
+            context.logger.warning("rollout plan refused", metadata: ["release.key": "\(release.key)", "planning.rule": "\(error.rule ?? "-")"])
+            throw error
+        }
         guard !change.isEmpty else { return }
         try await workPlans.replace(plan, releaseKey: release.key, in: context.transaction)
         var details = change.auditDetails

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the gateway's HTTP API with schemathesis (from PyPI, in .run/venv) against the
-# served OpenAPI document: shipboard-planning, shipboard-build, shipboard-testing and
-# shipboard-gateway run as processes (folders under .run/fuzz) on a database of its own, created afresh each run (`shipboard_fuzz`: the test database holds
+# served OpenAPI document: shipboard-planning, shipboard-build, shipboard-testing,
+# shipboard-rollout and shipboard-gateway run as processes (folders under .run/fuzz) on a database of its own, created afresh each run (`shipboard_fuzz`: the test database holds
 # fixtures that tests corrupt on purpose) and the test vhost, and a user holding every role
 # drives every operation.
 # Fails when any response is a 5xx or breaks the document (status, content type, schema,
@@ -19,6 +19,7 @@ PLANNING_PORT=58091
 BUILD_PORT=58095
 TESTING_PORT=58096
 DML_PORT=58097
+ROLLOUT_PORT=58098
 VENV="$RUN_DIR/venv"
 
 [[ -f "$ENV_FILE" ]] || die "$ENV_FILE is missing: run bash Infra/scripts/servers.sh start-test first"
@@ -37,6 +38,7 @@ swift build --product shipboard-planning >/dev/null
 swift build --product shipboard-gateway >/dev/null
 swift build --product shipboard-build >/dev/null
 swift build --product shipboard-testing >/dev/null
+swift build --product shipboard-rollout >/dev/null
 BIN="$(swift build --show-bin-path)"
 [[ "$SHIPBOARD_TEST_DATABASE_URL" == */shipboard_test && "$SHIPBOARD_TEST_DATABASE_SERVICE_URL" == */shipboard_test ]] \
   || die "unexpected test database URLs in $ENV_FILE"
@@ -69,17 +71,20 @@ run_service() {
 # Images, uploads, test sandboxes and the DML of this run, shared by the services as in compose.
 FUZZ_DIR="$RUN_DIR/fuzz"
 rm -rf "$FUZZ_DIR"
-mkdir -p "$FUZZ_DIR/import/uploads" "$FUZZ_DIR/images" "$FUZZ_DIR/dml" "$FUZZ_DIR/work"
+mkdir -p "$FUZZ_DIR/import/uploads" "$FUZZ_DIR/images" "$FUZZ_DIR/dml" "$FUZZ_DIR/work" "$FUZZ_DIR/targets"
 export SHIPBOARD_IMPORT_ROOT="$FUZZ_DIR/import" SHIPBOARD_UPLOAD_ROOT="$FUZZ_DIR/import/uploads" SHIPBOARD_UPLOAD_LIMIT_MB=16 \
        SHIPBOARD_IMAGE_STORE="$FUZZ_DIR/images" SHIPBOARD_DML_STORE="$FUZZ_DIR/dml" SHIPBOARD_SANDBOX_ROOT="$FUZZ_DIR/work" \
        SHIPBOARD_DML_HTTP_PORT="$DML_PORT" SHIPBOARD_DML_URL="http://127.0.0.1:$DML_PORT" \
-       SHIPBOARD_DML_TOKEN="fuzz-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-for port in "$GATEWAY_PORT" "$PLANNING_PORT" "$BUILD_PORT" "$TESTING_PORT" "$DML_PORT"; do
+       SHIPBOARD_DML_TOKEN="fuzz-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
+       SHIPBOARD_ROLLOUT_DRIVER=local SHIPBOARD_ROLLOUT_TARGETS_ROOT="$FUZZ_DIR/targets" \
+       SHIPBOARD_ROLLOUT_STAGING_ROOT="$FUZZ_DIR/rollout-staging" SHIPBOARD_ROLLOUT_CACHE="$FUZZ_DIR/rollout-cache"
+for port in "$GATEWAY_PORT" "$PLANNING_PORT" "$BUILD_PORT" "$TESTING_PORT" "$DML_PORT" "$ROLLOUT_PORT"; do
   port_busy "$port" && die "port $port is taken: $(who_listens "$port")"
 done
 run_service shipboard-planning "$PLANNING_PORT"
 run_service shipboard-build "$BUILD_PORT"
 run_service shipboard-testing "$TESTING_PORT"
+run_service shipboard-rollout "$ROLLOUT_PORT"
 run_service shipboard-gateway "$GATEWAY_PORT"
 
 ROLES="admin,release_manager,approver,build_engineer,tester,rollout_operator,viewer"

@@ -13,7 +13,7 @@ LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 # service name and the port of its health endpoint (unusual ports, as for the servers)
 # (the gateway serves its API on the same port as its health endpoint)
-SERVICES=("shipboard-planning:58081" "shipboard-build:58082" "shipboard-testing:58083" "shipboard-gateway:58080")
+SERVICES=("shipboard-planning:58081" "shipboard-build:58082" "shipboard-testing:58083" "shipboard-rollout:58084" "shipboard-gateway:58080")
 # shipboard-testing serves DML downloads on its own port, which the gateway proxies.
 DML_PORT=58093
 
@@ -54,6 +54,9 @@ start_one() {
     done
     export SHIPBOARD_HTTP_PORT="$port" SHIPBOARD_LOG_FORMAT=json
     export SHIPBOARD_DML_HTTP_PORT="$DML_PORT" SHIPBOARD_DML_URL="http://127.0.0.1:$DML_PORT"
+    # Rollout workers: the local driver, one folder per target CI under .run/targets.
+    export SHIPBOARD_ROLLOUT_DRIVER="${SHIPBOARD_ROLLOUT_DRIVER:-local}" SHIPBOARD_ROLLOUT_TARGETS_ROOT="$RUN_DIR/targets" \
+           SHIPBOARD_ROLLOUT_STAGING_ROOT="$RUN_DIR/rollout-staging" SHIPBOARD_ROLLOUT_CACHE="$RUN_DIR/rollout-cache"
     close_extra_fds
     exec setsid "$bin" </dev/null >>"$LOG_DIR/$name.log" 2>&1 ) &
   pid=$!

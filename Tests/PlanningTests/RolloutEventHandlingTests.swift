@@ -15,14 +15,25 @@ struct RolloutEventHandlingTests {
     /// A release in deploy, auto-advancing, whose `deployment` (rollout_start) waits for `prep`;
     /// the deploy phase is left only when its tasks are finished. Returns its key.
     func releaseInDeploy(_ harness: PlanningHarness, title: String) async throws -> String {
-        _ = await harness.refusal(ConfigureExitCriterion(phase: .deploy, criterion: "phase_tasks_finished", severity: "error"), as: "admin")
-        _ = await harness.refusal(SaveJobPlan(name: "rollout-flow", tasks: [
+        try await autoAdvancingRelease(harness, title: title, holding: [.deploy], plan: [
             WorkPlanOrchestrationTests.task("prep", .prepare),
             WorkPlanOrchestrationTests.task("deployment", .deploy, after: ["prep"], kind: .automated, step: .rolloutStart),
-        ]), as: "rita")
+        ], stopsIn: .deploy)
+    }
+
+    /// A release with work plan `plan`, auto-advancing until `stopsIn`; the phases `holding`
+    /// are left only when their tasks are finished. Returns its key.
+    func autoAdvancingRelease(
+        _ harness: PlanningHarness, title: String, holding: [ReleasePhase], plan: [JobPlanTaskInput], stopsIn phase: ReleasePhase
+    ) async throws -> String {
+        for held in holding {
+            _ = await harness.refusal(ConfigureExitCriterion(phase: held, criterion: "phase_tasks_finished", severity: "error"), as: "admin")
+        }
+        let name = "rollout-flow-\(phase.rawValue)".replacingOccurrences(of: "_", with: "-")
+        _ = await harness.refusal(SaveJobPlan(name: name, tasks: plan), as: "rita")
         let key = try await harness.authorizedRelease(title: title)
-        _ = try await harness.send(ApplyJobPlan(releaseKey: key, jobPlanName: "rollout-flow"), as: "carol")
-        #expect(try await harness.send(SetAutoAdvance(releaseKey: key, enabled: true), as: "carol").phase == .deploy)
+        _ = try await harness.send(ApplyJobPlan(releaseKey: key, jobPlanName: name), as: "carol")
+        #expect(try await harness.send(SetAutoAdvance(releaseKey: key, enabled: true), as: "carol").phase == phase)
         return key
     }
 
@@ -165,17 +176,11 @@ struct RolloutEventHandlingTests {
     @Test("planned by the automated rollout-plan task in rollout_plan: the tasks arrive before plan_finished and wait until deployment may begin")
     func plannedInRolloutPlan() async throws {
         try await PlanningHarness.run { harness in
-            for phase in [ReleasePhase.rolloutPlan, .deploy] {
-                _ = try await harness.send(ConfigureExitCriterion(phase: phase, criterion: "phase_tasks_finished", severity: "error"), as: "admin")
-            }
-            _ = try await harness.send(SaveJobPlan(name: "planned-rollout", tasks: [
+            let key = try await autoAdvancingRelease(harness, title: "Planned by the task", holding: [.rolloutPlan, .deploy], plan: [
                 WorkPlanOrchestrationTests.task("plan-rollout", .rolloutPlan, kind: .automated, step: .rolloutPlan),
                 WorkPlanOrchestrationTests.task("prep", .prepare, after: ["plan-rollout"]),
                 WorkPlanOrchestrationTests.task("deployment", .deploy, after: ["prep"], kind: .automated, step: .rolloutStart),
-            ]), as: "rita")
-            let key = try await harness.authorizedRelease(title: "Planned by the task")
-            _ = try await harness.send(ApplyJobPlan(releaseKey: key, jobPlanName: "planned-rollout"), as: "carol")
-            #expect(try await harness.send(SetAutoAdvance(releaseKey: key, enabled: true), as: "carol").phase == .rolloutPlan)
+            ], stopsIn: .rolloutPlan)
             try await deliver(harness, key, [
                 RolloutPlannedEvent(releaseKey: key, rolloutId: "r1", image: "app@1.0", tasks: Self.specs(1...2)),
                 RolloutPlanFinished(releaseKey: key, taskKey: "plan-rollout", succeeded: true),

@@ -415,6 +415,13 @@ rabbit_upgrade_topology() {
     ctl delete_queue -p "$vhost" "$destination" >/dev/null 2>&1 \
       && log "rabbitmq $MARK: deleted $vhost/$destination (bound by an older Shipboard before its service existed)"
   done < <(ctl list_bindings -p "$vhost" -q --no-table-headers source_name destination_name 2>/dev/null | sort -u || true)
+  # Older versions declared one deploy queue, rollout.deploy, bound to every deploy job
+  # (rollout.deploy.#) before shipboard-rollout existed: nothing ever read it. Deploy jobs now
+  # go to one queue per worker pool (rollout.deploy.<pool>).
+  for name in rollout.deploy rollout.deploy.dead; do
+    ctl delete_queue -p "$vhost" "$name" >/dev/null 2>&1 \
+      && log "rabbitmq $MARK: deleted $vhost/$name (an older Shipboard's single deploy queue)"
+  done
   ctl list_exchanges -p "$vhost" -q --no-table-headers name 2>/dev/null | grep -qx 'shipboard.retry' \
     && ctl eval "rabbit_exchange:delete(rabbit_misc:r(<<\"$vhost\">>, exchange, <<\"shipboard.retry\">>), false, <<\"shipboard\">>)." >/dev/null 2>&1 \
     && log "rabbitmq $MARK: deleted the old exchange $vhost/shipboard.retry"

@@ -15,7 +15,7 @@ struct GatewayRolloutQueriesTests {
         defer { Task { await fixture.close() } }
         let status = try await RolloutQueries(pool: fixture.service).status(of: fixture.releaseKey)
 
-        #expect(status.id == fixture.rolloutId.uuidString.lowercased() && status.state == "running" && status.image == "payroll@4.2.0")
+        #expect(status.id == fixture.rolloutId.uuidString.lowercased() && status.state == "paused" && status.image == "payroll@4.2.0")
         #expect(status.currentWave == 1 && status.haltAfterFailures == 2 && status.plannedBy == "rita" && status.startedBy == "olga")
         let overall = status.progress
         #expect(overall.counts.total == 9 && overall.counts.succeeded == 3 && overall.counts.failed == 1)

@@ -50,11 +50,11 @@ struct GatewayRolloutTests {
             let viewer = ["SHIPBOARD_URL": stack.base.absoluteString, "SHIPBOARD_TOKEN": stack.tokens[.viewer]!]
             let board = try CLIEndToEndTests.shipboard(["rollout", "status", key], environment: viewer)
             #expect(board.status == 0, "\(board.err)")
-            #expect(board.out.contains("\(key) rollout running: payroll@4.2.0, wave 2 of 3"), "\(board.out)")
+            #expect(board.out.contains("\(key) rollout paused: payroll@4.2.0, wave 2 of 3"), "\(board.out)")
             #expect(board.out.contains("dc2  [####------------]  1/4  25%  2 waiting for a worker of pool \(fixture.pools.east)"), "\(board.out)")
             let json = try CLIEndToEndTests.shipboard(["rollout", "status", key, "--output", "json"], environment: viewer)
             let decoded = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
-            #expect(json.status == 0 && decoded?["state"] as? String == "running")
+            #expect(json.status == 0 && decoded?["state"] as? String == "paused")
             let targets = try CLIEndToEndTests.shipboard(["rollout", "targets", key, "--site", "dc2", "--wave", "3"], environment: viewer)
             #expect(targets.status == 0 && targets.out.contains("CI-SRV-0007") && targets.out.contains("waiting"), "\(targets.out)\(targets.err)")
         }

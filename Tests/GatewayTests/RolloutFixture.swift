@@ -5,7 +5,8 @@ import ShipboardTestSupport
 /// A rollout written straight into shipboard-rollout's tables as the owner (as its replicas
 /// would have), for the gateway's reads: three waves over two sites, targets in every
 /// interesting state, one pool with a live worker (`west`, dc1) and one whose only worker is
-/// gone (`east`, dc2), so dc2's dispatched targets wait.
+/// gone (`east`, dc2), so dc2's dispatched targets wait. The rollout is `paused`, so no
+/// shipboard-rollout replica another test runs coordinates it; ``close()`` deletes its rows.
 struct RolloutFixture {
     let owner: PostgresPool
     let service: PostgresPool
@@ -34,12 +35,14 @@ struct RolloutFixture {
     }
 
     func close() async {
+        _ = try? await owner.query("DELETE FROM rollout.rollouts WHERE id = \(rolloutId)")
+        _ = try? await owner.query("DELETE FROM rollout.workers WHERE pool = \(pools.west) OR pool = \(pools.east)")
         await owner.close()
         await service.close()
     }
 
     /// The rollout row, its waves and workers (no targets).
-    func insertRollout(state: String = "running", currentWave: Int = 1) async throws {
+    func insertRollout(state: String = "paused", currentWave: Int = 1) async throws {
         try await owner.query(
             """
             INSERT INTO rollout.rollouts (id, release_key, state, current_wave, sources, window_size, threshold_kind, threshold_value,

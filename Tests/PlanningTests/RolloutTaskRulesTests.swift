@@ -181,7 +181,7 @@ struct RolloutTaskRulesTests {
         #expect(plan.recordRolloutOutcome(.running, detail: nil, on: c, at: Self.now) == nil)
     }
 
-    @Test("people cannot move a rollout task by hand, not even a release manager: it follows its target")
+    @Test("people cannot move a rollout task by hand, not even a release manager, nor write one into a plan: it follows its target")
     func noHandActions() throws {
         var plan = Self.workPlan()
         _ = try plan.applyRolloutPlan(Self.planned(Self.seed(targets: 1..<2)), at: Self.now)
@@ -189,6 +189,9 @@ struct RolloutTaskRulesTests {
         for action in [TaskAction.start, .skip(reason: "not needed")] {
             #expect(WorkPlanTests.refusal { _ = try plan.perform(action, on: key, by: Self.manager, at: Self.now) }?.rule == "tasks.rollout")
         }
+        let written = WorkPlanTests.task("rollout-by-hand", phase: .deploy, kind: .rollout)
+        #expect(WorkPlanTests.refusal { try plan.add(written) }?.rule == "tasks.kind")
+        #expect(WorkPlanTests.refusal { try JobPlan(name: "p", tasks: [written]).validate() }?.rule == "tasks.kind")
     }
 
     @Test("the rollout's end: backed out, or aborted after a halt, backs the release out; halted, completed and a plain abort are recorded only")

@@ -52,6 +52,12 @@ enum TaskFieldRules {
         guard kind.isKnown else {
             throw CommandError(.validation, "unknown task kind \(kind.rawValue)", rule: "tasks.kind", fields: ["\(prefix)kind": "unknown"])
         }
+        // Rollout tasks come from shipboard-rollout's plan, one per target it reports on; one
+        // written by hand would wait for events that never come (and cannot be moved by hand).
+        guard kind != .rollout else {
+            throw CommandError(.validation, "rollout tasks are made by planning a rollout, not written into a plan",
+                               rule: "tasks.kind", fields: ["\(prefix)kind": "rollout is planned by shipboard-rollout"])
+        }
         switch (kind, step) {
         case (.automated, .some(let step)) where step.isKnown: break
         case (.automated, _):

@@ -35,7 +35,9 @@ final class RolloutProcessHarness: @unchecked Sendable {
     }
 
     /// Prepares the servers and a folder, runs `body`, then kills every replica left.
-    static func run(_ body: (RolloutProcessHarness) async throws -> Void) async throws {
+    /// `database`: where the test's rows live (default: the test database); replicas given
+    /// another must be launched with its service URL as `SHIPBOARD_DATABASE_URL`.
+    static func run(database: PostgresConfiguration? = nil, _ body: (RolloutProcessHarness) async throws -> Void) async throws {
         try await FaultBroker.exclusively {
             let amqpURL = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
             let setup = try await AMQPConnection.connect(AMQPConfiguration(url: amqpURL))
@@ -44,7 +46,7 @@ final class RolloutProcessHarness: @unchecked Sendable {
                 try? await setup.deleteQueue(queue + ".dead")
             }
             await setup.close()
-            let database = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
+            let database = try database ?? PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
             try await MigrationGate.shared.ensureMigrated(database)
             try await DriverImages.withFolder { folder in
                 let owner = PostgresPool(configuration: database, maxConnections: 2)

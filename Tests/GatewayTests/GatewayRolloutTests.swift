@@ -86,6 +86,14 @@ struct GatewayRolloutTests {
                 if event.event == "rollout", event.data.contains("\"settled\":5") { changed = event; break }
             }
             #expect(changed != nil, "a changed count is sent")
+
+            // The stream ends with the release (an open stream would hold the gateway's shutdown).
+            let cancel = try await stack.call(
+                "POST", "/api/v1/releases/\(key)/cancel", as: .releaseManager, json: ["expectedPhase": "initiate", "reason": "test"])
+            #expect(cancel.status == 200)
+            var rest: [String] = []
+            while let event = await iterator.next() { rest.append(event.event ?? "") }
+            #expect(rest.last == "release" || rest.last == "rollout", "\(rest)")
         }
     }
 

@@ -19,9 +19,11 @@ export PGBENCH
 
 cd "$SHIPBOARD_ROOT"
 log "building shipboard-bench and messaging-probe (release)"
-# messaging-probe runs as separate consumer processes in the failover row.
+# messaging-probe runs as separate consumer processes in the failover row; shipboard-rollout
+# as the replicas of the rollout rows.
 if ! swift build -c release --product shipboard-bench || ! swift build -c release --product messaging-probe \
-   || ! swift build -c release --product shipboard-planning || ! swift build -c release --product shipboard-gateway; then
+   || ! swift build -c release --product shipboard-planning || ! swift build -c release --product shipboard-gateway \
+   || ! swift build -c release --product shipboard-rollout; then
   log "build FAILED in $(elapsed "$T0")"
   exit 1
 fi

@@ -2,8 +2,8 @@ import Foundation
 
 // shipboard-bench: throughput of the foundation wrappers beside same-run baselines.
 // Usage: bash Infra/scripts/bench.sh [--quick] [--only=GROUP[,GROUP…]]
-// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images. The rows of a group
-// that compare against the raw AMQP rate run the `amqp` group too.
+// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images, rollout. The rows of a group
+// that compare against the raw AMQP rate run the `amqp` group too (and `rollout` the `postgres` group, for `pgbench -N`).
 if let flag = CommandLine.arguments.firstIndex(of: ImageBenchmarks.childFlag) {
     try ImageBenchmarks.childMain(Array(CommandLine.arguments[(flag + 1)...]))
 }
@@ -11,7 +11,7 @@ if CommandLine.arguments.contains("--help") {
     print("""
         usage: shipboard-bench [--quick] [--only=GROUP[,GROUP…]]
         Benchmarks beside same-run baselines; run through `bash Infra/scripts/bench.sh`, which sets the environment.
-        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images.
+        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images, rollout.
         """)
     exit(0)
 }
@@ -25,7 +25,7 @@ let only: Set<String>? = CommandLine.arguments.first { $0.hasPrefix("--only=") }
 func runs(_ group: String) -> Bool { only?.contains(group) ?? true }
 var rows: [BenchmarkRow] = []
 do {
-    if runs("amqp") || runs("messaging") || runs("release-commands") {
+    if runs("amqp") || runs("messaging") || runs("release-commands") || runs("rollout") {
         rows += try await AMQPBenchmarks.run(url: try environment("SHIPBOARD_AMQP_URL"), messages: quick ? 20_000 : 100_000)
     }
     let rawTransport = rows.first { $0.name.hasPrefix("AMQP consume") }?.value ?? 0
@@ -40,7 +40,7 @@ do {
             databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_AMQP_URL"),
             migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), seconds: quick ? 3 : 6)
     }
-    if runs("postgres") {
+    if runs("postgres") || runs("rollout") {
         rows += try await PostgresBenchmarks.run(
             url: try environment("SHIPBOARD_BENCH_DATABASE_URL"), pgbench: try environment("PGBENCH"), seconds: quick ? 5 : 10)
     }
@@ -69,6 +69,14 @@ do {
     }
     if runs("images") {
         rows += try await ImageBenchmarks.run(rounds: quick ? 2 : 3)
+    }
+    if runs("rollout") {
+        // The test vhost, as the gateway rows: a development stack (up.sh) runs shipboard-rollout on the main one.
+        rows += try await RolloutBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_TEST_AMQP_URL"),
+            migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), targets: quick ? 2_000 : 10_000, slowTargets: quick ? 1_000 : 4_000,
+            replicaCounts: [1, 2, 4],
+            pgbenchSimpleUpdate: rows.first { $0.baselineName.hasPrefix("pgbench -N") }?.baseline, rawTransport: rawTransport)
     }
     BenchmarkReport.print(rows)
 } catch {

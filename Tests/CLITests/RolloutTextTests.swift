@@ -153,3 +153,31 @@ struct RolloutWatchFrameTests {
         #expect(lines[1].hasPrefix("dc1  [#########-------]") && lines[2].hasSuffix("waiting for a worker of pool east"))
     }
 }
+
+@Suite("Rollout target text")
+struct RolloutTargetTextTests {
+    @Test("a target, where it stands, then each attempt with its log indented; terminal escapes in a log are not passed on")
+    func target() throws {
+        let json = """
+            {"target": {"taskKey": "rollout-ci-app-0001-ci-srv-0004", "source": "CI-APP-0001", "target": "CI-SRV-0004", "site": "dc1",
+                        "wave": 1, "batch": 0, "position": 1, "dependsOn": [], "state": "failed", "action": "deploy", "attempts": 2,
+                        "pool": "west", "detail": "verify.sh exited 1", "waitingForWorker": false},
+             "attempts": [
+               {"action": "deploy", "attempt": 2, "replica": "west-1", "outcome": "failed", "startedAt": "2026-11-30T10:00:00Z",
+                "durationMs": 30000, "detail": "verify.sh exited 1", "log": "second try\\n\\u001b[31mexit 1\\n"},
+               {"action": "deploy", "attempt": 1, "replica": "west-1", "outcome": "error", "startedAt": "2026-11-30T09:00:00Z", "log": ""}]}
+            """
+        let detail = try #require(RolloutTargetText.detail(from: Data(json.utf8)))
+        #expect(RolloutTargetText.render(detail) == """
+            rollout-ci-app-0001-ci-srv-0004: CI-APP-0001 → CI-SRV-0004 at dc1, wave 2 (batch 1)
+            state failed (deploy), 2 attempts; pool west
+            verify.sh exited 1
+            attempt 2 deploy on west-1: failed in 30.0s: verify.sh exited 1
+              | second try
+              | ?[31mexit 1
+            attempt 1 deploy on west-1: error
+
+            """)
+        #expect(RolloutTargetText.safe("a\u{7}b\tc\u{0}") == "a?b\tc?")
+    }
+}

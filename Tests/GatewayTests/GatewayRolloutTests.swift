@@ -55,6 +55,10 @@ struct GatewayRolloutTests {
             let json = try CLIEndToEndTests.shipboard(["rollout", "status", key, "--output", "json"], environment: viewer)
             let decoded = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
             #expect(json.status == 0 && decoded?["state"] as? String == "paused")
+            let shown = try CLIEndToEndTests.shipboard(["rollout", "target", key, "rollout-ci-app-0001-ci-srv-0004"], environment: viewer)
+            #expect(shown.status == 0 && shown.out.contains("attempt 2 deploy on \(fixture.pools.west)-1: failed in 30.0s"), "\(shown.out)\(shown.err)")
+            let unknown = try CLIEndToEndTests.shipboard(["rollout", "target", key, "rollout-none"], environment: viewer)
+            #expect(unknown.status == 4, "\(unknown.err)")
             let targets = try CLIEndToEndTests.shipboard(["rollout", "targets", key, "--site", "dc2", "--wave", "3"], environment: viewer)
             #expect(targets.status == 0 && targets.out.contains("CI-SRV-0007") && targets.out.contains("waiting"), "\(targets.out)\(targets.err)")
         }

@@ -4,14 +4,14 @@ import Contracts
 import Foundation
 import GatewayAPI
 
-/// `shipboard rollout plan|start|status|targets|pause|resume|abort|retry|skip|exclude|approve`:
+/// `shipboard rollout plan|start|status|targets|target|pause|resume|abort|retry|skip|exclude|approve`:
 /// a release's rollout across sites and waves.
 struct RolloutCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rollout",
         abstract: "Plan, start, follow and steer a release's rollout across sites and waves.",
         subcommands: [
-            Plan.self, Start.self, Status.self, Targets.self, Pause.self, Resume.self, Abort.self, Retry.self, Skip.self,
+            Plan.self, Start.self, Status.self, Targets.self, Target.self, Pause.self, Resume.self, Abort.self, Retry.self, Skip.self,
             Exclude.self, Approve.self,
         ])
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import CLICore
 import GatewayAPI
 
-// `shipboard rollout status|targets`: where the release's latest rollout stands.
+// `shipboard rollout status|targets|target`: where the release's latest rollout stands.
 extension RolloutCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -56,6 +56,26 @@ extension RolloutCommand {
                         [target.taskKey, target.target, target.site, "\(target.wave + 1)",
                          target.waitingForWorker ? "waiting" : target.state.rawValue, "\(target.attempts)", target.detail ?? ""]
                     }).text
+            }
+        }
+    }
+
+    struct Target: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one target with every attempt and its log.")
+
+        @Argument(help: "The release key.") var key: ReleaseKey
+        @Argument(help: "The target's task key (rollout-SOURCE-TARGET).") var taskKey: String
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let reply = try await APISession.run { session in
+                try await session.call({
+                    try await $0.getRolloutTarget(path: .init(key: key.text, taskKey: taskKey))
+                }, expecting: { try $0.ok.body.json })
+            }
+            try output.emit(reply) { _ in
+                guard let detail = reply.body.flatMap(RolloutTargetText.detail(from:)) else { return "the target could not be read\n" }
+                return RolloutTargetText.render(detail)
             }
         }
     }

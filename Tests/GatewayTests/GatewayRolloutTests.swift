@@ -76,9 +76,9 @@ struct GatewayRolloutTests {
                 headers: ["Authorization": "Bearer \(stack.tokens[.viewer]!)"])
             defer { task.cancel() }
             var iterator = reader.events.makeAsyncIterator()
-            #expect(await iterator.next()?.event == "release")
             let first = try #require(await iterator.next())
             #expect(first.event == "rollout" && first.id == nil && first.data.contains("\"settled\":4"), "\(first)")
+            #expect(await iterator.next()?.event == "release", "the progress comes before the release it belongs to")
 
             try await fixture.owner.query(
                 """
@@ -97,7 +97,17 @@ struct GatewayRolloutTests {
             #expect(cancel.status == 200)
             var rest: [String] = []
             while let event = await iterator.next() { rest.append(event.event ?? "") }
-            #expect(rest.last == "release" || rest.last == "rollout", "\(rest)")
+            #expect(rest.last == "release", "\(rest)")
+
+            // `release watch` on the finished release: its status line, the rollout's totals and a
+            // bar per site (the progress came before the terminal release), then the end.
+            let watch = try CLIEndToEndTests.shipboard(
+                ["release", "watch", key], environment: ["SHIPBOARD_URL": stack.base.absoluteString, "SHIPBOARD_TOKEN": stack.tokens[.viewer]!])
+            let lines = watch.out.split(separator: "\n").map(String.init)
+            #expect(watch.status == 0 && lines.last == "\(key) finished: cancelled", "\(watch.out)\(watch.err)")
+            #expect(lines.contains { $0.hasPrefix("rollout paused (payroll@4.2.0): 5/9 settled (55%)") }, "\(watch.out)")
+            #expect(lines.contains { $0.hasPrefix("dc1  [############----]  4/5  80%") }, "\(watch.out)")
+            #expect(lines.contains { $0.hasPrefix("dc2  [####------------]  1/4  25%  2 waiting for a worker of pool") }, "\(watch.out)")
         }
     }
 

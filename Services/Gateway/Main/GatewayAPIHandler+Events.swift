@@ -29,19 +29,20 @@ extension GatewayAPIHandler {
                 var rolloutSent: [UInt8]?
                 var round = 0
                 while !Task.isCancelled {
-                    if latest.version != sent {
-                        guard let event = try? Self.event(latest) else { break }
-                        continuation.yield(ArraySlice(event))
-                        sent = latest.version
-                        quiet = .zero
-                    }
-                    // A release without a rollout (or a failed read) sends nothing; the final
-                    // progress goes out before the stream ends.
+                    // The rollout's progress first, so a client that stops at a terminal release
+                    // has the final progress; a release without a rollout (or a failed read)
+                    // sends nothing.
                     if round % Self.rolloutPollRounds == 0 || latest.status.isTerminal,
                        let status = try? await rolloutQueries.status(of: key), let event = try? Self.event(status),
                        event != rolloutSent {
                         continuation.yield(ArraySlice(event))
                         rolloutSent = event
+                        quiet = .zero
+                    }
+                    if latest.version != sent {
+                        guard let event = try? Self.event(latest) else { break }
+                        continuation.yield(ArraySlice(event))
+                        sent = latest.version
                         quiet = .zero
                     }
                     round += 1

@@ -126,8 +126,8 @@ enum RolloutBenchmarks {
         let planSeconds = seconds(ContinuousClock.now - planStarted)
 
         try replicas.markStart()
-        let postgresBefore = MachineCPU.seconds(command: "postgres")
-        let brokerBefore = MachineCPU.seconds(command: "beam.smp")
+        let postgresBefore = MachineCPU.sample(command: "postgres")
+        let brokerBefore = MachineCPU.sample(command: "beam.smp")
         let started = ContinuousClock.now
         let control = try await send(RequestRolloutStart(releaseKey: release.releaseKey), release.releaseKey, requests)
         guard let id = UUID(uuidString: control.rolloutId) else { throw BenchmarkError("the start answered no rollout id") }
@@ -147,8 +147,8 @@ enum RolloutBenchmarks {
         }
         let wall = seconds(ContinuousClock.now - started)
         let replicaCPU = try replicas.markEnd()
-        let postgresCPU = MachineCPU.seconds(command: "postgres") - postgresBefore
-        let brokerCPU = MachineCPU.seconds(command: "beam.smp") - brokerBefore
+        let postgresCPU = MachineCPU.seconds(since: postgresBefore)
+        let brokerCPU = MachineCPU.seconds(since: brokerBefore)
 
         let (elapsed, middle, succeeded) = try await owner.query(
             """
@@ -188,12 +188,14 @@ enum RolloutBenchmarks {
     }
 
     /// Deletes the queues the benchmark's rollouts filled when nothing consumed them and they
-    /// were empty before (the service that owns one declares it again when it starts);
+    /// were empty or absent before (the service that owns one declares it again when it starts);
     /// otherwise says what it left.
     static func clearLitter(_ admin: AMQPConnection, before: [String: (messages: Int, consumers: Int)]) async {
         for queue in litterQueues {
             guard let now = try? await admin.queueCounts(queue), now.messages > 0 else { continue }
-            if let earlier = before[queue], earlier.messages == 0, earlier.consumers == 0, now.consumers == 0 {
+            // Absent before: the replicas declared it, and all it holds is theirs.
+            let earlier = before[queue] ?? (0, 0)
+            if earlier.messages == 0, earlier.consumers == 0, now.consumers == 0 {
                 try? await admin.deleteQueue(queue)
             } else {
                 print("rollout benchmark: \(queue) holds \(now.messages) message(s) (it had \(before[queue]?.messages ?? 0) before)")

@@ -108,21 +108,32 @@ final class RolloutReplicas {
 }
 
 /// CPU time (user + system) of every process on the machine with a given command name
-/// (`postgres`, `beam.smp`), from `/proc/*/stat`: where the cores went during a run.
+/// (`postgres`, `beam.smp`), from `/proc/*/stat`: where the cores went during a run. Per
+/// process, so one that exits during the run (another test's broker) subtracts nothing.
 enum MachineCPU {
-    static func seconds(command: String) -> Double {
+    struct Sample {
+        let command: String
+        let seconds: [Int32: Double]
+    }
+
+    static func sample(command: String) -> Sample {
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var total = 0.0
+        var seconds: [Int32: Double] = [:]
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        for entry in entries where entry.first?.isNumber == true {
-            guard let text = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        for entry in entries {
+            guard let pid = Int32(entry), let text = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                   let open = text.firstIndex(of: "("), let close = text.lastIndex(of: ")"),
                   text[text.index(after: open)..<close] == command
             else { continue }
             let fields = text[text.index(after: close)...].split(separator: " ")
             guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            total += (user + system) / ticks
+            seconds[pid] = (user + system) / ticks
         }
-        return total
+        return Sample(command: command, seconds: seconds)
+    }
+
+    /// CPU time used since `earlier` by the processes running now (those started since count from zero).
+    static func seconds(since earlier: Sample) -> Double {
+        sample(command: earlier.command).seconds.reduce(0) { total, entry in total + entry.value - (earlier.seconds[entry.key] ?? 0) }
     }
 }

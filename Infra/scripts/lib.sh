@@ -72,6 +72,57 @@ rabbit_instance_ports() {
   esac
 }
 
+# rabbit_node_env NODE AMQP_PORT DIST_PORT EPMD_PORT DIR PID_FILE: exports what a node and
+# every CLI call for it share (with HOME, set by the caller: same HOME => same cookie), all on
+# loopback, its files under DIR.
+rabbit_node_env() {
+  export RABBITMQ_NODENAME="$1"
+  export RABBITMQ_NODE_IP_ADDRESS="$RABBIT_HOST"
+  export RABBITMQ_NODE_PORT="$2"
+  export RABBITMQ_DIST_PORT="$3"
+  export ERL_EPMD_ADDRESS="$RABBIT_HOST"
+  export ERL_EPMD_PORT="$4"
+  export RABBITMQ_MNESIA_BASE="$5/mnesia"
+  export RABBITMQ_LOG_BASE="$5/log"
+  export RABBITMQ_PID_FILE="$6"
+  export RABBITMQ_CONFIG_FILE="$5/rabbitmq.conf"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$5/enabled_plugins"
+  export RABBITMQ_CONF_ENV_FILE="$5/rabbitmq-env.conf"
+  export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  # The CLI is a short-lived Erlang node too: keep its distribution port on loopback.
+  export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  export ERL_CRASH_DUMP="$5/log/erl_crash.dump"
+  unset RABBITMQ_USE_LONGNAME RABBITMQ_CONFIG_FILES RABBITMQ_ADVANCED_CONFIG_FILE 2>/dev/null || true
+}
+
+# rabbit_cookie: the Erlang cookie in $HOME (a node and its CLI read the same one), made once.
+rabbit_cookie() {
+  if [[ ! -s "$HOME/.erlang.cookie" ]]; then
+    ( umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F' > "$HOME/.erlang.cookie" )
+  fi
+  chmod 400 "$HOME/.erlang.cookie"
+}
+
+# rabbit_definitions PASSWORD -> the definitions a node imports at boot: the shipboard user
+# (with PASSWORD), both vhosts, and its permissions on them.
+rabbit_definitions() {
+  cat <<JSON
+{
+  "users": [
+    {"name": "$RABBIT_USER", "password": "$1", "tags": ["administrator"]}
+  ],
+  "vhosts": [
+    {"name": "$RABBIT_VHOST"},
+    {"name": "$RABBIT_TEST_VHOST"}
+  ],
+  "permissions": [
+    {"user": "$RABBIT_USER", "vhost": "$RABBIT_VHOST", "configure": ".*", "write": ".*", "read": ".*"},
+    {"user": "$RABBIT_USER", "vhost": "$RABBIT_TEST_VHOST", "configure": ".*", "write": ".*", "read": ".*"}
+  ]
+}
+JSON
+}
+
 # --- TLS ---------------------------------------------------------------------
 # A local CA and a server certificate for the `main` node's AMQPS listener,
 # generated once (ensure_tls) and reused. Clients trust ca.pem.

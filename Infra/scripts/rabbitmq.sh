@@ -57,33 +57,14 @@ MARK="[$INSTANCE]"
 
 # Environment shared by the server and every CLI call (same HOME => same cookie).
 export HOME="$INST_DIR/home"
-export RABBITMQ_NODENAME="$NODE_NAME"
-export RABBITMQ_NODE_IP_ADDRESS="$RABBIT_HOST"
-export RABBITMQ_NODE_PORT="$AMQP_PORT"
-export RABBITMQ_DIST_PORT="$DIST_PORT"
-export ERL_EPMD_ADDRESS="$RABBIT_HOST"
-export ERL_EPMD_PORT="$EPMD_PORT"
-export RABBITMQ_MNESIA_BASE="$INST_DIR/mnesia"
-export RABBITMQ_LOG_BASE="$INST_DIR/log"
-export RABBITMQ_PID_FILE="$PID_FILE"
-export RABBITMQ_CONFIG_FILE="$INST_DIR/rabbitmq.conf"
-export RABBITMQ_ENABLED_PLUGINS_FILE="$INST_DIR/enabled_plugins"
-export RABBITMQ_CONF_ENV_FILE="$INST_DIR/rabbitmq-env.conf"
-export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
-# The CLI is a short-lived Erlang node too: keep its distribution port on loopback.
-export RABBITMQ_CTL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
-export ERL_CRASH_DUMP="$INST_DIR/log/erl_crash.dump"
-unset RABBITMQ_USE_LONGNAME RABBITMQ_CONFIG_FILES RABBITMQ_ADVANCED_CONFIG_FILE 2>/dev/null || true
+rabbit_node_env "$NODE_NAME" "$AMQP_PORT" "$DIST_PORT" "$EPMD_PORT" "$INST_DIR" "$PID_FILE"
 
 ctl() { "$RABBIT_BIN/rabbitmqctl" "$@" </dev/null 9>&-; }
 
 prepare_dirs() {
   mkdir -p "$HOME" "$RABBITMQ_MNESIA_BASE" "$RABBITMQ_LOG_BASE"
   chmod 700 "$INST_DIR" "$HOME"
-  if [[ ! -s "$HOME/.erlang.cookie" ]]; then
-    ( umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' | tr 'a-f' 'A-F' > "$HOME/.erlang.cookie" )
-  fi
-  chmod 400 "$HOME/.erlang.cookie"
+  rabbit_cookie
   : > "$RABBITMQ_CONF_ENV_FILE"
   [[ -f "$RABBITMQ_ENABLED_PLUGINS_FILE" ]] || echo '[].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
 
@@ -104,21 +85,7 @@ ssl_options.fail_if_no_peer_cert = false
   # (skipped when unchanged), so no rabbitmqctl round trips are needed; the
   # default_user settings make sure the first boot never creates `guest`.
   ( umask 077
-    cat > "$INST_DIR/definitions.json.tmp" <<JSON
-{
-  "users": [
-    {"name": "$RABBIT_USER", "password": "$pass", "tags": ["administrator"]}
-  ],
-  "vhosts": [
-    {"name": "$RABBIT_VHOST"},
-    {"name": "$RABBIT_TEST_VHOST"}
-  ],
-  "permissions": [
-    {"user": "$RABBIT_USER", "vhost": "$RABBIT_VHOST", "configure": ".*", "write": ".*", "read": ".*"},
-    {"user": "$RABBIT_USER", "vhost": "$RABBIT_TEST_VHOST", "configure": ".*", "write": ".*", "read": ".*"}
-  ]
-}
-JSON
+    rabbit_definitions "$pass" > "$INST_DIR/definitions.json.tmp"
     cat > "$RABBITMQ_CONFIG_FILE.tmp" <<CONF
 # Written by Infra/scripts/rabbitmq.sh on every start; edits are lost.
 listeners.tcp.default = $RABBIT_HOST:$AMQP_PORT

@@ -36,10 +36,13 @@ final class RolloutProcessHarness: @unchecked Sendable {
 
     /// Prepares the servers and a folder, runs `body`, then kills every replica left.
     /// `database`: where the test's rows live (default: the test database); replicas given
-    /// another must be launched with its service URL as `SHIPBOARD_DATABASE_URL`.
-    static func run(database: PostgresConfiguration? = nil, _ body: (RolloutProcessHarness) async throws -> Void) async throws {
+    /// another must be launched with its service URL as `SHIPBOARD_DATABASE_URL`. `amqpURL`:
+    /// the broker of the replicas and the test (default: the fault broker).
+    static func run(
+        database: PostgresConfiguration? = nil, amqpURL: String? = nil, _ body: (RolloutProcessHarness) async throws -> Void
+    ) async throws {
         try await FaultBroker.exclusively {
-            let amqpURL = try TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
+            let amqpURL = try amqpURL ?? TestSettings.value("SHIPBOARD_TEST_FAULT_AMQP_URL")
             let setup = try await AMQPConnection.connect(AMQPConfiguration(url: amqpURL))
             for queue in ["rollout.commands", "rollout.events", "rollout.deploy.default", "rollout.deploy.east", "rollout.deploy.west"] {
                 try? await setup.deleteQueue(queue)

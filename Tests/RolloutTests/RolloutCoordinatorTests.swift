@@ -45,6 +45,21 @@ struct RolloutCoordinatorTests {
         #expect(RolloutCoordinator.next(dependencyDone, now: Self.start) == .start(["t4"]))
     }
 
+    @Test("two sources rolled out to one host never run at once: the second waits for the first, another host's goes ahead")
+    func oneDeployPerHost() {
+        func wave(_ states: [String: RolloutTargetState]) -> RolloutSnapshot {
+            let targets = [("a-h1", "h1"), ("b-h1", "h1"), ("a-h2", "h2"), ("b-h2", "h2")].enumerated().map { position, pair in
+                Target(taskKey: pair.0, wave: 0, position: position, state: states[pair.0] ?? .pending, host: pair.1)
+            }
+            return RolloutSnapshot(
+                state: .running, currentWave: 0, failureThreshold: 1, backoutScope: .currentWave,
+                waves: [.init(index: 0, window: 4)], targets: targets)
+        }
+        #expect(RolloutCoordinator.next(wave([:]), now: Self.start) == .start(["a-h1", "a-h2"]))
+        #expect(RolloutCoordinator.next(wave(["a-h1": .running, "a-h2": .succeeded]), now: Self.start) == .start(["b-h2"]))
+        #expect(RolloutCoordinator.next(wave(["a-h1": .succeeded, "a-h2": .running]), now: Self.start) == .start(["b-h1"]))
+    }
+
     @Test("a settled wave is completed, then its gate holds the next one: a pause, a soak, an approval")
     func gatesBetweenWaves() {
         let settled: [String: RolloutTargetState] = ["c1": .succeeded, "c2": .skipped]

@@ -57,6 +57,16 @@ struct RolloutProcessTests {
                     WHERE r.release_key = \(fixture.releaseKey) GROUP BY t.wave ORDER BY t.wave
                     """).map { try $0.decode((Int, Date, Date).self) }
                 #expect(order.count == 4)
+                // One deploy at a time per host: the two sources' attempts at a server never overlap.
+                let overlapping = try await harness.owner.query(
+                    """
+                    SELECT count(*) FROM rollout.attempts a JOIN rollout.targets t ON t.rollout_id = a.rollout_id AND t.task_key = a.task_key
+                    JOIN rollout.attempts b ON b.rollout_id = a.rollout_id AND b.task_key > a.task_key
+                    JOIN rollout.targets u ON u.rollout_id = b.rollout_id AND u.task_key = b.task_key AND u.target = t.target
+                    JOIN rollout.rollouts r ON r.id = a.rollout_id
+                    WHERE r.release_key = \(fixture.releaseKey) AND a.started_at < b.finished_at AND b.started_at < a.finished_at
+                    """).single().decode(at: 0, as: Int.self)
+                #expect(overlapping == 0)
                 for (earlier, later) in zip(order, order.dropFirst()) { #expect(earlier.2 <= later.1, "wave \(earlier.0) overlapped wave \(later.0)") }
             }
         }

@@ -10,7 +10,8 @@ import Foundation
 /// 2. Reaching the failure threshold halts it and names the targets to back out: those that
 ///    succeeded in the current wave (or in all waves, as configured), the latest first.
 /// 3. In the current wave, pending targets start in order, at most the wave's window at
-///    once, each only when the targets it depends on are done (succeeded, skipped, excluded).
+///    once, each only when the targets it depends on are done (succeeded, skipped, excluded)
+///    and no other rollout to the same host (target CI) is running.
 /// 4. A wave whose targets are all settled is completed (its time recorded), then its gate
 ///    is honoured (a pause or soak time, or an approval) before the next wave opens.
 /// 5. After the last wave the rollout is complete.
@@ -49,8 +50,12 @@ public enum RolloutCoordinator {
             let capacity = max(1, wave.window) - running
             guard capacity > 0 else { return .idle }
             let states = Dictionary(rollout.targets.map { ($0.taskKey, $0.state) }, uniquingKeysWith: { first, _ in first })
+            // One deploy at a time per host: a host busy now, or taken by an earlier pick, waits.
+            var busyHosts = Set(rollout.targets.filter { $0.state == .running }.compactMap(\.host))
             let startable = inWave.filter { target in
-                target.state == .pending && target.dependsOn.allSatisfy { states[$0]?.releasesDependents ?? true }
+                guard target.state == .pending, target.dependsOn.allSatisfy({ states[$0]?.releasesDependents ?? true }) else { return false }
+                guard let host = target.host else { return true }
+                return busyHosts.insert(host).inserted
             }
             return startable.isEmpty ? .idle : .start(startable.prefix(capacity).map(\.taskKey))
         }

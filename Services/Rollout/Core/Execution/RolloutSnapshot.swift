@@ -34,10 +34,13 @@ public struct RolloutSnapshot: Sendable, Equatable {
         public var dependsOn: [String]
         /// When it succeeded: a halt backs out the latest first.
         public var succeededAt: Date?
+        /// The target CI: two sources rolled out to one host never run at once (their
+        /// scripts would race in the same folders). Nil: no such limit.
+        public var host: String?
 
         public init(
             taskKey: String, wave: Int, position: Int, state: RolloutTargetState = .pending, dependsOn: [String] = [],
-            succeededAt: Date? = nil
+            succeededAt: Date? = nil, host: String? = nil
         ) {
             self.taskKey = taskKey
             self.wave = wave
@@ -45,6 +48,7 @@ public struct RolloutSnapshot: Sendable, Equatable {
             self.state = state
             self.dependsOn = dependsOn
             self.succeededAt = succeededAt
+            self.host = host
         }
     }
 

@@ -62,7 +62,8 @@ public struct TargetRow: Sendable, Equatable {
     /// The coordinator rules' view of it.
     var snapshot: RolloutSnapshot.Target {
         RolloutSnapshot.Target(
-            taskKey: taskKey, wave: wave, position: position, state: state, dependsOn: dependsOn, succeededAt: succeededAt)
+            taskKey: taskKey, wave: wave, position: position, state: state, dependsOn: dependsOn, succeededAt: succeededAt,
+            host: target)
     }
 }
 

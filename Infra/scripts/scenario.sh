@@ -13,7 +13,11 @@
 #      install scripts and backout are done, planning has shipboard-build build the image;
 #      colin moves it to test, shipboard-testing tests it; tess (tester) accepts it into the
 #      DML (bob may not); the DML is listed, verified and the image downloaded;
-#   5. its impact set, audit trail and the trail's verification are shown.
+#   5. otto (rollout operator) plans the rollout of the 2 payroll applications to the 20
+#      servers at 3 sites (dry run, then stored: 40 rollout tasks, a canary wave and a wave
+#      per site); the communication, preparation and education tasks are worked; colin moves
+#      the release to deploy and shipboard-rollout deploys with the local driver;
+#   6. its impact set, audit trail and the trail's verification are shown.
 # Tokens are kept in .run/secrets/tokens/<user> (mode 600); nothing here prints a secret.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -98,6 +102,8 @@ as admin user list
 log "Governance (as admin):"
 for member in dave erin colin; do ensure admin group add cab "$member"; done
 ensure admin group add build-engineers bob
+ensure admin group add communications colin
+ensure admin group add rollout-operators otto
 as admin group list
 as admin template define standard-release --type minor --impact medium --urgency medium --risk medium \
   --job-plan standard-release --description "Quarterly application release" --gate initiate=cab:1 --gate review=cab:1
@@ -186,8 +192,48 @@ as vera dml list
 as vera dml show "payroll@$VERSION"
 as tess dml verify
 as vera dml download "payroll@$VERSION" -o "$RUN_DIR/payroll-$VERSION.tar.gz"
+
+log "Rollout plan (otto, a rollout operator: the 2 payroll applications to the 20 servers at 3 sites,"
+log "a canary wave of 2 servers, then a wave per site, 4 deploys at once, halt after 2 failures;"
+log "the dry run stores nothing):"
+rollout_args=(--source CI-APP-0001,CI-APP-0002 --class server --site FRA1,AMS1,LON1 --canary 2
+              --site-order FRA1,AMS1,LON1 --window 4 --threshold 2)
+as otto rollout plan "$KEY" "${rollout_args[@]}" --dry-run
+log "  vera (a viewer) may not plan a rollout:"
+refused 3 vera rollout plan "$KEY" "${rollout_args[@]}"
+as otto rollout plan "$KEY" "${rollout_args[@]}"
+log "  colin moves the release to rollout_plan; planning's rollout-plan task takes otto's plan:"
+as colin release advance "$KEY"
+wait_task "$KEY" rollout-plan done
+for task in communication-plan education-plan stakeholder-briefing; do
+  as colin task start "$KEY" "$task"
+  as colin task finish "$KEY" "$task"
+done
+log "Prepare (otto prepares the sites, colin educates the users):"
+as colin release advance "$KEY"
+as otto task start "$KEY" site-preparation.fra1
+as otto task finish "$KEY" site-preparation.fra1
+as colin task start "$KEY" user-education
+as colin task finish "$KEY" user-education
+log "Deploy (colin moves the release to deploy; planning starts the rollout; shipboard-rollout"
+log "deploys with the local driver, a folder per server under $RUN_DIR/targets):"
+status=0
+as colin release advance "$KEY" || status=$?
+if [[ "$status" == 5 ]]; then
+  log "  refused: deploying now would run on into the year-end freeze; rita (release manager) overrides it:"
+  as rita release override "$KEY" --reason "Legal deadline: deploy ahead of the freeze, payroll team on call"
+  as colin release advance "$KEY"
+elif [[ "$status" != 0 ]]; then
+  die "moving $KEY to deploy failed with exit status $status"
+fi
+wait_task "$KEY" deployment done
+as vera rollout status "$KEY"
+installed=$(find "$RUN_DIR/targets" -path '*/opt/payroll/etc' -type d 2>/dev/null | wc -l)
+log "  payroll is installed on $installed server folder(s) under $RUN_DIR/targets"
+as otto task start "$KEY" verification
+as otto task finish "$KEY" verification
 as vera release show "$KEY"
 as vera ci impact "$KEY"
 as vera audit show "$KEY"
 as vera audit verify "$KEY"
-log "Scenario done: $KEY is accepted into the DML as payroll@$VERSION; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"
+log "Scenario done: $KEY (payroll@$VERSION) is rolled out to 20 servers at 3 sites; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"

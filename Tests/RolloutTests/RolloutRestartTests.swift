@@ -17,9 +17,10 @@ struct RolloutRestartTests {
     static let total = 1200
 
     /// Starts two replicas (`extra` added to their settings) and a 1,200-target rollout,
-    /// runs `outage` once 200 targets have succeeded, and checks that it completed losing nothing.
+    /// runs `outage` once 200 targets have succeeded, and checks that it completed losing nothing
+    /// and that the replicas felt the outage (`felt` is in a replica's log).
     static func rollOut(
-        _ harness: RolloutProcessHarness, extra: [String: String] = [:], outage: () async throws -> Void
+        _ harness: RolloutProcessHarness, extra: [String: String] = [:], felt: String, outage: () async throws -> Void
     ) async throws {
         let fixture = RolloutFixture(sources: 1, sites: sites)
         try await fixture.insert(sha256: String(repeating: "d", count: 64), size: 1, owner: harness.owner)
@@ -40,6 +41,8 @@ struct RolloutRestartTests {
         #expect(running == 2, "a replica exited: see \(harness.folder)/a.log, b.log")
         print("rollout restart test: \(before) of \(total) succeeded at the outage; done \(ContinuousClock.now - started) after it began")
         try await harness.expectEverythingSucceededOnce(fixture, releaseKey: fixture.releaseKey)
+        let logs = ["a", "b"].compactMap { try? String(contentsOfFile: harness.folder + "/\($0).log", encoding: .utf8) }
+        #expect(logs.contains { $0.contains(felt) }, "no replica logged '\(felt)': the outage went unnoticed")
         let outcomes = try await harness.attemptOutcomes(of: fixture.releaseKey)
         print("rollout restart test: attempts by outcome \(outcomes.sorted { $0.key < $1.key })")
     }
@@ -47,7 +50,7 @@ struct RolloutRestartTests {
     @Test("the fault broker killed and started again mid-rollout (1,200 simulated targets, two replicas): the rollout completes, every target succeeded once, each task installed once")
     func brokerRestartLosesNothing() async throws {
         try await RolloutProcessHarness.run { harness in
-            try await Self.rollOut(harness) {
+            try await Self.rollOut(harness, felt: "amqp connection lost") {
                 try await FaultBroker.control("kill")
                 try await Task.sleep(for: .seconds(1))
                 try await FaultBroker.control("start")
@@ -59,7 +62,9 @@ struct RolloutRestartTests {
     func postgresRestartLosesNothing() async throws {
         try await FaultPostgres.exclusively {
             try await RolloutProcessHarness.run(database: FaultPostgres.configuration(.owner)) { harness in
-                try await Self.rollOut(harness, extra: ["SHIPBOARD_DATABASE_URL": try FaultPostgres.url(.service)]) {
+                try await Self.rollOut(
+                    harness, extra: ["SHIPBOARD_DATABASE_URL": try FaultPostgres.url(.service)], felt: "postgres listener lost its connection"
+                ) {
                     try await FaultPostgres.withOutage(.stop) {
                         try await Task.sleep(for: .seconds(1))
                     }

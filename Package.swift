@@ -150,9 +150,10 @@ let package = Package(
         .target(
             name: "RolloutCore",
             dependencies: [
-                "Images", "Contracts", "Postgres", "Messaging", "Scripts",
+                "Images", "Contracts", "Postgres", "Messaging", "Scripts", "AMQP",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 // The DML fetcher: streams archives over HTTP to the per-replica cache.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,7 +187,7 @@ let package = Package(
         .executableTarget(
             name: "ShipboardGateway",
             dependencies: [
-                "GatewayAPI", "GatewayCore", "PlanningCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP", "Images",
+                "GatewayAPI", "GatewayCore", "PlanningCore", "RolloutCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP", "Images",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -334,7 +335,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayCore", "PlanningCore", "Postgres", "Contracts", "ShipboardTestSupport", "AMQP", "Messaging",
+                "GatewayCore", "PlanningCore", "RolloutCore", "Postgres", "Contracts", "ShipboardTestSupport", "AMQP", "Messaging",
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/GatewayTests"),

@@ -1,5 +1,6 @@
 import Contracts
 import GatewayCore
+import RolloutCore
 import Testing
 
 /// The progress rules: counts by state, settled and percent, rate over the last minute and

@@ -6,13 +6,11 @@ import Postgres
 /// People's control of a rollout (`rollout.control`): pause, resume, abort, retry, skip or
 /// exclude targets, approve the gate after a wave. The rules are ``RolloutControl``'s.
 extension RolloutCommandHandlers {
-    /// The most targets one control command names.
-    public static let maxControlTargets = 1000
-
     func registerControl(into handlers: inout MessageHandlers) {
         handlers.onCommand(ControlRollout.self) { envelope, context in
             let command = envelope.payload
-            try Self.check(command)
+            try Self.checkReleaseKey(command.releaseKey)
+            try RolloutControlInput.check(command)
             var record = try await liveRollout(command.releaseKey, in: context.transaction)
             let actor = context.header.actor
             let changed: [String]
@@ -30,34 +28,6 @@ extension RolloutCommandHandlers {
             await wake?.signal()
             return RolloutControlled(
                 releaseKey: record.releaseKey, rolloutId: record.id.uuidString.lowercased(), state: record.state, changedTargets: changed)
-        }
-    }
-
-    /// The fields a person typed: a known action, its targets (1 to 1,000, each a short
-    /// text) and its reason where one is needed.
-    static func check(_ command: ControlRollout) throws(CommandError) {
-        try checkReleaseKey(command.releaseKey)
-        guard command.action.isKnown else {
-            throw CommandError(.validation, "action '\(command.action.rawValue.prefix(40))' is not one of \(RolloutControlAction.allCases.map(\.rawValue).joined(separator: ", "))",
-                               rule: RolloutPlanRule.unknownValue, fields: ["action": "unknown"])
-        }
-        let names = command.targets ?? []
-        if command.action.needsTargets {
-            guard (1...maxControlTargets).contains(names.count) else {
-                throw CommandError(.validation, "\(command.action.rawValue) needs 1 to \(maxControlTargets) targets (task or CI keys)",
-                                   rule: RolloutPlanRule.listSize, fields: ["targets": "1 to \(maxControlTargets)"])
-            }
-            for (index, name) in names.enumerated() {
-                try ShortText.check(name, field: "targets[\(index)]", max: 120, rule: RolloutPlanRule.text)
-            }
-        } else if !names.isEmpty {
-            throw CommandError(.validation, "\(command.action.rawValue) takes no targets", rule: RolloutPlanRule.listSize,
-                               fields: ["targets": "not allowed"])
-        }
-        if command.action == .abort || command.action == .skip || command.action == .exclude {
-            try ShortText.check(command.reason ?? "", field: "reason", max: 1000, rule: "rollout.reason")
-        } else if let reason = command.reason {
-            try ShortText.check(reason, field: "reason", max: 1000, rule: "rollout.reason")
         }
     }
 

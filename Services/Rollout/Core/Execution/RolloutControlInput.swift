@@ -1,9 +1,9 @@
 import Contracts
 
-/// The gateway's check of an operator's action before it is sent to shipboard-rollout: the
-/// targets it names (only retry, skip and exclude name any, 1 to ``maxTargets`` short keys)
-/// and the reason (required for abort, skip and exclude). shipboard-rollout decides whether
-/// the action fits the rollout's state (RolloutControl).
+/// The fields of an operator's action, checked by the gateway before it is sent and by
+/// shipboard-rollout again when it arrives: the targets it names (only retry, skip and
+/// exclude name any, 1 to ``maxTargets`` short keys) and the reason (required for abort,
+/// skip and exclude). Whether the action fits the rollout's state is ``RolloutControl``'s.
 public enum RolloutControlInput {
     public static let maxTargets = 1_000
     public static let maxReason = 1_000

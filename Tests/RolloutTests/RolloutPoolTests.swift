@@ -26,8 +26,8 @@ struct RolloutPoolTests {
             try harness.launch(eastName, settings: east)
             try harness.launch(westFirst, settings: west)
             // West registers (so the site's jobs go to its queue), then dies without a word.
-            try await waitForWorker(westFirst, harness)
-            try await waitForWorker(eastName, harness)
+            try await harness.waitForWorker(westFirst)
+            try await harness.waitForWorker(eastName)
             harness.kill9(westFirst)
 
             let definition = RolloutDefinition(targets: RolloutTargetSelection(sites: fixture.sites), siteOrder: fixture.sites, window: 15)
@@ -73,16 +73,5 @@ struct RolloutPoolTests {
             result[site, default: [:]][replica] = count
         }
         return result
-    }
-
-    /// Waits until replica `name` has registered in `rollout.workers`.
-    func waitForWorker(_ name: String, _ harness: RolloutProcessHarness) async throws {
-        for _ in 0..<300 {
-            let rows = try await harness.owner.query("SELECT 1 FROM rollout.workers WHERE replica = \(name)")
-            if rows.count > 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("replica \(name) never registered")
-        throw CancellationError()
     }
 }

@@ -78,4 +78,16 @@ extension RolloutProcessHarness {
         let outcomes = try await attemptOutcomes(of: releaseKey)
         #expect(outcomes["succeeded"] == Int64(states.targets.count) && outcomes["running"] == nil, "\(outcomes)")
     }
+
+    /// Waits until replica `name` has registered in `rollout.workers` (replicas of a test need
+    /// names of their own: a killed replica's row stays).
+    func waitForWorker(_ name: String) async throws {
+        for _ in 0..<300 {
+            let rows = try await owner.query("SELECT 1 FROM rollout.workers WHERE replica = \(name)")
+            if rows.count > 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("replica \(name) never registered")
+        throw CancellationError()
+    }
 }

@@ -15,8 +15,8 @@ struct RolloutReplicaCountTests {
     static let sites = [("S1", 50), ("S2", 50), ("S3", 50)]
     static let failurePercent = 15
 
-    /// Replicas `r1`…`rN` (started as the count grows: 1, then 2, then 4), each with a
-    /// concurrency of 8 so a window of 24 spreads over them.
+    /// Replicas (started as the count grows: 1, then 2, then 4), each with a concurrency of 8
+    /// so a window of 24 spreads over them.
     static let settings = RolloutProcessHarness.simulated(latency: "uniform:2ms:10ms", extra: [
         "SHIPBOARD_ROLLOUT_SIMULATED_LEDGER": "false", "SHIPBOARD_ROLLOUT_CONCURRENCY": "8",
         "SHIPBOARD_ROLLOUT_SIMULATED_FAILURE_PERCENT": "\(failurePercent)",
@@ -41,7 +41,11 @@ struct RolloutReplicaCountTests {
         try await fixture.insert(sha256: String(repeating: "b", count: 64), size: 1, owner: harness.owner)
         var results: [Int: Value] = [:]
         for (round, count) in [1, 2, 4].enumerated() {
-            for index in harness.replicas.count..<count { try harness.launch("r\(index + 1)", settings: settings) }
+            for index in harness.replicas.count..<count {
+                try harness.launch(replica(index + 1, fixture), settings: settings)
+                // Consuming before the rollout starts, or the earlier replicas could do it all.
+                try await harness.waitForWorker(replica(index + 1, fixture))
+            }
             let releaseKey = round == 0 ? fixture.releaseKey : "REL-8\(Int.random(in: 100_000...999_999))"
             if round > 0 {
                 try await fixture.insertRelease(releaseKey, version: "1.0.\(round)", sha256: String(repeating: "b", count: 64), size: 1, owner: harness.owner)
@@ -50,6 +54,9 @@ struct RolloutReplicaCountTests {
         }
         return results
     }
+
+    /// Replica `number`'s name: of this test's own (killed replicas' rows stay in `rollout.workers`).
+    static func replica(_ number: Int, _ fixture: RolloutFixture) -> String { "r\(number)-\(fixture.tag)" }
 
     /// The replicas that recorded attempts for `releaseKey`.
     static func replicas(of releaseKey: String, _ harness: RolloutProcessHarness) async throws -> Set<String> {
@@ -73,7 +80,7 @@ struct RolloutReplicaCountTests {
                 let final = try await harness.waitFor(releaseKey, states: ["completed", "backed_out", "halted"], limit: .seconds(60))
                 #expect(final == "completed", "with \(count) replica(s)")
                 let used = try await Self.replicas(of: releaseKey, harness)
-                #expect(count == 1 ? used == ["r1"] : used.count >= 2, "with \(count) replica(s) the attempts came from \(used.sorted())")
+                #expect(count == 1 ? used == [Self.replica(1, fixture)] : used.count >= 2, "with \(count) replica(s) the attempts came from \(used.sorted())")
                 return try await harness.states(of: releaseKey).targets
             }
             for (count, targets) in finals.sorted(by: { $0.key < $1.key }) {
@@ -83,6 +90,7 @@ struct RolloutReplicaCountTests {
                 #expect(failed == expectedFailed, "with \(count) replica(s): \(failed.symmetricDifference(expectedFailed).sorted().prefix(5))")
                 #expect(succeeded.count + failed.count == 150, "with \(count) replica(s) some target ended neither failed nor succeeded")
             }
+            print("rollout replica counts, not halting: \(expectedFailed.count) of 150 failed with each count \(finals.mapValues { $0.values.filter { $0 == "failed" }.count }.sorted { $0.key < $1.key })")
             #expect(finals[1] == finals[2] && finals[2] == finals[4])
         }
     }
@@ -127,6 +135,7 @@ struct RolloutReplicaCountTests {
                 }
                 #expect(final.targets.values.filter { $0 == "failed" }.count >= threshold)
             }
+            print("rollout replica counts, halting: failures drawn per wave \(failuresIn), threshold \(threshold); halted wave by count \(finals.mapValues(\.wave).sorted { $0.key < $1.key }); backed out by count \(finals.mapValues { $0.targets.values.filter { $0 == "backed_out" }.count }.sorted { $0.key < $1.key })")
             // What is comparable across the counts: the earlier waves, target by target.
             let earlier = finals.mapValues { $0.targets.filter { waveOf[$0.key]! < haltWave } }
             #expect(earlier[1] == earlier[2] && earlier[2] == earlier[4])

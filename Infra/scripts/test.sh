@@ -32,12 +32,17 @@ log "running: swift test $*"
 set +e
 swift test "$@"
 rc=$?
-# The API fuzz run (schemathesis against the served OpenAPI document; about a minute) when
-# the whole suite ran: not for a filtered run such as `test.sh --filter X`.
+# The API fuzz run (schemathesis against the served OpenAPI document; about a minute) and
+# the main scenario end to end when the whole suite ran: not for a filtered run such as
+# `test.sh --filter X`.
 if [[ $# == 0 ]]; then
   bash "$SHIPBOARD_SCRIPTS_DIR/fuzz-api.sh"
   fuzz=$?
   (( rc != 0 )) || rc=$fuzz
+  # The main scenario with every service as its own process (e2e.sh; about a minute).
+  bash "$SHIPBOARD_SCRIPTS_DIR/e2e.sh"
+  e2e=$?
+  (( rc != 0 )) || rc=$e2e
 fi
 set -e
 if [[ $rc == 0 ]]; then

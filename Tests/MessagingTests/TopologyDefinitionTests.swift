@@ -1,4 +1,5 @@
 import AMQP
+import Contracts
 import Foundation
 import Messaging
 import Testing
@@ -39,7 +40,10 @@ struct TopologyDefinitionTests {
                 #expect(queue.arguments["x-overflow"] == "reject-publish", "\(queue.name)")
             }
         }
-        #expect(topology.queues.contains { $0.name == "rollout.deploy" })
+        // The default worker pool's deploy queue, bound to its pool's routing key only.
+        #expect(topology.queues.contains { $0.name == "rollout.deploy.default" })
+        #expect(topology.bindings.contains { $0.queue == "rollout.deploy.default" && $0.routingKey == DeployJob.routingKey(pool: "default") })
+        #expect(!topology.queues.contains { $0.name == "rollout.deploy" }, "the old single deploy queue is gone")
         #expect(!topology.queues.contains { $0.name.contains(".retry.") }, "retries are in place, no delay queues")
     }
 

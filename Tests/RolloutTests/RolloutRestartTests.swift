@@ -58,14 +58,14 @@ struct RolloutRestartTests {
         }
     }
 
-    @Test("the fault PostgreSQL stopped and started again mid-rollout (1,200 simulated targets, two replicas on it): the rollout completes, every target succeeded once, each task installed once")
-    func postgresRestartLosesNothing() async throws {
+    @Test("the fault PostgreSQL stopped (fast shutdown) or killed (SIGKILL of every server process, then crash recovery) and started again mid-rollout (1,200 simulated targets, two replicas on it): the rollout completes, every target succeeded once, each task installed once", arguments: [FaultPostgres.Outage.stop, .kill])
+    func postgresRestartLosesNothing(_ outage: FaultPostgres.Outage) async throws {
         try await FaultPostgres.exclusively {
             try await RolloutProcessHarness.run(database: FaultPostgres.configuration(.owner)) { harness in
                 try await Self.rollOut(
                     harness, extra: ["SHIPBOARD_DATABASE_URL": try FaultPostgres.url(.service)], felt: "postgres listener lost its connection"
                 ) {
-                    try await FaultPostgres.withOutage(.stop) {
+                    try await FaultPostgres.withOutage(outage) {
                         try await Task.sleep(for: .seconds(1))
                     }
                 }

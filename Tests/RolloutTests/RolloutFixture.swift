@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import ShipboardTestSupport
 
 /// A release ready to roll out, written straight into the real database as planning and
 /// testing would have: the release in `deploy`, its CIs (sources and servers at sites), the
@@ -43,16 +44,9 @@ struct RolloutFixture {
     /// Writes the release, CIs, change, test run and DML entry for the image `sha256`.
     func insert(sha256: String, size: Int64, owner: PostgresPool) async throws {
         try await owner.withTransaction { transaction in
-            let keys = sources + servers.map(\.key)
-            let classes = sources.map { _ in "software" } + servers.map { _ in "server" }
-            let sites = sources.map { _ in "" } + servers.map(\.site)
-            _ = try await transaction.query(
-                """
-                INSERT INTO planning.configuration_items (key, name, class, site)
-                SELECT k, k, c, nullif(s, '') FROM unnest(\(bind: PostgresArrayBind.texts(keys)), \(bind: PostgresArrayBind.texts(classes)),
-                                                        \(bind: PostgresArrayBind.texts(sites))) AS u(k, c, s)
-                """)
-            try await insertRelease(releaseKey, version: "1.0.0", sha256: sha256, size: size, in: transaction)
+            try await RolloutReleaseSeed.insertCIs(sources: sources, servers: servers, in: transaction)
+            try await RolloutReleaseSeed.insertRelease(
+                releaseKey, affecting: sources + targetKeys, image: imageName, version: "1.0.0", sha256: sha256, size: size, in: transaction)
         }
     }
 
@@ -60,32 +54,8 @@ struct RolloutFixture {
     /// into the DML as version `version`: several releases roll out to the same targets.
     func insertRelease(_ releaseKey: String, version: String, sha256: String, size: Int64, owner: PostgresPool) async throws {
         try await owner.withTransaction { transaction in
-            try await insertRelease(releaseKey, version: version, sha256: sha256, size: size, in: transaction)
+            try await RolloutReleaseSeed.insertRelease(
+                releaseKey, affecting: sources + targetKeys, image: imageName, version: version, sha256: sha256, size: size, in: transaction)
         }
-    }
-
-    private func insertRelease(_ releaseKey: String, version: String, sha256: String, size: Int64, in transaction: PostgresTransaction) async throws {
-        let keys = sources + servers.map(\.key)
-        _ = try await transaction.query(
-            """
-            INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status)
-            VALUES (\(releaseKey), 'rollout test', 'minor', 'medium', 'medium', 'medium', 'rita', 'carl', 'deploy', 'in_progress')
-            """)
-        _ = try await transaction.query(
-            """
-            INSERT INTO planning.release_changes (release_key, external_id, title, status, risk, affected_cis, added_by)
-            VALUES (\(releaseKey), 'CHG-1', 'roll it out', 'approved', 'low', \(bind: PostgresArrayBind.texts(keys)), 'rita')
-            """)
-        let run = try await transaction.query(
-            """
-            INSERT INTO testing.test_runs (run_uuid, release_key, task_key, build_id, image_sha256, outcome, passed, failed,
-                                           requested_by, started_at)
-            VALUES (\(UUID()), \(releaseKey), 'test', 1, \(sha256), 'passed', 1, 0, 'tess', now()) RETURNING id
-            """).single().decode(at: 0, as: Int64.self)
-        _ = try await transaction.query(
-            """
-            INSERT INTO testing.dml_entries (name, version, sha256, size, release_key, build_id, test_run_id, accepted_by)
-            VALUES (\(imageName), \(version), \(sha256), \(size), \(releaseKey), 1, \(run), 'tess')
-            """)
     }
 }

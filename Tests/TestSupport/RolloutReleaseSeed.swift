@@ -28,38 +28,54 @@ public struct RolloutReleaseSeed: Sendable {
         try await MigrationGate.shared.ensureMigrated(try PostgresConfiguration(url: url))
         let owner = PostgresPool(configuration: try PostgresConfiguration(url: url), maxConnections: 1)
         defer { Task { await owner.close() } }
-        let keys = [source] + servers.map(\.key)
-        let classes = ["software"] + servers.map { _ in "server" }
-        let sites = [""] + servers.map(\.site)
         let sha256 = String(repeating: "cd", count: 32)
         try await owner.withTransaction { transaction in
-            _ = try await transaction.query(
-                """
-                INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status)
-                VALUES (\(releaseKey), 'gateway rollout', 'minor', 'medium', 'medium', 'medium', 'rita', 'carl', 'deploy', 'in_progress')
-                """)
-            _ = try await transaction.query(
-                """
-                INSERT INTO planning.configuration_items (key, name, class, site)
-                SELECT k, k, c, nullif(s, '') FROM unnest(\(bind: PostgresArrayBind.texts(keys)), \(bind: PostgresArrayBind.texts(classes)),
-                                                        \(bind: PostgresArrayBind.texts(sites))) AS u(k, c, s)
-                """)
-            _ = try await transaction.query(
-                """
-                INSERT INTO planning.release_changes (release_key, external_id, title, status, risk, affected_cis, added_by)
-                VALUES (\(releaseKey), 'CHG-1', 'roll it out', 'approved', 'low', \(bind: PostgresArrayBind.texts(keys)), 'rita')
-                """)
-            let run = try await transaction.query(
-                """
-                INSERT INTO testing.test_runs (run_uuid, release_key, task_key, build_id, image_sha256, outcome, passed, failed,
-                                               requested_by, started_at)
-                VALUES (\(UUID()), \(releaseKey), 'test', 1, \(sha256), 'passed', 1, 0, 'tess', now()) RETURNING id
-                """).single().decode(at: 0, as: Int64.self)
-            _ = try await transaction.query(
-                """
-                INSERT INTO testing.dml_entries (name, version, sha256, size, release_key, build_id, test_run_id, accepted_by)
-                VALUES (\(imageName), '1.0.0', \(sha256), 10, \(releaseKey), 1, \(run), 'tess')
-                """)
+            try await Self.insertCIs(sources: [source], servers: servers, in: transaction)
+            try await Self.insertRelease(
+                releaseKey, affecting: [source] + servers.map(\.key), image: imageName, version: "1.0.0", sha256: sha256, size: 10,
+                in: transaction)
         }
+    }
+
+    /// Source CIs (class software, at no site) and servers at their sites, in one statement.
+    public static func insertCIs(sources: [String], servers: [(key: String, site: String)], in transaction: PostgresTransaction) async throws {
+        let keys = sources + servers.map(\.key)
+        let classes = sources.map { _ in "software" } + servers.map { _ in "server" }
+        let sites = sources.map { _ in "" } + servers.map(\.site)
+        _ = try await transaction.query(
+            """
+            INSERT INTO planning.configuration_items (key, name, class, site)
+            SELECT k, k, c, nullif(s, '') FROM unnest(\(bind: PostgresArrayBind.texts(keys)), \(bind: PostgresArrayBind.texts(classes)),
+                                                    \(bind: PostgresArrayBind.texts(sites))) AS u(k, c, s)
+            """)
+    }
+
+    /// A release deploying and in progress whose approved change affects `cis`, and its image
+    /// accepted into the DML as `image@version` (with the passed test run acceptance needs).
+    public static func insertRelease(
+        _ releaseKey: String, affecting cis: [String], image: String, version: String, sha256: String, size: Int64,
+        in transaction: PostgresTransaction
+    ) async throws {
+        _ = try await transaction.query(
+            """
+            INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status)
+            VALUES (\(releaseKey), 'rollout test', 'minor', 'medium', 'medium', 'medium', 'rita', 'carl', 'deploy', 'in_progress')
+            """)
+        _ = try await transaction.query(
+            """
+            INSERT INTO planning.release_changes (release_key, external_id, title, status, risk, affected_cis, added_by)
+            VALUES (\(releaseKey), 'CHG-1', 'roll it out', 'approved', 'low', \(bind: PostgresArrayBind.texts(cis)), 'rita')
+            """)
+        let run = try await transaction.query(
+            """
+            INSERT INTO testing.test_runs (run_uuid, release_key, task_key, build_id, image_sha256, outcome, passed, failed,
+                                           requested_by, started_at)
+            VALUES (\(UUID()), \(releaseKey), 'test', 1, \(sha256), 'passed', 1, 0, 'tess', now()) RETURNING id
+            """).single().decode(at: 0, as: Int64.self)
+        _ = try await transaction.query(
+            """
+            INSERT INTO testing.dml_entries (name, version, sha256, size, release_key, build_id, test_run_id, accepted_by)
+            VALUES (\(image), \(version), \(sha256), \(size), \(releaseKey), 1, \(run), 'tess')
+            """)
     }
 }

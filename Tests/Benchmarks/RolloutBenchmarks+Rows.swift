@@ -16,7 +16,7 @@ extension RolloutBenchmarks {
                     name: "rollout \(size), \(latency) ms, \(run.replicas)×c\(concurrency(latency: latency))", value: run.perSecond, unit: "targets/s",
                     baselineName: "pgbench -N -c4 (tps)", baseline: pgbench, target: nil))
                 rows.append(BenchmarkRow(
-                    name: "  steady (10th–90th pct), \(run.replicas) replica(s)", value: run.steadyPerSecond, unit: "targets/s",
+                    name: "  steady 10–90%, \(latency) ms, \(run.replicas)×c\(concurrency(latency: latency))", value: run.steadyPerSecond, unit: "targets/s",
                     baselineName: "raw AMQP consume+ack", baseline: rawTransport, target: nil))
             }
             if let best = runs.max(by: { $0.perSecond < $1.perSecond }), let target {

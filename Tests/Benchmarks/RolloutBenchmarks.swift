@@ -93,6 +93,8 @@ enum RolloutBenchmarks {
         clientTask.cancel()
         await clearLitter(admin, before: litterBefore)
         await admin.close()
+        // The replicas' logs are kept only when a run failed.
+        try? FileManager.default.removeItem(atPath: logs)
         await owner.close()
         return rows(measured, targets: targets, slowTargets: slowTargets, pgbench: pgbenchSimpleUpdate, rawTransport: rawTransport)
     }

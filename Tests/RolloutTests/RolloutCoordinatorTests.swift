@@ -60,6 +60,15 @@ struct RolloutCoordinatorTests {
         #expect(RolloutCoordinator.next(wave(["a-h1": .succeeded, "a-h2": .running]), now: Self.start) == .start(["b-h1"]))
     }
 
+    @Test("a target of an earlier wave retried after that wave completed is deployed with the current wave, first, and holds its completion")
+    func retriedEarlierTarget() {
+        var retried = Self.rollout(["c1": .succeeded, "c2": .pending, "t1": .succeeded, "t2": .succeeded, "t3": .succeeded, "t4": .succeeded],
+                                   wave: 1)
+        #expect(RolloutCoordinator.next(retried, now: Self.start) == .start(["c2"]))
+        retried.targets[1].state = .running
+        #expect(RolloutCoordinator.next(retried, now: Self.start) == .idle, "the last wave is not complete while c2 runs")
+    }
+
     @Test("a settled wave is completed, then its gate holds the next one: a pause, a soak, an approval")
     func gatesBetweenWaves() {
         let settled: [String: RolloutTargetState] = ["c1": .succeeded, "c2": .skipped]
@@ -89,12 +98,16 @@ struct RolloutCoordinatorTests {
         #expect(RolloutCoordinator.backoutOrder(all, scope: .all) == ["t2", "c2", "c1"])
     }
 
-    @Test("the last wave settled completes the rollout; a paused or halted rollout does nothing")
+    @Test("the last wave settled completes the rollout, or waits for a decision on its failed targets; a paused or halted rollout does nothing")
     func completesAndRests() {
         var done = Self.rollout(["c1": .succeeded, "c2": .succeeded, "t1": .succeeded, "t2": .excluded, "t3": .succeeded, "t4": .succeeded], wave: 1)
         #expect(RolloutCoordinator.next(done, now: Self.start) == .completeWave(1))
         done.waves[1].completedAt = Self.start
         #expect(RolloutCoordinator.next(done, now: Self.start) == .complete)
+        // A failure below the threshold waits for a person's decision instead of completing.
+        var failedOne = done
+        failedOne.targets[2].state = .failed
+        #expect(RolloutCoordinator.next(failedOne, now: Self.start) == .awaitDecision(failed: ["t1"]))
         var paused = Self.rollout()
         paused.state = .paused
         #expect(RolloutCoordinator.next(paused, now: Self.start) == .idle)

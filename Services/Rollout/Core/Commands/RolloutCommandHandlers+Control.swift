@@ -106,27 +106,21 @@ extension RolloutCommandHandlers {
             record.state = .backingOut
             return changed
         }
-        let action: RolloutControl.Action
-        let events: [any EventContract]
-        _ = try RolloutControl.rolloutState(after: .retry(""), from: record.state, succeededTargets: 0)
-        for key in keys {
-            let probe: RolloutControl.Action = switch command.action {
+        func targetAction(_ key: String) -> RolloutControl.Action {
+            switch command.action {
             case .retry: .retry(key)
             case .skip: .skip(key)
             default: .exclude(key)
             }
-            _ = try RolloutControl.targetState(after: probe, from: rows[key]?.state ?? .pending)
         }
-        action = command.action == .retry ? .retry("") : command.action == .skip ? .skip("") : .exclude("")
-        let to: RolloutTargetState = switch action {
-        case .retry: .pending
-        case .skip: .skipped
-        default: .excluded
-        }
+        // All or nothing: the rollout's state, then every named target, must allow it.
+        _ = try RolloutControl.rolloutState(after: targetAction(""), from: record.state, succeededTargets: 0)
+        var to = RolloutTargetState.pending
+        for key in keys { to = try RolloutControl.targetState(after: targetAction(key), from: rows[key]?.state ?? .pending) }
         let changed = try await targets.setState(
             record.id, keys: keys, to: to, from: [.pending, .failed], detail: detail, in: context.transaction)
         let id = record.id.uuidString.lowercased()
-        events = changed.compactMap { key -> (any EventContract)? in
+        let events = changed.compactMap { key -> (any EventContract)? in
             guard let row = rows[key] else { return nil }
             func make<Kind>(_: RolloutTargetEvent<Kind>.Type) -> RolloutTargetEvent<Kind> {
                 RolloutTargetEvent<Kind>(

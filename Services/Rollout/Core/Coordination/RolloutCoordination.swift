@@ -68,7 +68,7 @@ public struct RolloutCoordination: Sendable {
         let id = run.record.id
         for _ in 0..<(run.targets.count + 2 * run.waves.count + 4) {
             switch RolloutCoordinator.next(run.snapshot, now: run.now) {
-            case .idle, .awaitApproval:
+            case .idle, .awaitApproval, .awaitDecision:
                 return
             case .waitUntil(let opens, _):
                 run.record.wakeAt = opens

@@ -12,9 +12,11 @@ import Foundation
 /// 3. In the current wave, pending targets start in order, at most the wave's window at
 ///    once, each only when the targets it depends on are done (succeeded, skipped, excluded)
 ///    and no other rollout to the same host (target CI) is running.
+///    A target of an earlier wave retried after that wave completed goes with the current one.
 /// 4. A wave whose targets are all settled is completed (its time recorded), then its gate
 ///    is honoured (a pause or soak time, or an approval) before the next wave opens.
-/// 5. After the last wave the rollout is complete.
+/// 5. After the last wave the rollout is complete, unless targets failed (below the
+///    threshold): then it waits for a person to retry, skip or exclude them, or abort.
 public enum RolloutCoordinator {
     public enum Step: Sendable, Equatable {
         /// Nothing to do now (not running, a window full, targets waiting on others).
@@ -31,6 +33,9 @@ public enum RolloutCoordinator {
         case awaitApproval(wave: Int)
         /// Open the next wave.
         case openWave(Int)
+        /// Every wave is settled but these targets failed (below the threshold): a person
+        /// retries, skips or excludes them, or aborts (guided failure).
+        case awaitDecision(failed: [String])
         /// Every wave is done.
         case complete
     }
@@ -44,7 +49,10 @@ public enum RolloutCoordinator {
                 backOut: backoutOrder(rollout, scope: rollout.backoutScope))
         }
         let wave = rollout.waves[rollout.currentWave]
-        let inWave = rollout.targets.filter { $0.wave == wave.index }.sorted { $0.position < $1.position }
+        // A target of an earlier wave that is not settled (retried after its wave completed)
+        // is deployed with the current wave, first.
+        let inWave = rollout.targets.filter { $0.wave == wave.index || ($0.wave < wave.index && !$0.state.isSettled) }
+            .sorted { ($0.wave, $0.position) < ($1.wave, $1.position) }
         if inWave.contains(where: { !$0.state.isSettled }) {
             let running = inWave.filter { $0.state == .running }.count
             let capacity = max(1, wave.window) - running
@@ -60,7 +68,10 @@ public enum RolloutCoordinator {
             return startable.isEmpty ? .idle : .start(startable.prefix(capacity).map(\.taskKey))
         }
         guard let completedAt = wave.completedAt else { return .completeWave(wave.index) }
-        guard rollout.currentWave + 1 < rollout.waves.count else { return .complete }
+        guard rollout.currentWave + 1 < rollout.waves.count else {
+            let failed = rollout.targets.filter { $0.state == .failed }.map(\.taskKey)
+            return failed.isEmpty ? .complete : .awaitDecision(failed: failed)
+        }
         switch wave.gateAfter.kind {
         case .pause, .soak:
             let opens = completedAt.addingTimeInterval(TimeInterval(wave.gateAfter.seconds ?? 0))

@@ -65,7 +65,7 @@ public struct DeployWorker: Service {
         ])
         let intake = HandOff<AMQPDelivery>()
         let finished = HandOff<(AttemptResult, AMQPDelivery)>()
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await heartbeat() }
                 group.addTask {

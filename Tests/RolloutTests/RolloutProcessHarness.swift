@@ -141,6 +141,20 @@ final class RolloutProcessHarness: @unchecked Sendable {
         throw CancellationError()
     }
 
+    /// Waits until no target of the rollout is pending or running (or fails after `limit`).
+    func waitUntilSettled(_ releaseKey: String, limit: Duration = .seconds(60)) async throws -> (rollout: String, targets: [String: String]) {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if let states = try? await self.states(of: releaseKey), !states.targets.isEmpty,
+               !states.targets.values.contains(where: { $0 == "pending" || $0 == "running" }) {
+                return states
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("the targets of \(releaseKey) never settled")
+        throw CancellationError()
+    }
+
     /// Every `rollout.*` event of `releaseKey` until `until` holds of the types seen so far.
     func receive(of releaseKey: String, until: @escaping @Sendable ([String]) -> Bool) async throws -> [String] {
         let events = self.events

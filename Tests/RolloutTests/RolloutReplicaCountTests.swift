@@ -67,7 +67,7 @@ struct RolloutReplicaCountTests {
             """).map { try $0.decode(at: 0, as: String.self) })
     }
 
-    @Test("a threshold that does not halt (50%, 15% of deploys failing): with 1, 2 and 4 replicas the rollout completes with the same targets failed (those whose draw fails) and the rest succeeded, and the work spreads over the replicas")
+    @Test("a threshold that does not halt (50%, 15% of deploys failing): with 1, 2 and 4 replicas every target settles the same way (those whose draw fails failed, the rest succeeded), the rollout waits for a decision, excluding the failed ones completes it, and the work spreads over the replicas")
     func sameFinalStateWithoutHalt() async throws {
         try await RolloutProcessHarness.run { harness in
             let fixture = RolloutFixture(sources: 1, sites: Self.sites)
@@ -77,11 +77,18 @@ struct RolloutReplicaCountTests {
                 let definition = RolloutDefinition(
                     targets: RolloutTargetSelection(sites: fixture.sites), siteOrder: fixture.sites, window: 24, failureThreshold: .percent(50))
                 try await harness.planAndStart(releaseKey, definition)
-                let final = try await harness.waitFor(releaseKey, states: ["completed", "backed_out", "halted"], limit: .seconds(60))
-                #expect(final == "completed", "with \(count) replica(s)")
+                // Every target settles; with failures below the threshold the rollout then waits for a decision.
+                let settled = try await harness.waitUntilSettled(releaseKey)
+                #expect(settled.rollout == "running", "with \(count) replica(s) it is \(settled.rollout), not waiting for a decision")
                 let used = try await Self.replicas(of: releaseKey, harness)
                 #expect(count == 1 ? used == [Self.replica(1, fixture)] : used.count >= 2, "with \(count) replica(s) the attempts came from \(used.sorted())")
-                return try await harness.states(of: releaseKey).targets
+                // Excluding the failed targets is the decision: the rollout completes.
+                let failed = settled.targets.filter { $0.value == "failed" }.keys.sorted()
+                _ = try await harness.send(
+                    ControlRollout(releaseKey: releaseKey, action: .exclude, targets: failed, reason: "replica-count test"), releaseKey: releaseKey)
+                let final = try await harness.waitFor(releaseKey, states: ["completed", "backed_out", "halted"], limit: .seconds(60))
+                #expect(final == "completed", "with \(count) replica(s)")
+                return settled.targets
             }
             for (count, targets) in finals.sorted(by: { $0.key < $1.key }) {
                 #expect(targets.count == 150)

@@ -14,13 +14,18 @@ public struct CoordinatorLoop: Service {
     let pool: PostgresPool
     let wake: WakeSignal
     let interval: Duration
+    let coalescing: Duration
     let logger: Logger
 
-    public init(schema: String = "rollout", pool: PostgresPool, wake: WakeSignal, interval: Duration = .milliseconds(500), logger: Logger) {
+    public init(
+        schema: String = "rollout", pool: PostgresPool, wake: WakeSignal, interval: Duration = .milliseconds(500),
+        coalescing: Duration = .milliseconds(25), logger: Logger
+    ) {
         self.coordination = RolloutCoordination(schema: schema)
         self.pool = pool
         self.wake = wake
         self.interval = interval
+        self.coalescing = coalescing
         self.logger = logger
     }
 
@@ -32,7 +37,12 @@ public struct CoordinatorLoop: Service {
                     let changed = try await passOverActive()
                     failures = 0
                     // Work done may have made more possible (a wave completed): look again at once.
-                    if !changed { await wake.wait(timeout: interval) }
+                    // Otherwise wait for a wake, then a moment more, so that the outcomes of
+                    // several record batches (this replica's and others') make one pass.
+                    if !changed {
+                        await wake.wait(timeout: interval)
+                        try? await Task.sleep(for: coalescing)
+                    }
                 } catch {
                     failures += 1
                     if failures == 1 || failures % 20 == 0 {

@@ -12,7 +12,7 @@ struct PassState {
     var jobs: [(job: DeployJob, pool: String)] = []
     var changed = false
     /// Where each task key sits in `targets` (passes over 10,000 targets look keys up a lot).
-    let indexByKey: [String: Int]
+    private(set) var indexByKey: [String: Int]
 
     init(record: RolloutRecord, waves: [WaveRow], targets: [TargetRow], directory: PoolDirectory, now: Date) {
         self.record = record
@@ -20,7 +20,14 @@ struct PassState {
         self.targets = targets
         self.directory = directory
         self.now = now
-        self.indexByKey = Dictionary(targets.enumerated().map { ($1.taskKey, $0) }, uniquingKeysWith: { first, _ in first })
+        self.indexByKey = [:]
+        replace(targets)
+    }
+
+    /// The targets the pass works from now (read again after a wave opens or a halt).
+    mutating func replace(_ targets: [TargetRow]) {
+        self.targets = targets
+        indexByKey = Dictionary(targets.enumerated().map { ($1.taskKey, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     var idText: String { record.id.uuidString.lowercased() }
@@ -39,17 +46,12 @@ struct PassState {
             targets: targets.map(\.snapshot))
     }
 
-    /// Targets by state name.
-    var counts: [String: Int] {
-        Dictionary(grouping: targets, by: \.state.rawValue).mapValues(\.count)
-    }
-
-    func waveEvent<Kind>(_: RolloutWaveEvent<Kind>.Type, _ index: Int) -> RolloutWaveEvent<Kind> {
-        let inWave = targets.filter { $0.wave == index }
-        return RolloutWaveEvent<Kind>(
+    func waveEvent<Kind>(
+        _: RolloutWaveEvent<Kind>.Type, _ index: Int, _ counts: (succeeded: Int, failed: Int, total: Int)
+    ) -> RolloutWaveEvent<Kind> {
+        RolloutWaveEvent<Kind>(
             releaseKey: record.releaseKey, rolloutId: idText, wave: index, sites: waves.first { $0.index == index }?.sites ?? [],
-            succeeded: inWave.filter { $0.state == .succeeded }.count, failed: inWave.filter { $0.state == .failed }.count,
-            total: inWave.count)
+            succeeded: counts.succeeded, failed: counts.failed, total: counts.total)
     }
 
     /// Answers planning's deploy task, when one waits on this rollout.

@@ -33,7 +33,7 @@ public struct RolloutCoordination: Sendable {
         var run = PassState(
             record: record,
             waves: try await TargetStore(schema: schema).waves(of: id, in: transaction),
-            targets: try await TargetStore(schema: schema).targets(of: id, in: transaction),
+            targets: try await TargetStore(schema: schema).targets(of: id, workingOn: record.currentWave, in: transaction),
             directory: try await WorkerRegistry(schema: schema).directory(in: transaction), now: now)
         let store = TargetStore(schema: schema)
         try await takeBackLeases(&run, store, transaction)
@@ -78,9 +78,12 @@ public struct RolloutCoordination: Sendable {
                 try await dispatch(routable, action: .deploy, &run, store, transaction)
                 // The others wait for a worker pool that serves their site.
                 if routable.count < keys.count || routable.isEmpty { return }
-            case .halt(let reason, let backOut):
-                // Deploys still running in the scope are backed out too if they succeed.
+            case .halt(let reason, _):
+                // Every target now: a halt of scope `all` backs out earlier waves' successes too.
+                run.replace(try await store.targets(of: id, in: transaction))
                 let scope = run.record.backoutScope
+                let backOut = RolloutCoordinator.backoutOrder(run.snapshot, scope: scope)
+                // Deploys still running in the scope are backed out too if they succeed.
                 let inFlight = run.targets.filter {
                     $0.state == .running && $0.action == .deploy && (scope == .all || $0.wave == run.record.currentWave)
                 }.map(\.taskKey)
@@ -89,17 +92,20 @@ public struct RolloutCoordination: Sendable {
             case .completeWave(let index):
                 try await rollouts.mark(wave: index, of: id, .completed, in: transaction)
                 run.waves[index].completedAt = run.now
-                run.events.append(run.waveEvent(RolloutWaveCompleted.self, index))
+                run.events.append(run.waveEvent(RolloutWaveCompleted.self, index, try await store.counts(of: id, wave: index, in: transaction).wave))
             case .openWave(let index):
                 try await rollouts.mark(wave: index, of: id, .opened, in: transaction)
                 run.record.currentWave = index
                 run.record.wakeAt = nil
                 run.waves[index].openedAt = run.now
-                run.events.append(run.waveEvent(RolloutWaveOpened.self, index))
+                run.replace(try await store.targets(of: id, workingOn: index, in: transaction))
+                run.events.append(run.waveEvent(RolloutWaveOpened.self, index, try await store.counts(of: id, wave: index, in: transaction).wave))
             case .complete:
                 run.record.state = .completed
                 run.record.wakeAt = nil
-                run.events.append(RolloutCompleted(releaseKey: run.record.releaseKey, rolloutId: run.idText, counts: run.counts))
+                run.events.append(RolloutCompleted(
+                    releaseKey: run.record.releaseKey, rolloutId: run.idText,
+                    counts: try await store.counts(of: id, wave: index(run), in: transaction).byState))
                 run.finishStep(succeeded: true, detail: "rolled out to \(run.targets.count) target(s)")
                 return
             }
@@ -119,7 +125,9 @@ public struct RolloutCoordination: Sendable {
         }
         run.record.state = .backingOut
         run.record.reason = String(reason.prefix(2000))
-        run.events.append(RolloutHalted(releaseKey: run.record.releaseKey, rolloutId: run.idText, reason: reason, counts: run.counts))
+        run.events.append(RolloutHalted(
+            releaseKey: run.record.releaseKey, rolloutId: run.idText, reason: reason,
+            counts: try await store.counts(of: run.record.id, wave: index(run), in: transaction).byState))
         run.changed = true
     }
 
@@ -133,15 +141,20 @@ public struct RolloutCoordination: Sendable {
         case .finished(let failed) where failed.isEmpty:
             run.record.state = .backedOut
             let reason = run.record.reason ?? "backed out"
-            run.events.append(RolloutBackedOut(releaseKey: run.record.releaseKey, rolloutId: run.idText, reason: reason, counts: run.counts))
+            run.events.append(RolloutBackedOut(
+                releaseKey: run.record.releaseKey, rolloutId: run.idText, reason: reason,
+                counts: try await store.counts(of: run.record.id, wave: index(run), in: transaction).byState))
             run.finishStep(succeeded: false, detail: "backed out: \(reason)")
         case .finished(let failed):
             run.record.state = .halted
             run.record.reason = String("the backout failed on \(failed.count) target(s) (\(failed.prefix(5).joined(separator: ", "))): retry them, or abort".prefix(2000))
             run.events.append(RolloutHalted(
-                releaseKey: run.record.releaseKey, rolloutId: run.idText, reason: run.record.reason, counts: run.counts))
+                releaseKey: run.record.releaseKey, rolloutId: run.idText, reason: run.record.reason,
+                counts: try await store.counts(of: run.record.id, wave: index(run), in: transaction).byState))
         }
     }
+
+    private func index(_ run: PassState) -> Int { run.record.currentWave }
 
     /// Dispatches `keys` as new attempts with `action`, routed by site.
     func dispatch(

@@ -13,11 +13,10 @@ public enum DeploymentWindow {
         return DateInterval(start: now, end: max(end, now.addingTimeInterval(ReleaseFootprint.minimumWindow)))
     }
 
-    /// The window an override given at `now` covers: from now to the scheduled end, so it
-    /// covers the scheduled window and a deployment started early (entering `deploy` checks
-    /// the window of a deployment starting then, which an override of the scheduled window
-    /// alone would leave refused).
+    /// The window an override given at `now` covers: the scheduled one while it lies ahead,
+    /// else the one a deployment starting now would occupy.
     public static func forOverride(at now: Date, footprint: ReleaseFootprint) -> DateInterval {
-        startingNow(now, footprint: footprint)
+        if let window = footprint.window, window.start > now { return window }
+        return startingNow(now, footprint: footprint)
     }
 }

@@ -215,12 +215,15 @@ as otto task start "$KEY" site-preparation.fra1
 as otto task finish "$KEY" site-preparation.fra1
 as colin task start "$KEY" user-education
 as colin task finish "$KEY" user-education
-log "Deploy (colin moves the release to deploy; planning starts the rollout; shipboard-rollout"
-log "deploys with the local driver, a folder per server under $RUN_DIR/targets):"
+log "Deploy (the CAB brings the deployment forward to today; colin moves the release to deploy;"
+log "planning starts the rollout; shipboard-rollout deploys with the local driver, a folder per"
+log "server under $RUN_DIR/targets):"
+as rita release update "$KEY" --start "$(date -u -d '+5 minutes' +%Y-%m-%dT%H:%M:%SZ)" \
+  --end "$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)"
 status=0
 as colin release advance "$KEY" || status=$?
 if [[ "$status" == 5 ]]; then
-  log "  refused: deploying now would run on into the year-end freeze; rita (release manager) overrides it:"
+  log "  refused: today is in a blackout; rita (release manager) overrides it:"
   as rita release override "$KEY" --reason "Legal deadline: deploy ahead of the freeze, payroll team on call"
   as colin release advance "$KEY"
 elif [[ "$status" != 0 ]]; then

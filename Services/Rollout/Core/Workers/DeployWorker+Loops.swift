@@ -7,6 +7,7 @@ import Postgres
 extension DeployWorker {
     /// Claims what is in hand, starts the claimed attempts, acknowledges the stale jobs.
     func claimLoop(_ intake: HandOff<AMQPDelivery>, _ finished: HandOff<(AttemptResult, AMQPDelivery)>) async {
+        let slots = DeploySlots(settings.concurrency)
         await withDiscardingTaskGroup { attempts in
             while true {
                 let deliveries = await intake.take(max: batchSize)
@@ -28,7 +29,9 @@ extension DeployWorker {
                     guard let delivery = jobs.first(where: { $0.0.rolloutId == item.job.rolloutId && $0.0.taskKey == item.job.taskKey })?.1
                     else { continue }
                     attempts.addTask {
+                        await slots.acquire()
                         let result = await attempt(item, attributes: attributes[item.target] ?? [:])
+                        await slots.release()
                         await finished.put((result, delivery))
                     }
                 }

@@ -10,8 +10,9 @@ import ServiceLifecycle
 /// competing with the pool's other replicas) and runs each job through the driver.
 ///
 /// Three loops, so database work is batched whatever the driver's latency:
-/// 1. the consumer hands deliveries to the claimer (at most `concurrency` unacknowledged:
-///    the prefetch is the replica's concurrency limit);
+/// 1. the consumer hands deliveries to the claimer (at most twice `concurrency`
+///    unacknowledged, so the next batch is claimed while one deploys; ``DeploySlots`` lets
+///    only `concurrency` run);
 /// 2. the claimer claims every job in hand in one transaction (a lease on each target and an
 ///    attempt row), acknowledges the stale ones (a repeat, a job for an attempt that was
 ///    superseded or a target that already finished: no second effect), and starts an attempt
@@ -58,7 +59,7 @@ public struct DeployWorker: Service {
         try await amqp.declare(MessagingTopology.deployQueue(pool: settings.pool))
         try await WorkerRegistry(schema: schema).register(settings, pool: pool)
         let consumer = try await amqp.consume(
-            queue: settings.queue, prefetch: UInt16(clamping: settings.concurrency), timeout: .seconds(60))
+            queue: settings.queue, prefetch: UInt16(clamping: settings.concurrency * 2), timeout: .seconds(60))
         logger.info("deploying", metadata: [
             "queue": "\(settings.queue)", "sites": "\(settings.sites.isEmpty ? "all" : settings.sites.joined(separator: ","))",
             "concurrency": "\(settings.concurrency)", "replica": "\(settings.replica)",

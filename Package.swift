@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "shipboard-build", targets: ["ShipboardBuild"]),
         .executable(name: "shipboard-testing", targets: ["ShipboardTesting"]),
         .executable(name: "shipboard-rollout", targets: ["ShipboardRollout"]),
+        .executable(name: "shipboard-notify", targets: ["ShipboardNotify"]),
         .executable(name: "shipboard-admin", targets: ["ShipboardAdmin"]),
         .executable(name: "shipboard", targets: ["ShipboardCLI"]),
     ],
@@ -45,6 +46,8 @@ let package = Package(
         // The front matter of an image's communication and education plans (already in the
         // graph through swift-openapi-generator).
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // Notification templates (subject, plain text, HTML per event type and channel).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // C libraries: system library targets found through pkg-config, plus a small shim header.
@@ -54,6 +57,10 @@ let package = Package(
         .systemLibrary(
             name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]),
+        // libcurl: shipboard-notify sends email through its SMTP client (STARTTLS, auth).
+        .systemLibrary(
+            name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Thin Swift wrappers over the C libraries.
         .target(
@@ -162,6 +169,22 @@ let package = Package(
             ],
             path: "Services/Rollout/Core"),
 
+        // shipboard-notify: stakeholders, subscriptions, templates, channels, scheduled briefings.
+        .target(
+            name: "NotificationCore",
+            dependencies: [
+                "Contracts", "Postgres", "Messaging", "CCurl", "Images",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // Webhook and chat deliveries.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Services/Notification/Core"),
+
         // shipboard-gateway's identity: users, roles, API tokens, passwords (logic and repositories).
         .target(
             name: "GatewayCore",
@@ -169,6 +192,8 @@ let package = Package(
                 "Contracts", "Postgres", "PlanningCore", "Images",
                 // The rollout definition's rules, checked before a plan request is sent.
                 "RolloutCore",
+                // The contact point rules, checked before gateway.contact_points is written.
+                "NotificationCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
@@ -187,7 +212,7 @@ let package = Package(
         .executableTarget(
             name: "ShipboardGateway",
             dependencies: [
-                "GatewayAPI", "GatewayCore", "PlanningCore", "RolloutCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP", "Images",
+                "GatewayAPI", "GatewayCore", "PlanningCore", "RolloutCore", "NotificationCore", "Postgres", "ServiceKit", "Messaging", "Contracts", "AMQP", "Images",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -218,6 +243,11 @@ let package = Package(
             name: "ShipboardRollout",
             dependencies: ["RolloutCore", "Messaging", "ServiceKit", "Scripts"],
             path: "Services/Rollout/Main"),
+
+        .executableTarget(
+            name: "ShipboardNotify",
+            dependencies: ["NotificationCore", "Messaging", "ServiceKit"],
+            path: "Services/Notification/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.
         .executableTarget(
@@ -323,6 +353,16 @@ let package = Package(
             ],
             path: "Tests/RolloutTests"),
         .testTarget(
+            name: "NotificationTests",
+            dependencies: [
+                "NotificationCore", "Contracts", "Postgres", "Messaging", "AMQP", "ShipboardTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Tests/NotificationTests"),
+        .testTarget(
             name: "ContractsTests",
             dependencies: ["Contracts"],
             path: "Tests/ContractsTests"),
@@ -335,7 +375,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "GatewayCore", "PlanningCore", "RolloutCore", "Postgres", "Contracts", "ShipboardTestSupport", "AMQP", "Messaging",
+                "GatewayCore", "PlanningCore", "RolloutCore", "NotificationCore", "Postgres", "Contracts", "ShipboardTestSupport", "AMQP", "Messaging",
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/GatewayTests"),

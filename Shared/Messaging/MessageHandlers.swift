@@ -29,6 +29,20 @@ public struct MessageHandlers: Sendable {
         }
     }
 
+    /// Handles events of a type this service keeps without their contract (their payload as
+    /// any JSON): shipboard-notify stores and renders every event it is told about.
+    public mutating func onAnyEvent(
+        type: String, version: Int = 1, _ handler: @escaping @Sendable (Envelope<JSONValue>, HandlerContext) async throws -> Void
+    ) {
+        entries[Self.key(type, version)] = { header, body in
+            let envelope = try Envelope<JSONValue>(header: header, body: body)
+            return { context in
+                try await handler(envelope, context)
+                return nil
+            }
+        }
+    }
+
     /// Handles a command and answers it. Throw `CommandError` to refuse: the refusal is the
     /// reply, the handler's writes roll back, and the message is not retried.
     public mutating func onCommand<Command: CommandContract>(

@@ -92,5 +92,7 @@ public enum MessagingTopology {
             RolloutTargetRetried.routingKey, RolloutHalted.routingKey, RolloutBackedOut.routingKey, RolloutAborted.routingKey,
             RolloutCompleted.routingKey,
         ],
+        // Exactly the events notify keeps and may notify about.
+        .notify: NotifiedEventTypes.all,
     ]
 }

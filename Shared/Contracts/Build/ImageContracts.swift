@@ -57,13 +57,17 @@ public struct ImageBuilt: EventContract, Equatable {
     public var sha256: String
     public var size: Int64
     public var fileCount: Int
+    /// The text of the image's `communication-plan.md` (at most 256 KiB, already checked), if
+    /// it has one: shipboard-notify schedules the briefings from the accepted image's plan.
+    public var communicationPlan: String?
 
-    public init(releaseKey: String, taskKey: String, sha256: String, size: Int64, fileCount: Int) {
+    public init(releaseKey: String, taskKey: String, sha256: String, size: Int64, fileCount: Int, communicationPlan: String? = nil) {
         self.releaseKey = releaseKey
         self.taskKey = taskKey
         self.sha256 = sha256
         self.size = size
         self.fileCount = fileCount
+        self.communicationPlan = communicationPlan
     }
 }
 

@@ -21,6 +21,8 @@ public struct StandardService<Settings: Sendable>: Sendable {
         public let logger: Logger
         /// `SHIPBOARD_HTTP_HOST`: where a service's own extra listeners bind too.
         public let httpHost: String
+        /// The database's settings, for a service's own listening connection (LISTEN/NOTIFY).
+        public let database: PostgresConfiguration
     }
 
     public let name: String
@@ -96,7 +98,7 @@ public struct StandardService<Settings: Sendable>: Sendable {
                 ReadinessCheck("consumer", runner.readiness),
             ] + (eventRunner.map { [ReadinessCheck("event consumer", $0.readiness)] } ?? []),
             registry: registry)
-        let extra = extraServices(Context(pool: pool, amqp: client, logger: logger, httpHost: configuration.httpHost), settings)
+        let extra = extraServices(Context(pool: pool, amqp: client, logger: logger, httpHost: configuration.httpHost, database: database), settings)
         do {
             try await ServiceMain.run(
                 services: [AMQPClientService(client: client), endpoint, relay, runner] + (eventRunner.map { [$0] } ?? []) + extra,

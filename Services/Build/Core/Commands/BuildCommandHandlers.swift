@@ -76,7 +76,7 @@ public struct BuildCommandHandlers: Sendable {
                 in: context.transaction)
             try await context.publish([
                 ImageBuilt(releaseKey: command.releaseKey, taskKey: command.taskKey, sha256: built.sha256, size: built.size,
-                           fileCount: built.manifest.files.count),
+                           fileCount: built.manifest.files.count, communicationPlan: built.communicationPlan),
                 ImageBuildFinished(releaseKey: command.releaseKey, taskKey: command.taskKey, succeeded: true,
                                    detail: "image sha256:\(built.sha256), \(built.size) bytes"),
             ], correlationId: command.releaseKey)

@@ -18,6 +18,9 @@ public struct ImageBuilder: Sendable {
         public var manifest: ImageManifest
         /// The archive in the store.
         public var path: String
+        /// The text of the image's communication plan, if it has one (checked): shipboard-notify
+        /// schedules the release's briefings from it (sent in `image.built`).
+        public var communicationPlan: String? = nil
     }
 
     public static let chunkSize = 1 << 20
@@ -43,6 +46,7 @@ public struct ImageBuilder: Sendable {
         // Every file is found and measured before a byte is written.
         var total: Int64 = 0
         var files: [(source: ImageSpec.Source, path: String, size: Int64)] = []
+        var communicationPlan: String?
         for source in sources {
             let (path, size) = try importRoot.file(source.from)
             total += size
@@ -50,7 +54,10 @@ public struct ImageBuilder: Sendable {
                 throw ImageSpecError.tooLarge(source.from.value, limit: sizeLimit)
             }
             files.append((source, path, size))
-            if PlanDocument.kind(of: source.path) != nil { try checkPlan(source, at: path, size: size) }
+            if let kind = PlanDocument.kind(of: source.path) {
+                let text = try checkPlan(source, at: path, size: size)
+                if kind == .communication { communicationPlan = text }
+            }
         }
         let partial = try store.newPartial()
         do {
@@ -76,7 +83,7 @@ public struct ImageBuilder: Sendable {
             guard let digest = ImageDigest(sha256) else { throw ImageStoreError.io("the archive's digest is malformed") }
             // The same bytes built before are the same entry: content addressing.
             let final = try store.commit(partial: partial, as: digest)
-            return Built(sha256: sha256, size: size, manifest: manifest, path: final)
+            return Built(sha256: sha256, size: size, manifest: manifest, path: final, communicationPlan: communicationPlan)
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
@@ -84,7 +91,7 @@ public struct ImageBuilder: Sendable {
     }
 
     /// A communication or education plan must parse: notifications are scheduled from it.
-    private func checkPlan(_ source: ImageSpec.Source, at path: String, size: Int64) throws {
+    private func checkPlan(_ source: ImageSpec.Source, at path: String, size: Int64) throws -> String {
         guard size <= PlanDocument.maxBytes else {
             throw ImageSpecError.invalidPlan(source.path.value, "it is larger than \(PlanDocument.maxBytes / 1024) KiB")
         }
@@ -99,6 +106,7 @@ public struct ImageBuilder: Sendable {
         } catch {
             throw ImageSpecError.invalidPlan(source.path.value, error.description)
         }
+        return text
     }
 
     /// One file: its header, its bytes in chunks (hashed on the way), its padding.

@@ -246,7 +246,11 @@ let package = Package(
 
         .executableTarget(
             name: "ShipboardNotify",
-            dependencies: ["NotificationCore", "Messaging", "ServiceKit"],
+            dependencies: [
+                "NotificationCore", "Messaging", "ServiceKit", "Postgres",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Services/Notification/Main"),
 
         // Operator tool: applies Infra/postgres/migrations under an advisory lock.

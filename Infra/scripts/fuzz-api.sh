@@ -20,6 +20,7 @@ BUILD_PORT=58095
 TESTING_PORT=58096
 DML_PORT=58097
 ROLLOUT_PORT=58098
+NOTIFY_PORT=58099
 VENV="$RUN_DIR/venv"
 
 [[ -f "$ENV_FILE" ]] || die "$ENV_FILE is missing: run bash Infra/scripts/servers.sh start-test first"
@@ -39,6 +40,7 @@ swift build --product shipboard-gateway >/dev/null
 swift build --product shipboard-build >/dev/null
 swift build --product shipboard-testing >/dev/null
 swift build --product shipboard-rollout >/dev/null
+swift build --product shipboard-notify >/dev/null
 BIN="$(swift build --show-bin-path)"
 [[ "$SHIPBOARD_TEST_DATABASE_URL" == */shipboard_test && "$SHIPBOARD_TEST_DATABASE_SERVICE_URL" == */shipboard_test ]] \
   || die "unexpected test database URLs in $ENV_FILE"
@@ -77,14 +79,17 @@ export SHIPBOARD_IMPORT_ROOT="$FUZZ_DIR/import" SHIPBOARD_UPLOAD_ROOT="$FUZZ_DIR
        SHIPBOARD_DML_HTTP_PORT="$DML_PORT" SHIPBOARD_DML_URL="http://127.0.0.1:$DML_PORT" \
        SHIPBOARD_DML_TOKEN="fuzz-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
        SHIPBOARD_ROLLOUT_DRIVER=local SHIPBOARD_ROLLOUT_TARGETS_ROOT="$FUZZ_DIR/targets" \
-       SHIPBOARD_ROLLOUT_STAGING_ROOT="$FUZZ_DIR/rollout-staging" SHIPBOARD_ROLLOUT_CACHE="$FUZZ_DIR/rollout-cache"
-for port in "$GATEWAY_PORT" "$PLANNING_PORT" "$BUILD_PORT" "$TESTING_PORT" "$DML_PORT" "$ROLLOUT_PORT"; do
+       SHIPBOARD_ROLLOUT_STAGING_ROOT="$FUZZ_DIR/rollout-staging" SHIPBOARD_ROLLOUT_CACHE="$FUZZ_DIR/rollout-cache" \
+       SHIPBOARD_NOTIFY_WEBHOOK_SECRET="fuzz-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')" \
+       SHIPBOARD_NOTIFY_SMTP_URL="smtp://127.0.0.1:9" SHIPBOARD_NOTIFY_SMTP_STARTTLS=off
+for port in "$GATEWAY_PORT" "$PLANNING_PORT" "$BUILD_PORT" "$TESTING_PORT" "$DML_PORT" "$ROLLOUT_PORT" "$NOTIFY_PORT"; do
   port_busy "$port" && die "port $port is taken: $(who_listens "$port")"
 done
 run_service shipboard-planning "$PLANNING_PORT"
 run_service shipboard-build "$BUILD_PORT"
 run_service shipboard-testing "$TESTING_PORT"
 run_service shipboard-rollout "$ROLLOUT_PORT"
+run_service shipboard-notify "$NOTIFY_PORT"
 run_service shipboard-gateway "$GATEWAY_PORT"
 
 ROLES="admin,release_manager,approver,build_engineer,tester,rollout_operator,viewer"

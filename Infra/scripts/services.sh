@@ -13,9 +13,18 @@ LOG_DIR="$RUN_DIR/logs"
 PID_DIR="$RUN_DIR/pids"
 # service name and the port of its health endpoint (unusual ports, as for the servers)
 # (the gateway serves its API on the same port as its health endpoint)
-SERVICES=("shipboard-planning:58081" "shipboard-build:58082" "shipboard-testing:58083" "shipboard-rollout:58084" "shipboard-gateway:58080")
+SERVICES=("shipboard-planning:58081" "shipboard-build:58082" "shipboard-testing:58083" "shipboard-rollout:58084" "shipboard-notify:58085" "shipboard-gateway:58080")
 # shipboard-testing serves DML downloads on its own port, which the gateway proxies.
 DML_PORT=58093
+# shipboard-notify mails through the local SMTP sink (smtp.sh start: mail lands in .run/mail).
+SMTP_PORT="${SHIPBOARD_SMTP_SINK_PORT:-58025}"
+
+# The secret notify signs webhooks with: made once per checkout, kept out of the repository.
+webhook_secret() {
+  local file="$RUN_DIR/notify-webhook-secret"
+  [[ -s "$file" ]] || { (umask 077; openssl rand -hex 32 > "$file"); }
+  cat "$file"
+}
 
 # ready PORT -> true when GET /health/ready answers 200 (bash's /dev/tcp: no curl needed).
 ready() {
@@ -57,6 +66,12 @@ start_one() {
     # Rollout workers: the local driver, one folder per target CI under .run/targets.
     export SHIPBOARD_ROLLOUT_DRIVER="${SHIPBOARD_ROLLOUT_DRIVER:-local}" SHIPBOARD_ROLLOUT_TARGETS_ROOT="$RUN_DIR/targets" \
            SHIPBOARD_ROLLOUT_STAGING_ROOT="$RUN_DIR/rollout-staging" SHIPBOARD_ROLLOUT_CACHE="$RUN_DIR/rollout-cache"
+    # Notifications: mail to the local sink; webhooks to local receivers are allowed here only.
+    export SHIPBOARD_NOTIFY_SMTP_URL="${SHIPBOARD_NOTIFY_SMTP_URL:-smtp://127.0.0.1:$SMTP_PORT}" \
+           SHIPBOARD_NOTIFY_SMTP_FROM="${SHIPBOARD_NOTIFY_SMTP_FROM:-shipboard@localhost}" \
+           SHIPBOARD_NOTIFY_ALLOW_LOOPBACK_TARGETS="${SHIPBOARD_NOTIFY_ALLOW_LOOPBACK_TARGETS:-true}" \
+           SHIPBOARD_NOTIFY_BASE_URL="${SHIPBOARD_NOTIFY_BASE_URL:-http://127.0.0.1:58080}"
+    [[ "$name" != shipboard-notify ]] || export SHIPBOARD_NOTIFY_WEBHOOK_SECRET="${SHIPBOARD_NOTIFY_WEBHOOK_SECRET:-$(webhook_secret)}"
     close_extra_fds
     exec setsid "$bin" </dev/null >>"$LOG_DIR/$name.log" 2>&1 ) &
   pid=$!

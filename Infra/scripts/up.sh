@@ -38,8 +38,11 @@ step_services() {
   swift build --product shipboard-build
   swift build --product shipboard-testing
   swift build --product shipboard-rollout
+  swift build --product shipboard-notify
   swift build --product shipboard-gateway
   swift build --product shipboard
+  # Stakeholders' mail lands in the local SMTP sink (.run/mail/<n>.eml).
+  bash "$SHIPBOARD_SCRIPTS_DIR/smtp.sh" start
   bash "$SHIPBOARD_SCRIPTS_DIR/services.sh" start
 }
 
@@ -58,7 +61,8 @@ log "Shipboard is up ($(elapsed "$T0")):"
 log "  PostgreSQL  postgres://shipboard_service:***@$PG_HOST:$PG_PORT/shipboard (migrations: shipboard)"
 log "  RabbitMQ    amqp://$RABBIT_USER:***@$RABBIT_HOST:55672/$RABBIT_VHOST"
 log "  settings    $ENV_FILE (source it: . .run/env; passwords in .run/secrets/)"
-log "  services    shipboard-planning, shipboard-build, shipboard-testing, shipboard-rollout (health http://127.0.0.1:5808{1,2,3,4}/health/ready)"
+log "  services    shipboard-planning, shipboard-build, shipboard-testing, shipboard-rollout, shipboard-notify (health http://127.0.0.1:5808{1,2,3,4,5}/health/ready)"
+log "  mail        the stakeholders' messages, as delivered to the local SMTP sink (127.0.0.1:58025): $RUN_DIR/mail/"
 log "  targets     the local rollout driver's target hosts: $RUN_DIR/targets/<CI key>/"
 log "  DML         downloads http://127.0.0.1:58093/dml/NAME/VERSION (bearer token: SHIPBOARD_DML_TOKEN in $ENV_FILE)"
 log "  gateway     http://127.0.0.1:58080/api/v1/ (document: /api/v1/openapi.json; health /health/ready)"

@@ -25,7 +25,7 @@ struct NotifyService {
                 return handlers
             },
             extraServices: { context, settings in
-                let sender = ChannelSenders.make(
+                let (sender, client) = ChannelSenders.make(
                     smtp: settings.smtp, webhookSecret: settings.webhookSecret, policy: settings.policy, timeout: settings.timeout)
                 return [
                     DeliveryWakeListener(
@@ -33,6 +33,7 @@ struct NotifyService {
                     DeliveryDispatcher(
                         settings: settings.dispatcher, schema: "notify", pool: context.pool, sender: sender,
                         gate: EndpointGate(limit: settings.endpointConcurrency), wake: wake, logger: context.logger),
+                    HTTPClientShutdown(client: client),
                     BriefingScheduler(
                         schemas: NotifySchemas(), links: NotificationLinks(baseURL: settings.baseURL), pool: context.pool,
                         digestHourUTC: settings.digestHour, logger: context.logger),

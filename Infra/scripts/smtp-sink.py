@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""An SMTP sink for Shipboard's tests and demos (aiosmtpd, from .run/venv: smtp.sh ensure).
+
+Accepts mail on 127.0.0.1:PORT (0 = a free port) and writes each accepted message as
+DIR/<n>.eml (the bytes received) and DIR/<n>.json (envelope, decoded headers, text and
+HTML parts, whether TLS and AUTH were used), n counting from 1. The .json file appears
+last, renamed into place: a reader that sees it sees a complete message.
+Prints `READY <port>` on stdout (and writes the port to --ready-file) once listening.
+
+Options: --tls-cert/--tls-key offer STARTTLS and require it before MAIL; --auth requires
+AUTH PLAIN/LOGIN with the credentials in SMTP_SINK_USERNAME and SMTP_SINK_PASSWORD;
+--fail-first N answers 451 to the first N messages (to test retries); --reject-recipient
+ADDRESS answers 550 to that recipient (repeatable). Stops on SIGTERM or SIGINT.
+"""
+import argparse
+import asyncio
+import email
+import email.policy
+import json
+import os
+import signal
+import ssl
+import sys
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class Sink:
+    def __init__(self, directory, fail_first, rejected):
+        self.directory = directory
+        self.fail_first = fail_first
+        self.rejected = {address.lower() for address in rejected}
+        self.attempts = 0
+        self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.rejected:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.attempts += 1
+        if self.attempts <= self.fail_first:
+            return "451 4.3.0 try again later"
+        self.count += 1
+        data = envelope.original_content or envelope.content
+        self._write(self.count, data, envelope, session)
+        return "250 2.0.0 accepted as %d" % self.count
+
+    def _write(self, number, data, envelope, session):
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",))
+        html = message.get_body(preferencelist=("html",))
+        record = {
+            "number": number,
+            "mailFrom": envelope.mail_from,
+            "rcptTos": envelope.rcpt_tos,
+            "headers": [[name, str(value)] for name, value in message.items()],
+            "text": text.get_content() if text is not None else None,
+            "html": html.get_content() if html is not None else None,
+            "tls": session.ssl is not None,
+            "authenticatedAs": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
+        }
+        base = os.path.join(self.directory, str(number))
+        with open(base + ".eml.tmp", "wb") as file:
+            file.write(data)
+        os.replace(base + ".eml.tmp", base + ".eml")
+        with open(base + ".json.tmp", "w", encoding="utf-8") as file:
+            json.dump(record, file, ensure_ascii=False)
+        os.replace(base + ".json.tmp", base + ".json")
+
+
+def authenticator(username, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword)
+              and auth_data.login == username.encode() and auth_data.password == password.encode())
+        return AuthResult(success=ok)
+    return check
+
+
+async def serve(args):
+    os.makedirs(args.dir, exist_ok=True)
+    sink = Sink(args.dir, args.fail_first, args.reject_recipient)
+    tls = None
+    if args.tls_cert:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.tls_cert, args.tls_key)
+    auth = None
+    if args.auth:
+        username = os.environ.get("SMTP_SINK_USERNAME", "")
+        password = os.environ.get("SMTP_SINK_PASSWORD", "")
+        if not username or not password:
+            sys.exit("smtp-sink: --auth needs SMTP_SINK_USERNAME and SMTP_SINK_PASSWORD")
+        auth = authenticator(username, password)
+
+    def protocol():
+        # hostname given: aiosmtpd would otherwise ask DNS for this host's FQDN.
+        return SMTP(sink, hostname="shipboard-sink", tls_context=tls, require_starttls=tls is not None,
+                    authenticator=auth, auth_required=auth is not None, auth_require_tls=tls is not None,
+                    data_size_limit=10 * 1024 * 1024)
+
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(protocol, host="127.0.0.1", port=args.port)
+    port = server.sockets[0].getsockname()[1]
+    if args.ready_file:
+        with open(args.ready_file + ".tmp", "w") as file:
+            file.write(str(port))
+        os.replace(args.ready_file + ".tmp", args.ready_file)
+    print("READY %d" % port, flush=True)
+    stopped = loop.create_future()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, lambda: stopped.done() or stopped.set_result(None))
+    await stopped
+    server.close()
+    await server.wait_closed()
+
+
+def main():
+    parser = argparse.ArgumentParser(description="SMTP sink for Shipboard tests and demos")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--ready-file")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("--auth", action="store_true")
+    parser.add_argument("--fail-first", type=int, default=0)
+    parser.add_argument("--reject-recipient", action="append", default=[])
+    args = parser.parse_args()
+    if bool(args.tls_cert) != bool(args.tls_key):
+        sys.exit("smtp-sink: give both --tls-cert and --tls-key")
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()

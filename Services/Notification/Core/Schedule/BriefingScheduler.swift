@@ -33,13 +33,18 @@ public struct BriefingScheduler: Service {
             while !Task.isCancelled {
                 do {
                     while try await sendDue() > 0 {}
-                    try await pool.withTransaction { try await digests.collect(now: Date(), in: $0) }
+                    try await collectDigests()
                 } catch {
                     logger.warning("scheduled sends failed; trying again", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: pollInterval)
             }
         }
+    }
+
+    /// Sends the daily digests due at `now` (at most once a day per person and channel).
+    public func collectDigests(now: Date = Date()) async throws {
+        try await pool.withTransaction { try await digests.collect(now: now, in: $0) }
     }
 
     /// Sends one batch of due messages; returns how many were taken.

@@ -16,11 +16,12 @@ public enum DefaultTemplates {
         let message = DefaultMessages.byType[eventType] ?? DefaultMessages.generic
         switch channel {
         case .email:
-            let greeting = DefaultMessage.Line.text("Hello {{recipient.displayName}},")
+            // Plain text: a blank line after the greeting and before the details.
+            let text = [[greeting], message.summary, message.details].filter { !$0.isEmpty }
+                .map { DefaultMessage.source(of: $0, form: .plain) }.joined(separator: "\n")
             let lines = [greeting] + message.summary + message.details
             return NotificationTemplateText(
-                subject: message.subject,
-                text: DefaultMessage.source(of: lines, form: .plain) + emailFooter,
+                subject: message.subject, text: text + emailFooter,
                 html: htmlHead + DefaultMessage.source(of: lines, form: .html) + htmlFoot)
         case .chat:
             return NotificationTemplateText(
@@ -29,6 +30,8 @@ public enum DefaultTemplates {
             return NotificationTemplateText(subject: message.subject, text: DefaultMessage.source(of: message.summary, form: .plain))
         }
     }
+
+    static let greeting = DefaultMessage.Line.text("Hello {{recipient.displayName}},")
 
     static let emailFooter = "\n-- \nShipboard release management. Your notification settings: {{links.feed}}\n"
 

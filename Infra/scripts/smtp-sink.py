@@ -75,7 +75,8 @@ def authenticator(username, password):
     def check(server, session, envelope, mechanism, auth_data):
         ok = (isinstance(auth_data, LoginPassword)
               and auth_data.login == username.encode() and auth_data.password == password.encode())
-        return AuthResult(success=ok)
+        # handled=False: aiosmtpd then answers 535 itself (its default, True, answers nothing).
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
     return check
 
 

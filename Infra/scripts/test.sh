@@ -11,6 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 T0="$(now_ms)"
 
 source "$SHIPBOARD_SCRIPTS_DIR/install-deps.sh"
+bash "$SHIPBOARD_SCRIPTS_DIR/smtp.sh" ensure   # the SMTP sink the notify tests start (aiosmtpd in .run/venv)
 # No Docker engine here: the compose file is only validated (README "Containers").
 if ! bash "$SHIPBOARD_SCRIPTS_DIR/check-compose.sh"; then
   log "tests FAILED in $(elapsed "$T0"): compose.yaml is invalid (see above; check alone: bash Infra/scripts/check-compose.sh)"

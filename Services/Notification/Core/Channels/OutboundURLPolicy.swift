@@ -43,10 +43,8 @@ public struct OutboundURLPolicy: Sendable, Equatable {
         guard !url.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " }) else {
             return .failure(.init("the URL contains a control character or a space"))
         }
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
-            return .failure(.init("the URL is not a valid absolute URL"))
-        }
-        guard scheme == "https" || scheme == "http" else {
+        guard let components = URLComponents(string: url) else { return .failure(.init("the URL is not a valid URL")) }
+        guard let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http" else {
             return .failure(.init("the URL must start with https:// or http://"))
         }
         guard components.user == nil, components.password == nil else {

@@ -60,6 +60,8 @@ class Sink:
             "text": text.get_content() if text is not None else None,
             "html": html.get_content() if html is not None else None,
             "tls": session.ssl is not None,
+            # The client's address and port: equal ports mean one reused connection.
+            "peer": "%s:%s" % tuple(session.peer[:2]),
             "authenticatedAs": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
         }
         base = os.path.join(self.directory, str(number))

@@ -83,6 +83,17 @@ struct ChannelEmailTests {
         #expect(try sink.messages().count == 1)
     }
 
+    @Test("consecutive messages reuse one SMTP connection (no new handshake per message)")
+    func connectionReuse() async throws {
+        let sink = try await SMTPSink.start(directory: Self.folder("reuse"))
+        defer { sink.terminate() }
+        let sender = try Self.sender(sink)
+        for _ in 0..<3 { #expect(await sender.send(Self.message()) == .delivered(detail: "SMTP 250")) }
+        let mails = try await sink.messages(atLeast: 3)
+        #expect(mails.count == 3)
+        #expect(Set(mails.compactMap(\.peer)).count == 1, "\(mails.map(\.peer))")
+    }
+
     @Test("a server answering 451 gives a retryable outcome; the retry is delivered with the same Message-ID")
     func deferred() async throws {
         let sink = try await SMTPSink.start(directory: Self.folder("451"), options: .init(failFirst: 1))

@@ -160,6 +160,8 @@ public struct SMTPSinkMessage: Decodable, Sendable {
     public var tls: Bool
     /// The AUTH user name, when the client authenticated.
     public var authenticatedAs: String?
+    /// The client's `address:port`: the same for messages sent over one reused connection.
+    public var peer: String?
 
     /// The first header called `name` (case-insensitive).
     public func header(_ name: String) -> String? {

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import GatewayAPI
 import GatewayCore
+import NotificationCore
 import OpenAPIRuntime
 import PlanningCore
 import Postgres
@@ -20,6 +21,8 @@ struct GatewayAPIHandler: APIProtocol {
     let artifacts: ArtifactUploads
     /// Where DML archives are streamed from (shipboard-testing's download server).
     let dmlContent: DMLContentSource
+    /// Which webhook and chat addresses a contact point may hold (issue 14).
+    var outboundURLs = OutboundURLPolicy()
     /// How often a release's event stream looks for a change.
     var eventPollInterval: Duration = .milliseconds(500)
 

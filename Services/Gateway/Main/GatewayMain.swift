@@ -93,7 +93,8 @@ struct GatewayMain {
             try GatewayAPIHandler(
                 pool: pool, identities: identities, authentications: authentications, commands: commands,
                 artifacts: ArtifactUploads(root: settings.uploadRoot, limit: settings.uploadLimit),
-                dmlContent: DMLContentSource(baseURL: settings.dmlURL, token: settings.dmlToken, client: dmlClient, logger: logger)
+                dmlContent: DMLContentSource(baseURL: settings.dmlURL, token: settings.dmlToken, client: dmlClient, logger: logger),
+                outboundURLs: settings.outboundURLs
             ).registerHandlers(
                 on: router, middlewares: [ProblemMiddleware(logger: logger), AuthorizationMiddleware()])
             let app = Application(

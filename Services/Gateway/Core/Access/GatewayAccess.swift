@@ -54,6 +54,18 @@ public enum GatewayAccess {
         "getRollout": .roles(readers), "listRolloutTargets": .roles(readers), "getRolloutTarget": .roles(readers),
         "planRollout": .roles(rolloutOperators), "startRollout": .roles(rolloutOperators), "controlRollout": .roles(rolloutOperators),
         "approveRolloutWave": .roles([.approver, .releaseManager]),
+        // Notifications (issue 14): one's own contact points, subscriptions, preferences and feed for
+        // everyone signed in (shipboard-notify checks, per subscription, that it is theirs); the
+        // delivery log, the communication plan, site contacts and templates readable by every role;
+        // site contacts and templates written by whoever runs releases; another user's contacts by admins.
+        "getMyContacts": .authenticated, "setMyContacts": .authenticated, "setUserContacts": .roles([.admin]),
+        "listNotificationSubscriptions": .authenticated, "createNotificationSubscription": .authenticated,
+        "deleteNotificationSubscription": .authenticated, "listNotificationPreferences": .authenticated,
+        "setNotificationPreference": .authenticated, "getNotificationFeed": .authenticated, "markNotificationsRead": .authenticated,
+        "getSiteContacts": .roles(readers), "listReleaseNotifications": .roles(readers), "exportReleaseNotifications": .roles(readers),
+        "getCommunicationPlan": .roles(readers), "listNotificationTemplates": .roles(readers), "getNotificationTemplate": .roles(readers),
+        "setSiteContacts": .roles(maintainers), "saveNotificationTemplate": .roles(maintainers),
+        "previewNotificationTemplate": .roles(maintainers),
         // Removing an image from the DML: whoever runs releases.
         "retireDMLEntry": .roles(maintainers),
         // A release's record and lifecycle: release managers.

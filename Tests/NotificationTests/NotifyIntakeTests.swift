@@ -110,4 +110,26 @@ struct NotifyIntakeTests {
         #expect(waiting == 0)
         await pool.close()
     }
+
+    @Test("a task that becomes ready reaches its assignee: named in the event, or assigned in the work plan")
+    func readyTaskReachesAssignee() async throws {
+        let pool = try await NotifyTestData.pool()
+        let data = NotifyTestData()
+        try await data.insert(into: pool)
+        try await pool.query(
+            """
+            INSERT INTO planning.work_plan_tasks (release_key, position, key, title, task_group, phase, owner, assignee,
+                                                  estimate_minutes, kind, state)
+            VALUES (\(data.releaseKey), 1, 'review', 'Review', 'review', 'review', \("person:" + data.outsider), \(data.outsider),
+                    30, 'manual', 'ready')
+            """)
+        try await handle(data.envelope(
+            TaskChanged(releaseKey: data.releaseKey, actor: data.coordinator, taskKey: "verification", from: .inProgress, to: .done,
+                        reason: nil, nowReady: ["review", "brief"], assigned: ["brief": data.siteContact]),
+            actor: data.coordinator), pool)
+        let deliveries = try await data.deliveries(in: pool)
+        #expect(deliveries.contains { $0.recipient == data.outsider && $0.channel == "email" && $0.type == "release.task_changed" })
+        #expect(deliveries.contains { $0.recipient == data.siteContact && $0.channel == "email" })
+        await pool.close()
+    }
 }

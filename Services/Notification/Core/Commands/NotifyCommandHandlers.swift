@@ -151,7 +151,7 @@ public struct NotifyCommandHandlers: Sendable {
         let person = try await directory.people([envelope.actor], in: transaction)[envelope.actor]
             ?? Person(name: envelope.actor, displayName: envelope.actor, contacts: [:])
         let rendered = TemplateRenderer.render(
-            template, context: TemplateContext.build(event: event, release: release, recipient: person, links: links, extra: [:]))
+            template, channel: command.channel, context: TemplateContext.build(event: event, release: release, recipient: person, links: links, extra: [:]))
         return TemplatePreview(eventId: event.id.uuidString.lowercased(), subject: rendered.subject, text: rendered.text, html: rendered.html)
     }
 

@@ -22,7 +22,7 @@ public struct DeliveryDispatcher: Service {
 
         public init(
             concurrency: Int = 64, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
-            retry: DeliveryRetryPolicy = DeliveryRetryPolicy(), busyEndpointDelay: Duration = .milliseconds(200)
+            retry: DeliveryRetryPolicy = DeliveryRetryPolicy(), busyEndpointDelay: Duration = .seconds(1)
         ) {
             self.concurrency = max(1, concurrency)
             self.lease = lease
@@ -64,7 +64,10 @@ public struct DeliveryDispatcher: Service {
                     var claimed: [DeliveryStore.Claimed] = []
                     if room > 0 {
                         do {
-                            claimed = try await pool.withTransaction { try await store.claimDue(limit: room, lease: settings.lease, in: $0) }
+                            let busy = await gate.busy()
+                            claimed = try await pool.withTransaction {
+                                try await store.claimDue(limit: room, lease: settings.lease, excluding: busy, in: $0)
+                            }
                         } catch {
                             logger.warning("claiming deliveries failed", metadata: ["error": "\(error)"])
                         }

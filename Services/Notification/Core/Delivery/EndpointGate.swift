@@ -1,5 +1,4 @@
 import Contracts
-import Foundation
 
 /// How many sends run at once per endpoint (a webhook's or chat hook's scheme, host and port;
 /// the SMTP server is one endpoint). A send that finds its endpoint full is not started: the
@@ -25,15 +24,22 @@ public actor EndpointGate {
         inFlight[endpoint] = current > 0 ? current : nil
     }
 
-    /// The endpoint a delivery goes to.
+    /// The endpoints at their limit now (the dispatcher does not claim their deliveries).
+    public func busy() -> [String] {
+        inFlight.filter { $0.value >= limit }.map(\.key).sorted()
+    }
+
+    /// The endpoint a delivery goes to: a webhook's or chat hook's authority (host and port as
+    /// written, lower-cased), else the channel (every email goes through the one SMTP server).
+    /// `DeliveryStore.claimDue` computes the same key in SQL.
     public static func endpoint(channel: NotificationChannel, address: String) -> String {
         switch channel {
-        case .email: return "smtp"
-        case .inApp: return "in_app"
+        case .webhook, .chat:
+            guard let scheme = address.range(of: "://") else { return "" }
+            let rest = address[scheme.upperBound...]
+            return String(rest.prefix { !"/?#".contains($0) }).lowercased()
         default:
-            guard let url = URL(string: address), let host = url.host?.lowercased() else { return "url:invalid" }
-            let scheme = url.scheme?.lowercased() ?? "https"
-            return "\(scheme)://\(host):\(url.port ?? (scheme == "http" ? 80 : 443))"
+            return channel.rawValue
         }
     }
 }

@@ -28,23 +28,31 @@ struct MessageComposer: Sendable {
         extra: [String: JSONValue] = [:], in transaction: PostgresTransaction
     ) async throws -> [NewDelivery] {
         let templates = TemplateStore(schema: schemas.notify)
-        var cache: [NotificationChannel: NotificationTemplateText] = [:]
+        // Each channel's template is read and compiled once per event, not once per person.
+        var cache: [NotificationChannel: CompiledNotificationTemplate] = [:]
         var deliveries: [NewDelivery] = []
         for delivery in planned {
             guard let person = people[delivery.recipient] else { continue }
-            let template: NotificationTemplateText
+            let compiled: CompiledNotificationTemplate
             if let cached = cache[delivery.channel] {
-                template = cached
+                compiled = cached
             } else {
-                template = try await templates.template(eventType: event.type, channel: delivery.channel, in: transaction)
-                cache[delivery.channel] = template
+                let template = try await templates.template(eventType: event.type, channel: delivery.channel, in: transaction)
+                // A stored template that no longer compiles (a newer check) gives way to the built-in one.
+                if let stored = try? TemplateCheck.compile(template, channel: delivery.channel) {
+                    compiled = stored
+                } else {
+                    compiled = try TemplateCheck.compile(
+                        DefaultTemplates.template(eventType: event.type, channel: delivery.channel), channel: delivery.channel)
+                }
+                cache[delivery.channel] = compiled
             }
             let context = TemplateContext.build(event: event, release: release, recipient: person, links: links, extra: extra)
             deliveries.append(NewDelivery(
                 source: source, eventId: event.type == "briefing" ? nil : event.id, releaseKey: event.releaseKey,
                 eventType: event.type, recipient: person.name, channel: delivery.channel,
                 address: delivery.channel == .inApp ? nil : person.contacts[delivery.channel], reason: delivery.reason,
-                message: TemplateRenderer.render(template, context: context), inDigest: delivery.timing == .digest))
+                message: TemplateRenderer.render(compiled, context: context), inDigest: delivery.timing == .digest))
         }
         return deliveries
     }

@@ -19,6 +19,9 @@ struct StakeholderResolver: Sendable {
             for member in members { roles[member, default: []].insert(.approver) }
         }
         for assignee in Self.assignees(in: event) { roles[assignee, default: []].insert(.assignee) }
+        for assignee in try await directory.assignees(of: DefaultSubscriptions.readyTasks(in: event), release: release.key, in: transaction) {
+            roles[assignee, default: []].insert(.assignee)
+        }
         for (person, personSites) in try await directory.siteContacts(of: release.sites, in: transaction) {
             roles[person, default: []].insert(.siteContact)
             sites[person] = personSites

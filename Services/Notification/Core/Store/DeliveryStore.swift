@@ -59,8 +59,11 @@ public struct DeliveryStore: Sendable {
     }
 
     /// Claims up to `limit` due deliveries (pending and due, or sending with an expired lease)
-    /// for `lease`, oldest first, skipping rows another replica holds.
-    public func claimDue(limit: Int, lease: Duration, in transaction: PostgresTransaction) async throws -> [Claimed] {
+    /// for `lease`, oldest first, skipping rows another replica holds and rows for the
+    /// endpoints in `busy` (this replica's full ones: see `EndpointGate.endpoint`, the same key).
+    public func claimDue(
+        limit: Int, lease: Duration, excluding busy: [String] = [], in transaction: PostgresTransaction
+    ) async throws -> [Claimed] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
         return try await transaction.query(
             """
@@ -68,7 +71,9 @@ public struct DeliveryStore: Sendable {
             SET state = 'sending', attempts = d.attempts + 1, lease_until = now() + make_interval(secs => \(leaseSeconds))
             FROM (
                 SELECT id FROM \(identifier: schema).deliveries
-                WHERE (state = 'pending' AND next_attempt_at <= now()) OR (state = 'sending' AND lease_until < now())
+                WHERE ((state = 'pending' AND next_attempt_at <= now()) OR (state = 'sending' AND lease_until < now()))
+                  AND (CASE WHEN channel IN ('webhook', 'chat') THEN lower(substring(address FROM '^[A-Za-z]+://([^/?#]+)'))
+                            ELSE channel END) <> ALL(\(bind: PostgresArrayBind.texts(busy)))
                 ORDER BY next_attempt_at
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED

@@ -170,4 +170,17 @@ public struct DirectoryReader: Sendable {
         let members = try await members(of: groups, in: transaction)
         return Array(Set(rows.flatMap { $0.0 == "group" ? members[$0.1] ?? [] : [$0.1] })).sorted()
     }
+
+    /// The people the work plan assigns `tasks` of the release to (a task owned by a person
+    /// directly, or assigned earlier).
+    public func assignees(of tasks: [String], release releaseKey: String, in transaction: PostgresTransaction) async throws -> [String] {
+        guard !tasks.isEmpty else { return [] }
+        return try await transaction.query(
+            """
+            SELECT DISTINCT assignee FROM \(identifier: schemas.planning).work_plan_tasks
+            WHERE release_key = \(releaseKey) AND key = ANY(\(bind: PostgresArrayBind.texts(tasks))) AND assignee IS NOT NULL
+            ORDER BY 1
+            """, label: "read task assignees"
+        ).map { try $0.decode(String.self) }
+    }
 }

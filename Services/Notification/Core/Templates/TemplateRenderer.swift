@@ -41,12 +41,6 @@ public enum TemplateRenderer {
         return render(try! TemplateCheck.compile(generic, channel: channel), context: context)
     }
 
-    /// The channel-less form: chat text is not escaped for Slack here — pass the channel.
-    @available(*, deprecated, message: "pass the channel: chat text is escaped for Slack only when the channel is known")
-    public static func render(_ template: NotificationTemplateText, context: TemplateContext) -> NotificationTemplateText {
-        render(template, channel: template.html == nil ? .inApp : .email, context: context)
-    }
-
     static func subjectLine(_ rendered: String) -> String {
         var line = ""
         var lastWasSpace = true  // also drops leading spaces

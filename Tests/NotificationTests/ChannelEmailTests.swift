@@ -170,6 +170,9 @@ struct ChannelEmailTests {
         #expect(throws: SMTPSettingsError.self) {
             try SMTPSettings(url: "smtp://mail.example.com", from: "a@b.c", startTLS: .off, username: "u", password: "p")
         }
+        #expect(throws: SMTPSettingsError.self) {
+            try SMTPSettings(url: "smtps://mail.example.com", from: "a@b.c", caFile: "/nonexistent/ca.pem")
+        }
         let settings = try? SMTPSettings(url: "smtps://mail.example.com:465", from: "a@b.c", username: "u", password: "hunter22")
         #expect(settings != nil)
         #expect(!(settings.map(String.init(describing:)) ?? "hunter22").contains("hunter22"))

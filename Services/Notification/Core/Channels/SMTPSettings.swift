@@ -50,6 +50,9 @@ public struct SMTPSettings: Sendable, CustomStringConvertible {
         if password != nil, scheme == "smtp", startTLS == .off {
             throw SMTPSettingsError("a password needs STARTTLS (optional or required) or smtps://: it would travel in clear text")
         }
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            throw SMTPSettingsError("the SMTP CA file \(caFile) cannot be read")
+        }
         guard timeout > .zero else { throw SMTPSettingsError("the send timeout must be positive") }
         self.url = url
         self.from = from

@@ -53,10 +53,15 @@ final class NotifyProcessHarness: @unchecked Sendable {
             let database = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
             try await MigrationGate.shared.ensureMigrated(database)
             let owner = PostgresPool(configuration: database, maxConnections: 2)
-            // What an earlier, failed test left to send would go to endpoints that are gone.
+            // What an earlier, failed run of these tests left to send would go to endpoints that are
+            // gone (their releases are REL-9…; other suites' rows are theirs to keep).
             _ = try await owner.query(
-                "UPDATE notify.deliveries SET state = 'failed', lease_until = NULL WHERE state IN ('pending', 'sending')")
-            _ = try await owner.query("UPDATE notify.scheduled_sends SET state = 'cancelled' WHERE state = 'scheduled'")
+                """
+                UPDATE notify.deliveries SET state = 'failed', lease_until = NULL
+                WHERE state IN ('pending', 'sending') AND release_key LIKE 'REL-9%'
+                """)
+            _ = try await owner.query(
+                "UPDATE notify.scheduled_sends SET state = 'cancelled' WHERE state = 'scheduled' AND release_key LIKE 'REL-9%'")
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("notify-process-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let sink = try await SMTPSink.start(directory: folder + "/mail")

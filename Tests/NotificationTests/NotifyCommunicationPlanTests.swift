@@ -9,7 +9,6 @@ import Testing
 /// with the release.
 @Suite("Notify communication plans")
 struct NotifyCommunicationPlanTests {
-    let intake = EventIntake(schemas: NotifySchemas(), links: NotificationLinks(baseURL: "https://shipboard.example"))
     static let sha = String(repeating: "ab", count: 32)
 
     static let plan = """
@@ -29,23 +28,19 @@ struct NotifyCommunicationPlanTests {
         Payroll runs faster.
         """
 
-    func handle(_ envelope: Envelope<JSONValue>, _ pool: PostgresPool) async throws {
-        try await pool.withTransaction { try await intake.handle(envelope, $0) }
-    }
-
     func accept(_ data: NotifyTestData, _ pool: PostgresPool) async throws {
-        try await handle(data.envelope(
+        try await data.handle(data.envelope(
             ImageBuilt(releaseKey: data.releaseKey, taskKey: "build", sha256: Self.sha, size: 10, fileCount: 3, communicationPlan: Self.plan),
             actor: "bea"), pool)
         let entry = DMLEntry(
             name: "payroll-\(data.tag)", version: "1.0.0", sha256: Self.sha, size: 10, releaseKey: data.releaseKey, buildId: 1,
             testRunId: 1, acceptedBy: "tess", acceptedAt: "2026-11-30T10:00:00Z", overrideReason: nil, state: "active")
-        try await handle(data.envelope(DMLEntryAdded(entry: entry, releaseKey: data.releaseKey, acceptedBy: "tess"), actor: "tess"), pool)
+        try await data.handle(data.envelope(DMLEntryAdded(entry: entry, releaseKey: data.releaseKey, acceptedBy: "tess"), actor: "tess"), pool)
     }
 
     func sends(_ data: NotifyTestData, _ pool: PostgresPool) async throws -> [(subject: String, due: Date?, state: String)] {
         try await pool.query(
-            "SELECT subject, due_at, state FROM notify.scheduled_sends WHERE release_key = \(data.releaseKey) ORDER BY entry_index"
+            "SELECT subject, due_at, state FROM \(identifier: data.schema).scheduled_sends WHERE release_key = \(data.releaseKey) ORDER BY entry_index"
         ).map { try $0.decode((String, Date?, String).self) }
     }
 
@@ -63,13 +58,13 @@ struct NotifyCommunicationPlanTests {
         #expect(scheduled[2].due == nil)
         let moved = start.addingTimeInterval(2 * 86_400)
         try await pool.query("UPDATE planning.releases SET scheduled_start = \(moved) WHERE key = \(data.releaseKey)")
-        try await handle(data.envelope(ReleaseUpdated(releaseKey: data.releaseKey, actor: "rita", fields: ["scheduledStart"]), actor: "rita"), pool)
+        try await data.handle(data.envelope(ReleaseUpdated(releaseKey: data.releaseKey, actor: "rita", fields: ["scheduledStart"]), actor: "rita"), pool)
         scheduled = try await sends(data, pool)
         #expect(scheduled[0].due == moved.addingTimeInterval(-86_400))
         // Accepted again (a redelivery): nothing doubles.
         try await accept(data, pool)
         #expect(try await sends(data, pool).count == 3)
-        await pool.close()
+        await data.drop(pool)
     }
 
     @Test("a due message is sent once to its audiences (email and in-app), with the plan's text; an outcome's on the rollout event")
@@ -80,13 +75,13 @@ struct NotifyCommunicationPlanTests {
         try await data.insert(into: pool, start: Date().addingTimeInterval(1800))
         try await accept(data, pool)
         let scheduler = BriefingScheduler(
-            schemas: NotifySchemas(), links: NotificationLinks(baseURL: "https://shipboard.example"), pool: pool, digestHourUTC: 8,
+            schemas: data.schemas, links: NotificationLinks(baseURL: "https://shipboard.example"), pool: pool, digestHourUTC: 8,
             logger: .init(label: "test"))
         while try await scheduler.sendDue() > 0 {}
         #expect(try await scheduler.sendDue() == 0)
         let briefings = try await pool.query(
             """
-            SELECT recipient, channel, subject, body_text FROM notify.deliveries
+            SELECT recipient, channel, subject, body_text FROM \(identifier: data.schema).deliveries
             WHERE release_key = \(data.releaseKey) AND event_type = 'briefing' ORDER BY subject, recipient, channel
             """
         ).map { try $0.decode((String, String, String, String).self) }
@@ -99,13 +94,13 @@ struct NotifyCommunicationPlanTests {
         #expect(Set(hour.map(\.0)) == [data.siteContact])
         // The outcome message on rollout.completed, once even if the event comes twice.
         let completed = try data.envelope(RolloutCompleted(releaseKey: data.releaseKey, rolloutId: "r1"), actor: "shipboard-rollout")
-        try await handle(completed, pool)
-        try await handle(completed, pool)
+        try await data.handle(completed, pool)
+        try await data.handle(completed, pool)
         let live = try await pool.query(
-            "SELECT count(*) FROM notify.deliveries WHERE release_key = \(data.releaseKey) AND subject LIKE '%The release is live%'"
+            "SELECT count(*) FROM \(identifier: data.schema).deliveries WHERE release_key = \(data.releaseKey) AND subject LIKE '%The release is live%'"
         ).single().decode(Int.self)
         #expect(live == 8)
-        await pool.close()
+        await data.drop(pool)
     }
 
     @Test("a cancelled release sends nothing more")
@@ -114,11 +109,11 @@ struct NotifyCommunicationPlanTests {
         let data = NotifyTestData()
         try await data.insert(into: pool, start: Date().addingTimeInterval(5 * 86_400))
         try await accept(data, pool)
-        try await handle(data.envelope(
+        try await data.handle(data.envelope(
             ReleaseStatusChanged(releaseKey: data.releaseKey, actor: "rita", phase: .plan, from: .inProgress, to: .cancelled,
                                  reason: "no longer needed"), actor: "rita"), pool)
         #expect(try await sends(data, pool).allSatisfy { $0.state == "cancelled" })
-        await pool.close()
+        await data.drop(pool)
     }
 }
 

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import NotificationCore
 import Postgres
 import ShipboardTestSupport
 
@@ -17,6 +18,11 @@ struct NotifyTestData: Sendable {
     var approverGroup: String { "cab-\(tag)" }
     var site: String { "fra-\(tag)" }
     var everyone: [String] { [requester, coordinator, approver, siteContact, outsider] }
+    /// notify's tables of this test only (the directory and the release stay in the shared
+    /// gateway and planning tables): no other test's dispatcher ever sees these deliveries.
+    var schema: String { "nt_\(tag)" }
+    var schemas: NotifySchemas { NotifySchemas(notify: schema) }
+    var intake: EventIntake { EventIntake(schemas: schemas, links: NotificationLinks(baseURL: "https://shipboard.example")) }
 
     static func pool() async throws -> PostgresPool {
         let configuration = try PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
@@ -28,6 +34,7 @@ struct NotifyTestData: Sendable {
     /// coordinator, a gate of the approver group at its phase, one server at `site`), the
     /// approver in the group and the site contact for the site.
     func insert(into pool: PostgresPool, start: Date? = nil, webhook: String? = nil) async throws {
+        try await pool.query("SELECT public.shipboard_create_notify_schema(\(schema))")
         try await pool.withTransaction { transaction in
             for name in everyone {
                 let id = try await transaction.query(
@@ -61,8 +68,19 @@ struct NotifyTestData: Sendable {
             try await transaction.query(
                 "INSERT INTO planning.approver_group_members (group_name, member, added_by) VALUES (\(approverGroup), \(approver), 'test')")
             try await transaction.query(
-                "INSERT INTO notify.site_contacts (site, member, added_by) VALUES (\(site), \(siteContact), 'test')")
+                "INSERT INTO \(identifier: schema).site_contacts (site, member, added_by) VALUES (\(site), \(siteContact), 'test')")
         }
+    }
+
+    /// Drops this test's notify tables and closes the pool.
+    func drop(_ pool: PostgresPool) async {
+        _ = try? await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
+        await pool.close()
+    }
+
+    /// Runs the intake on `envelope` in one transaction, as the consumer would.
+    func handle(_ envelope: Envelope<JSONValue>, _ pool: PostgresPool) async throws {
+        try await pool.withTransaction { try await intake.handle(envelope, $0) }
     }
 
     /// An event of this release as its service would publish it.
@@ -75,7 +93,7 @@ struct NotifyTestData: Sendable {
     func deliveries(in pool: PostgresPool) async throws -> [(recipient: String, channel: String, type: String, state: String)] {
         try await pool.query(
             """
-            SELECT recipient, channel, event_type, state FROM notify.deliveries WHERE release_key = \(releaseKey)
+            SELECT recipient, channel, event_type, state FROM \(identifier: schema).deliveries WHERE release_key = \(releaseKey)
             ORDER BY recipient, channel, event_type
             """
         ).map { try $0.decode((String, String, String, String).self) }

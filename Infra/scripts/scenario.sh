@@ -105,6 +105,15 @@ ensure admin group add build-engineers bob
 ensure admin group add communications colin
 ensure admin group add rollout-operators otto
 as admin group list
+
+log "Who is told what (as admin; mail goes to the local SMTP sink, $RUN_DIR/mail):"
+for name in rita colin dave erin bob tess otto vera; do
+  as admin notify contacts --user "$name" --email "$name@payroll.example"
+done
+# otto speaks for the London site: he hears of the rollout's start, end, halt or backout there.
+as admin notify site-contacts LON1 --set otto
+# vera (viewer) follows every phase change of every release by email.
+as admin notify subscribe 'release.phase_changed' --channel email --for vera
 as admin template define standard-release --type minor --impact medium --urgency medium --risk medium \
   --job-plan standard-release --description "Quarterly application release" --gate initiate=cab:1 --gate review=cab:1
 as admin exit-criteria set initiate phase_tasks_finished error
@@ -239,4 +248,17 @@ as vera release show "$KEY"
 as vera ci impact "$KEY"
 as vera audit show "$KEY"
 as vera audit verify "$KEY"
+
+log "Stakeholders' mail (the local SMTP sink, $RUN_DIR/mail):"
+as vera notify log "$KEY"
+# Deliveries go out within moments of their events; give the last ones (the rollout's end) time.
+mailed_to() { grep -l "\"$1@payroll.example\"" "$RUN_DIR"/mail/*.json 2>/dev/null | wc -l; }
+for _ in $(seq 1 50); do
+  (( $(mailed_to otto) >= 2 && $(mailed_to rita) >= 1 && $(mailed_to vera) >= 1 )) && break
+  sleep 0.2
+done
+for name in rita colin dave otto vera; do log "  $name: $(mailed_to "$name") message(s)"; done
+(( $(mailed_to rita) >= 1 )) || die "rita (the requester) was mailed nothing"
+(( $(mailed_to otto) >= 2 )) || die "otto (LON1's site contact) was not mailed the rollout's start and end"
+(( $(mailed_to vera) >= 1 )) || die "vera (subscribed to phase changes) was mailed nothing"
 log "Scenario done: $KEY (payroll@$VERSION) is rolled out to 20 servers at 3 sites; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"

@@ -1,24 +1,20 @@
 /// Sends a message over its channel: email through `SMTPSender`, webhook through
 /// `WebhookSender`, chat through `ChatSender`; in-app is delivered at once (the in-app feed
 /// is the delivery row itself).
-/// - Every send holds one of its endpoint's permits (`EndpointLimiter`): the SMTP server is
-///   one endpoint, each webhook or chat `scheme://host:port` another. A slow endpoint
-///   queues only its own sends.
+/// - How many sends run at once per endpoint is the dispatcher's (`EndpointGate`: a full
+///   endpoint's deliveries are not even claimed), so the router never waits.
 /// - Webhook and chat URLs go through their poster's `OutboundURLPolicy` (as typed here, resolved
 ///   addresses in `JSONPoster`): a refused URL is a permanent failure without a permit.
-/// - A send whose task is cancelled while it waits for a permit is retryable.
 public struct ChannelRouter: NotificationSender {
     /// Nil when no SMTP server is configured: email deliveries fail permanently.
     public let email: SMTPSender?
     public let webhook: WebhookSender
     public let chat: ChatSender
-    public let limiter: EndpointLimiter
 
-    public init(email: SMTPSender?, webhook: WebhookSender, chat: ChatSender, limiter: EndpointLimiter) {
+    public init(email: SMTPSender?, webhook: WebhookSender, chat: ChatSender) {
         self.email = email
         self.webhook = webhook
         self.chat = chat
-        self.limiter = limiter
     }
 
     public func send(_ message: OutboundMessage) async -> SendOutcome {
@@ -27,7 +23,7 @@ public struct ChannelRouter: NotificationSender {
             return .delivered(detail: "in-app feed")
         case .email:
             guard let email else { return .permanent(reason: "no SMTP server is configured") }
-            return await withPermit(email.settings.endpoint) { await email.send(message) }
+            return await email.send(message)
         case .webhook:
             return await sendOverHTTP(message, through: webhook, policy: webhook.poster.policy)
         case .chat:
@@ -45,15 +41,7 @@ public struct ChannelRouter: NotificationSender {
             return .permanent(reason: refusal.reason)
         case .success(let target):
             if let reason = policy.problem(withHost: target.host) { return .permanent(reason: reason) }
-            return await withPermit(target.endpoint) { await sender.send(message) }
-        }
-    }
-
-    private func withPermit(_ endpoint: String, _ send: @Sendable () async -> SendOutcome) async -> SendOutcome {
-        do {
-            return try await limiter.withPermit(endpoint: endpoint, send)
-        } catch {
-            return .retryable(reason: "the send was cancelled while waiting for its endpoint")
+            return await sender.send(message)
         }
     }
 }

@@ -34,7 +34,7 @@ public struct OutboundURLPolicy: Sendable, Equatable {
     }
 
     /// The scheme, host and port of an accepted URL (the endpoint's identity for
-    /// `EndpointLimiter`), or why the URL is refused.
+    /// `EndpointGate`), or why the URL is refused.
     public func target(of url: String) -> Result<OutboundTarget, OutboundURLRefusal> {
         guard !url.isEmpty else { return .failure(.init("the URL is empty")) }
         guard url.count <= Self.maximumLength else {
@@ -91,7 +91,7 @@ public struct OutboundTarget: Sendable, Hashable {
     public var host: String
     public var port: Int
 
-    /// `scheme://host:port`, the key `EndpointLimiter` counts permits by.
+    /// `scheme://host:port`, a webhook's endpoint.
     public var endpoint: String {
         host.contains(":") ? "\(scheme)://[\(host)]:\(port)" : "\(scheme)://\(host):\(port)"
     }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Sends email through libcurl's SMTP client (STARTTLS and AUTH as `SMTPSettings` say).
 /// - libcurl blocks: each transfer runs on a Dispatch queue, never on Swift's cooperative
-///   pool. `EndpointLimiter` (in `ChannelRouter`) bounds how many run at once.
+///   pool. The dispatcher's `EndpointGate` bounds how many run at once.
 /// - Idle easy handles are kept and reused, so their SMTP connections are too (no new TCP
 ///   and TLS handshake per message).
 /// - One message per transfer, one recipient per message: a refused recipient fails only

@@ -64,7 +64,7 @@ public struct SMTPSettings: Sendable, CustomStringConvertible {
         self.timeout = timeout
     }
 
-    /// The endpoint key for `EndpointLimiter`: every email goes through this one server.
+    /// The SMTP server, as configured.
     public var endpoint: String { url.lowercased() }
 
     public var description: String {

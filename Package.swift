@@ -300,6 +300,8 @@ let package = Package(
                 "Postgres", "AMQP", "Messaging", "PlanningCore", "GatewayCore", "BuildCore", "Images",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Tests/Benchmarks"),
 

@@ -20,13 +20,14 @@ export PGBENCH
 cd "$SHIPBOARD_ROOT"
 log "building shipboard-bench and messaging-probe (release)"
 # messaging-probe runs as separate consumer processes in the failover row; shipboard-rollout
-# as the replicas of the rollout rows.
+# as the replicas of the rollout rows; shipboard-notify (and the SMTP sink's venv) for the notify rows.
 if ! swift build -c release --product shipboard-bench || ! swift build -c release --product messaging-probe \
    || ! swift build -c release --product shipboard-planning || ! swift build -c release --product shipboard-gateway \
-   || ! swift build -c release --product shipboard-rollout; then
+   || ! swift build -c release --product shipboard-rollout || ! swift build -c release --product shipboard-notify; then
   log "build FAILED in $(elapsed "$T0")"
   exit 1
 fi
+bash "$SHIPBOARD_SCRIPTS_DIR/smtp.sh" ensure
 log "running shipboard-bench $*"
 set +e
 .build/release/shipboard-bench "$@"

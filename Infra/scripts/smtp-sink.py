@@ -3,7 +3,7 @@
 
 Accepts mail on 127.0.0.1:PORT (0 = a free port) and writes each accepted message as
 DIR/<n>.eml (the bytes received) and DIR/<n>.json (envelope, decoded headers, text and
-HTML parts, whether TLS and AUTH were used), n counting from 1. The .json file appears
+HTML parts, whether TLS and AUTH were used, acceptedAt: Unix time of the DATA), n counting from 1. The .json file appears
 last, renamed into place: a reader that sees it sees a complete message.
 Prints `READY <port>` on stdout (and writes the port to --ready-file) once listening.
 
@@ -21,6 +21,7 @@ import os
 import signal
 import ssl
 import sys
+import time
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -43,12 +44,13 @@ class Sink:
         self.attempts += 1
         if self.attempts <= self.fail_first:
             return "451 4.3.0 try again later"
+        accepted_at = time.time()
         self.count += 1
         data = envelope.original_content or envelope.content
-        self._write(self.count, data, envelope, session)
+        self._write(self.count, data, envelope, session, accepted_at)
         return "250 2.0.0 accepted as %d" % self.count
 
-    def _write(self, number, data, envelope, session):
+    def _write(self, number, data, envelope, session, accepted_at):
         message = email.message_from_bytes(data, policy=email.policy.default)
         text = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
@@ -63,6 +65,8 @@ class Sink:
             # The client's address and port: equal ports mean one reused connection.
             "peer": "%s:%s" % tuple(session.peer[:2]),
             "authenticatedAs": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
+            # Unix time (seconds) when the message's data was complete, before it was written here.
+            "acceptedAt": accepted_at,
         }
         base = os.path.join(self.directory, str(number))
         with open(base + ".eml.tmp", "wb") as file:

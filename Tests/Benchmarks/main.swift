@@ -2,7 +2,7 @@ import Foundation
 
 // shipboard-bench: throughput of the foundation wrappers beside same-run baselines.
 // Usage: bash Infra/scripts/bench.sh [--quick] [--only=GROUP[,GROUP…]]
-// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images, rollout. The rows of a group
+// Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images, rollout, notify. The rows of a group
 // that compare against the raw AMQP rate run the `amqp` group too (and `rollout` the `postgres` group, for `pgbench -N`).
 if let flag = CommandLine.arguments.firstIndex(of: ImageBenchmarks.childFlag) {
     try ImageBenchmarks.childMain(Array(CommandLine.arguments[(flag + 1)...]))
@@ -11,7 +11,7 @@ if CommandLine.arguments.contains("--help") {
     print("""
         usage: shipboard-bench [--quick] [--only=GROUP[,GROUP…]]
         Benchmarks beside same-run baselines; run through `bash Infra/scripts/bench.sh`, which sets the environment.
-        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images, rollout.
+        Groups: amqp, messaging, failover, postgres, cmdb, release-commands, gateway, work-plans, images, rollout, notify.
         """)
     exit(0)
 }
@@ -77,6 +77,12 @@ do {
             migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), targets: quick ? 2_000 : 10_000, slowTargets: quick ? 1_000 : 4_000,
             replicaCounts: [1, 2, 4],
             pgbenchSimpleUpdate: rows.first { $0.baselineName.hasPrefix("pgbench -N") }?.baseline, rawTransport: rawTransport)
+    }
+    if runs("notify") {
+        // The test vhost, as the gateway rows: a development stack (up.sh) runs shipboard-notify on the main one.
+        rows += try await NotifyBenchmarks.run(
+            databaseURL: try environment("SHIPBOARD_BENCH_DATABASE_URL"), amqpURL: try environment("SHIPBOARD_TEST_AMQP_URL"),
+            migrations: try environment("SHIPBOARD_MIGRATIONS_DIR"), rate: 100, seconds: quick ? 5 : 20)
     }
     BenchmarkReport.print(rows)
 } catch {

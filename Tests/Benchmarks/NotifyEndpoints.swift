@@ -86,9 +86,13 @@ final class NotifyBenchSink {
     /// How many `.json` records the sink has written.
     var count: Int { ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".json") }.count }
 
+    /// SIGTERM, then SIGKILL after 2 s: a child of this process may start with every signal
+    /// blocked (seen here), and then asyncio never sees the SIGTERM.
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
+        for _ in 0..<40 where process.isRunning { usleep(50_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 }

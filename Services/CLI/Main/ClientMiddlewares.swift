@@ -2,6 +2,7 @@ import CLICore
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
+import Synchronization
 
 /// Every request carries the bearer token (the document's only security scheme) and says
 /// which client sent it.
@@ -29,16 +30,15 @@ struct Exchange: Sendable {
 
 /// Where `ExchangeRecorder` puts what it saw: one box per call, reached through a task-local
 /// so that two calls in flight could never swap answers.
-final class ExchangeBox: @unchecked Sendable {
+final class ExchangeBox: Sendable {
     @TaskLocal static var current: ExchangeBox?
 
-    private let lock = NSLock()
-    private var recorded = Exchange()
+    private let recorded = Mutex(Exchange())
 
-    var exchange: Exchange { lock.withLock { recorded } }
+    var exchange: Exchange { recorded.withLock { $0 } }
 
     func record(_ exchange: Exchange) {
-        lock.withLock { recorded = exchange }
+        recorded.withLock { $0 = exchange }
     }
 }
 

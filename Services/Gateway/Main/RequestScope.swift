@@ -1,8 +1,9 @@
 import Foundation
 import GatewayCore
 import Hummingbird
-import NIOCore
 import Messaging
+import NIOCore
+import Synchronization
 
 /// What the HTTP layer learned about the request being handled, for the API handlers below
 /// it (task-local: the generated server calls the handlers without a request context).
@@ -37,12 +38,11 @@ struct GatewayRequestContext: RequestContext, RemoteAddressRequestContext {
 
 /// The one `Set-Cookie` value a response may carry, handed from an API handler to the HTTP
 /// middleware that writes the response.
-final class ResponseCookie: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: String?
+final class ResponseCookie: Sendable {
+    private let stored = Mutex<String?>(nil)
 
     var value: String? {
-        get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue } }
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }

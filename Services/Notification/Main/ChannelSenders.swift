@@ -6,14 +6,12 @@ import ServiceLifecycle
 /// the HTTP client its webhook and chat senders share (shut down when the service stops).
 enum ChannelSenders {
     static func make(
-        smtp: SMTPSettings?, webhookSecret: String, policy: OutboundURLPolicy, timeout: Duration
+        smtp: SMTPSettings?, signer: WebhookSigner?, policy: OutboundURLPolicy, timeout: Duration
     ) -> (ChannelRouter, HTTPClient) {
         let client = JSONPoster.makeHTTPClient(timeout: timeout)
         let poster = JSONPoster(client: client, policy: policy, timeout: timeout)
-        // The secret was checked at start-up (NotifySettings): a refused one stops the service there.
-        let signer = try! WebhookSigner(secret: webhookSecret)
         let router = ChannelRouter(
-            email: smtp.map { SMTPSender(settings: $0) }, webhook: WebhookSender(poster: poster, signer: signer),
+            email: smtp.map { SMTPSender(settings: $0) }, webhook: signer.map { WebhookSender(poster: poster, signer: $0) },
             chat: ChatSender(poster: poster))
         return (router, client)
     }

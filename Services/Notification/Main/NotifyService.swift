@@ -26,7 +26,7 @@ struct NotifyService {
             },
             extraServices: { context, settings in
                 let (sender, client) = ChannelSenders.make(
-                    smtp: settings.smtp, webhookSecret: settings.webhookSecret, policy: settings.policy, timeout: settings.timeout)
+                    smtp: settings.smtp, signer: settings.webhookSigner, policy: settings.policy, timeout: settings.timeout)
                 return [
                     DeliveryWakeListener(
                         database: context.database, channel: EventIntake.wakeChannel(schema: "notify"), wake: wake, logger: context.logger),

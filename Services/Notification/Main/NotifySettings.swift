@@ -46,8 +46,9 @@ struct NotifySettings: Sendable {
     let migrationsDirectory: String
     let baseURL: String
     let smtp: SMTPSettings?
-    /// Secret: never logged or put in errors.
-    let webhookSecret: String
+    /// Holds the secret: never logged or put in errors. Nil (a refused secret) stops the
+    /// service at start-up, with the reason.
+    let webhookSigner: WebhookSigner?
     let timeout: Duration
     let policy: OutboundURLPolicy
     let dispatcher: DeliveryDispatcher.Settings
@@ -69,8 +70,9 @@ struct NotifySettings: Sendable {
             reader.recordProblem("SHIPBOARD_NOTIFY_SMTP_URL", error.description)
             smtp = nil
         }
-        webhookSecret = reader.required("SHIPBOARD_NOTIFY_WEBHOOK_SECRET", secret: true)
-        if !webhookSecret.isEmpty, (try? WebhookSigner(secret: webhookSecret)) == nil {
+        let webhookSecret = reader.required("SHIPBOARD_NOTIFY_WEBHOOK_SECRET", secret: true)
+        webhookSigner = try? WebhookSigner(secret: webhookSecret)
+        if !webhookSecret.isEmpty, webhookSigner == nil {
             reader.recordProblem("SHIPBOARD_NOTIFY_WEBHOOK_SECRET", "is too weak: use at least 16 random characters (e.g. openssl rand -hex 32)")
         }
         policy = OutboundURLPolicy(

@@ -8,10 +8,11 @@
 public struct ChannelRouter: NotificationSender {
     /// Nil when no SMTP server is configured: email deliveries fail permanently.
     public let email: SMTPSender?
-    public let webhook: WebhookSender
+    /// Nil when no signing secret is configured: webhook deliveries fail permanently.
+    public let webhook: WebhookSender?
     public let chat: ChatSender
 
-    public init(email: SMTPSender?, webhook: WebhookSender, chat: ChatSender) {
+    public init(email: SMTPSender?, webhook: WebhookSender?, chat: ChatSender) {
         self.email = email
         self.webhook = webhook
         self.chat = chat
@@ -25,6 +26,7 @@ public struct ChannelRouter: NotificationSender {
             guard let email else { return .permanent(reason: "no SMTP server is configured") }
             return await email.send(message)
         case .webhook:
+            guard let webhook else { return .permanent(reason: "no webhook signing secret is configured") }
             return await sendOverHTTP(message, through: webhook, policy: webhook.poster.policy)
         case .chat:
             return await sendOverHTTP(message, through: chat, policy: chat.poster.policy)

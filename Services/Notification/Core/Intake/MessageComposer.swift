@@ -18,41 +18,36 @@ struct MessageComposer: Sendable {
         let planned = RecipientSelection.select(
             event: event, release: release, stakeholders: stakeholders, subscriptions: subscriptions, preferences: preferences,
             people: people)
-        return try await render(planned, source: "event:\(event.id.uuidString.lowercased())", event: event, release: release,
-                                people: people, in: transaction)
+        return try await render(planned, source: "event:\(event.id.uuidString.lowercased())", eventId: event.id, event: event,
+                                release: release, people: people, in: transaction)
     }
 
-    /// Renders each planned delivery with the template of (event type, channel).
+    /// Renders each planned delivery with the template of (event type, channel). `eventId`: the
+    /// stored event the deliveries answer (none for a briefing or a digest, whose `event` is
+    /// only their template's context).
     func render(
-        _ planned: [PlannedDelivery], source: String, event: EventFacts, release: ReleaseFacts?, people: [String: Person],
+        _ planned: [PlannedDelivery], source: String, eventId: UUID?, event: EventFacts, release: ReleaseFacts?, people: [String: Person],
         extra: [String: JSONValue] = [:], in transaction: PostgresTransaction
     ) async throws -> [NewDelivery] {
         let templates = TemplateStore(schema: schemas.notify)
         // Each channel's template is read and compiled once per event, not once per person.
-        var cache: [NotificationChannel: CompiledNotificationTemplate] = [:]
+        var cache: [NotificationChannel: (template: NotificationTemplateText, compiled: CompiledNotificationTemplate?)] = [:]
         var deliveries: [NewDelivery] = []
         for delivery in planned {
             guard let person = people[delivery.recipient] else { continue }
-            let compiled: CompiledNotificationTemplate
-            if let cached = cache[delivery.channel] {
-                compiled = cached
-            } else {
+            if cache[delivery.channel] == nil {
                 let template = try await templates.template(eventType: event.type, channel: delivery.channel, in: transaction)
-                // A stored template that no longer compiles (a newer check) gives way to the built-in one.
-                if let stored = try? TemplateCheck.compile(template, channel: delivery.channel) {
-                    compiled = stored
-                } else {
-                    compiled = try TemplateCheck.compile(
-                        DefaultTemplates.template(eventType: event.type, channel: delivery.channel), channel: delivery.channel)
-                }
-                cache[delivery.channel] = compiled
+                cache[delivery.channel] = (
+                    template, TemplateRenderer.compiledForDelivery(template, eventType: event.type, channel: delivery.channel)
+                )
             }
+            let (template, compiled) = cache[delivery.channel]!
             let context = TemplateContext.build(event: event, release: release, recipient: person, links: links, extra: extra)
             deliveries.append(NewDelivery(
-                source: source, eventId: event.type == "briefing" ? nil : event.id, releaseKey: event.releaseKey,
+                source: source, eventId: eventId, releaseKey: event.releaseKey,
                 eventType: event.type, recipient: person.name, channel: delivery.channel,
                 address: delivery.channel == .inApp ? nil : person.contacts[delivery.channel], reason: delivery.reason,
-                message: TemplateRenderer.render(compiled, context: context), inDigest: delivery.timing == .digest))
+                message: TemplateRenderer.render(compiled, orUnrendered: template, context: context), inDigest: delivery.timing == .digest))
         }
         return deliveries
     }

@@ -36,7 +36,7 @@ struct BriefingComposer: Sendable {
                     "outcome": send.outcome.map(JSONValue.string) ?? .null,
                 ]))
             deliveries += try await composer.render(
-                planned, source: "schedule:\(send.id.uuidString.lowercased())", event: event, release: release, people: people,
+                planned, source: "schedule:\(send.id.uuidString.lowercased())", eventId: nil, event: event, release: release, people: people,
                 extra: ["briefing": .object(["subject": .string(send.subject), "body": .string(body)])], in: transaction)
         }
         return deliveries

@@ -48,7 +48,7 @@ struct DigestCollector: Sendable {
                 payload: .object(["count": .number(Double(group.count)), "day": .string(String(day))]))
             deliveries += try await composer.render(
                 [PlannedDelivery(recipient: recipient, channel: channel, reason: "daily digest", timing: .now)],
-                source: "digest:\(recipient):\(day)", event: event, release: nil, people: people,
+                source: "digest:\(recipient):\(day)", eventId: nil, event: event, release: nil, people: people,
                 extra: ["digest": .object(["items": .array(list), "count": .number(Double(group.count)), "day": .string(String(day))])],
                 in: transaction)
         }

@@ -33,12 +33,32 @@ public enum TemplateRenderer {
     public static func render(
         _ template: NotificationTemplateText, channel: NotificationChannel, context: TemplateContext
     ) -> NotificationTemplateText {
-        if let compiled = try? TemplateCheck.compile(template, channel: channel) {
-            return render(compiled, context: context)
+        render(compiledForDelivery(template, eventType: DefaultTemplates.genericType, channel: channel), orUnrendered: template, context: context)
+    }
+
+    /// The compiled template a delivery uses: `template` itself, else the built-in one of its
+    /// event type, else the generic one; nil only if a built-in one failed its own check.
+    public static func compiledForDelivery(
+        _ template: NotificationTemplateText, eventType: String, channel: NotificationChannel
+    ) -> CompiledNotificationTemplate? {
+        let candidates = [
+            template, DefaultTemplates.template(eventType: eventType, channel: channel),
+            DefaultTemplates.template(eventType: DefaultTemplates.genericType, channel: channel),
+        ]
+        for candidate in candidates {
+            if let compiled = try? TemplateCheck.compile(candidate, channel: channel) { return compiled }
         }
-        let generic = DefaultTemplates.template(eventType: DefaultTemplates.genericType, channel: channel)
-        // The built-in templates pass the check (a test renders every one).
-        return render(try! TemplateCheck.compile(generic, channel: channel), context: context)
+        return nil
+    }
+
+    /// `compiled` rendered; without one (unreachable while every built-in template passes the
+    /// check, which a test asserts), the template's own text unrendered, so the recipient is
+    /// still told rather than the event failing.
+    public static func render(
+        _ compiled: CompiledNotificationTemplate?, orUnrendered raw: NotificationTemplateText, context: TemplateContext
+    ) -> NotificationTemplateText {
+        guard let compiled else { return NotificationTemplateText(subject: subjectLine(raw.subject), text: raw.text, html: nil) }
+        return render(compiled, context: context)
     }
 
     static func subjectLine(_ rendered: String) -> String {

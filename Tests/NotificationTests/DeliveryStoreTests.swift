@@ -37,7 +37,7 @@ struct DeliveryStoreTests {
         #expect(try await pool.withTransaction { try await store.insert([new, new], in: $0) } == 1)
         #expect(try await pool.withTransaction { try await store.insert([new], in: $0) } == 0)
         func claimMine(lease: Duration) async throws -> [DeliveryStore.Claimed] {
-            try await pool.withTransaction { try await store.claimDue(limit: 10, lease: lease, in: $0) }
+            try await pool.withTransaction { try await store.claimDue(limit: 10, lease: lease, slots: .init(perEndpoint: 8), in: $0) }
         }
         let first = try await claimMine(lease: .milliseconds(300))
         #expect(first.map(\.attempt) == [1])
@@ -71,15 +71,39 @@ struct DeliveryStoreTests {
         try await pool.withTransaction {
             try await store.insert([delivery("a:\(tag)", to: "p-\(tag)", address: slow), delivery("b:\(tag)", to: "p-\(tag)", address: fast)], in: $0)
         }
-        let busy = [EndpointGate.endpoint(channel: .webhook, address: slow)]
-        let claimed = try await pool.withTransaction { try await store.claimDue(limit: 10, lease: .seconds(30), excluding: busy, in: $0) }
+        let busy = DeliveryStore.EndpointSlots(perEndpoint: 8, free: [EndpointGate.endpoint(channel: .webhook, address: slow): 0])
+        let claimed = try await pool.withTransaction { try await store.claimDue(limit: 10, lease: .seconds(30), slots: busy, in: $0) }
         #expect(claimed.map(\.address) == [fast])
         try #require(claimed.count == 1)
         // Put back (the endpoint was full after all): not an attempt, due again.
         try await pool.withTransaction { try await store.putBack(id: claimed[0].id, attempt: 1, after: .zero, in: $0) }
-        let again = try await pool.withTransaction { try await store.claimDue(limit: 10, lease: .seconds(30), in: $0) }
+        let again = try await pool.withTransaction {
+            try await store.claimDue(limit: 10, lease: .seconds(30), slots: .init(perEndpoint: 8), in: $0)
+        }
         #expect(Set(again.map(\.address)) == [fast, slow])
         #expect(again.allSatisfy { $0.attempt == 1 })
+        await drop(pool)
+    }
+
+    @Test("a claim takes at most each endpoint's free slots, oldest first; the rest stay pending for the next claim")
+    func claimsWithinEndpointSlots() async throws {
+        let pool = try await makePool()
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let one = "https://one-\(tag).example/hook"
+        let two = "https://two-\(tag).example/hook"
+        try await pool.withTransaction {
+            try await store.insert((1...5).map { delivery("one\($0):\(tag)", to: "p-\(tag)", address: one) }, in: $0)
+            try await store.insert((1...3).map { delivery("two\($0):\(tag)", to: "p-\(tag)", address: two) }, in: $0)
+        }
+        // `one` has a send in flight (1 of 3 slots left); `two` has none (3 each).
+        let slots = DeliveryStore.EndpointSlots(perEndpoint: 3, free: [EndpointGate.endpoint(channel: .webhook, address: one): 1])
+        let claimed = try await pool.withTransaction { try await store.claimDue(limit: 10, lease: .seconds(30), slots: slots, in: $0) }
+        #expect(claimed.filter { $0.address == one }.count == 1)
+        #expect(claimed.filter { $0.address == two }.count == 3)
+        let pending = try await pool.query(
+            "SELECT count(*) FROM \(identifier: schema).deliveries WHERE state = 'pending' AND attempts = 0"
+        ).single().decode(Int.self)
+        #expect(pending == 4)
         await drop(pool)
     }
 }

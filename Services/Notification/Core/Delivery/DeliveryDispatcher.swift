@@ -64,9 +64,9 @@ public struct DeliveryDispatcher: Service {
                     var claimed: [DeliveryStore.Claimed] = []
                     if room > 0 {
                         do {
-                            let busy = await gate.busy()
+                            let slots = await gate.slots()
                             claimed = try await pool.withTransaction {
-                                try await store.claimDue(limit: room, lease: settings.lease, excluding: busy, in: $0)
+                                try await store.claimDue(limit: room, lease: settings.lease, slots: slots, in: $0)
                             }
                         } catch {
                             logger.warning("claiming deliveries failed", metadata: ["error": "\(error)"])

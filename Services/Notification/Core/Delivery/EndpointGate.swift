@@ -24,9 +24,9 @@ public actor EndpointGate {
         inFlight[endpoint] = current > 0 ? current : nil
     }
 
-    /// The endpoints at their limit now (the dispatcher does not claim their deliveries).
-    public func busy() -> [String] {
-        inFlight.filter { $0.value >= limit }.map(\.key).sorted()
+    /// The slots left now: what the dispatcher may claim per endpoint.
+    public func slots() -> DeliveryStore.EndpointSlots {
+        DeliveryStore.EndpointSlots(perEndpoint: limit, free: inFlight.mapValues { max(0, limit - $0) })
     }
 
     /// The endpoint a delivery goes to: a webhook's or chat hook's authority (host and port as

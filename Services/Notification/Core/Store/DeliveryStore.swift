@@ -58,22 +58,53 @@ public struct DeliveryStore: Sendable {
         public var createdAt: Date
     }
 
+    /// How many more sends each endpoint may take now: `free` for the endpoints with sends in
+    /// flight (0: full), `perEndpoint` for the rest. Keys are `EndpointGate.endpoint`'s, which
+    /// `claimDue` computes the same way in SQL.
+    public struct EndpointSlots: Sendable, Equatable {
+        public var perEndpoint: Int
+        public var free: [String: Int]
+
+        public init(perEndpoint: Int, free: [String: Int] = [:]) {
+            self.perEndpoint = perEndpoint
+            self.free = free
+        }
+    }
+
     /// Claims up to `limit` due deliveries (pending and due, or sending with an expired lease)
-    /// for `lease`, oldest first, skipping rows another replica holds and rows for the
-    /// endpoints in `busy` (this replica's full ones: see `EndpointGate.endpoint`, the same key).
+    /// for `lease`, oldest first, at most each endpoint's free slots (so a busy endpoint's rows
+    /// stay for later instead of being claimed and put back), skipping rows another replica holds.
     public func claimDue(
-        limit: Int, lease: Duration, excluding busy: [String] = [], in transaction: PostgresTransaction
+        limit: Int, lease: Duration, slots: EndpointSlots, in transaction: PostgresTransaction
     ) async throws -> [Claimed] {
         let leaseSeconds = Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18
+        let endpoints = slots.free.keys.sorted()
+        // Row locks cannot be taken beside a window function: the inner query ranks the oldest
+        // due rows per endpoint, the outer one locks those within their endpoint's slots.
         return try await transaction.query(
             """
             UPDATE \(identifier: schema).deliveries d
             SET state = 'sending', attempts = d.attempts + 1, lease_until = now() + make_interval(secs => \(leaseSeconds))
             FROM (
                 SELECT id FROM \(identifier: schema).deliveries
-                WHERE ((state = 'pending' AND next_attempt_at <= now()) OR (state = 'sending' AND lease_until < now()))
-                  AND (CASE WHEN channel IN ('webhook', 'chat') THEN lower(substring(address FROM '^[A-Za-z]+://([^/?#]+)'))
-                            ELSE channel END) <> ALL(\(bind: PostgresArrayBind.texts(busy)))
+                WHERE id IN (
+                    SELECT ranked.id FROM (
+                        SELECT id, row_number() OVER (PARTITION BY endpoint ORDER BY next_attempt_at) AS rank, endpoint
+                        FROM (
+                            SELECT id, next_attempt_at,
+                                   CASE WHEN channel IN ('webhook', 'chat') THEN lower(substring(address FROM '^[A-Za-z]+://([^/?#]+)'))
+                                        ELSE channel END AS endpoint
+                            FROM \(identifier: schema).deliveries
+                            WHERE (state = 'pending' AND next_attempt_at <= now()) OR (state = 'sending' AND lease_until < now())
+                            ORDER BY next_attempt_at
+                            LIMIT \(limit * 20)
+                        ) oldest
+                    ) ranked
+                    LEFT JOIN unnest(\(bind: PostgresArrayBind.texts(endpoints)),
+                                     \(bind: PostgresArrayBind.int32s(endpoints.map { Int32(clamping: slots.free[$0]!) }))) AS f(endpoint, free)
+                      ON f.endpoint = ranked.endpoint
+                    WHERE ranked.rank <= coalesce(f.free, \(slots.perEndpoint))
+                )
                 ORDER BY next_attempt_at
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED

@@ -109,9 +109,10 @@ public actor SMTPSink {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    /// Sends SIGTERM without waiting: for a `defer` at the end of a test.
+    /// Kills the sink without waiting: for a `defer` at the end of a test (a sink may have
+    /// been started with SIGTERM blocked, inherited from the test process, and would outlive it).
     public nonisolated func terminate() {
-        kill(pid, SIGTERM)
+        kill(pid, SIGKILL)
     }
 
     /// A self-signed certificate for `localhost` and 127.0.0.1 (P-256, a day), made with

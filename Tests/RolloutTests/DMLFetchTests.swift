@@ -164,7 +164,8 @@ struct DMLFetchTests {
             let digest = try #require(ImageDigest(String(repeating: "1", count: 64)))
             let started = ContinuousClock.now
             await #expect(throws: DMLFetchError.timedOut(.seconds(1))) { try await fetcher.archive(digest) }
-            #expect(ContinuousClock.now - started < .seconds(15))
+            // The server never answers: only the timeout ends the fetch (a loaded run took 20 s).
+            #expect(ContinuousClock.now - started < .seconds(90))
             try await client.shutdown()
         }
     }

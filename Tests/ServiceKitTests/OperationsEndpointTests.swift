@@ -57,7 +57,7 @@ struct OperationsEndpointTests {
     @Test("a check hanging past its timeout is down, and the probe answers")
     func hangingCheck() async throws {
         let hanging = ReadinessCheck("postgres", timeout: .milliseconds(300)) {
-            try? await Task.sleep(for: .seconds(30))
+            try? await Task.sleep(for: .seconds(90))
             return true
         }
         try await Self.app([hanging, ReadinessCheck("rabbitmq") { true }]).test(.router) { client in
@@ -67,9 +67,9 @@ struct OperationsEndpointTests {
                 let checks = try Self.json(response)["checks"] as? [String: String]
                 #expect(checks == ["postgres": "down", "rabbitmq": "up"])
             }
-            // Three probes held by the check would take 3 × 20 s; not held, they take well under a
-            // second, but a loaded fresh-clone run once took 10.3 s: the bound stays under one stuck run.
-            #expect(ContinuousClock.now - started < .seconds(19))
+            // A probe held by the check would take its 90 s; not held, it takes well under a second,
+            // but loaded fresh-clone runs took 10 s and more.
+            #expect(ContinuousClock.now - started < .seconds(45))
         }
     }
 
@@ -94,9 +94,9 @@ struct OperationsEndpointTests {
         let runs = Atomic<Int>(0)
         let stuck = ReadinessCheck("rabbitmq", timeout: .milliseconds(200)) {
             runs.add(1, ordering: .relaxed)
-            // Blocks for 20 s whatever happens to the task: cancellation does not reach it.
+            // Blocks for 45 s whatever happens to the task: cancellation does not reach it.
             await withCheckedContinuation { continuation in
-                DispatchQueue.global().asyncAfter(deadline: .now() + 20) { continuation.resume() }
+                DispatchQueue.global().asyncAfter(deadline: .now() + 45) { continuation.resume() }
             }
             return true
         }
@@ -105,9 +105,9 @@ struct OperationsEndpointTests {
             for _ in 0..<3 {
                 try await client.execute(uri: "/health/ready", method: .get) { #expect($0.status == .serviceUnavailable) }
             }
-            // Three probes held by the check would take 3 × 20 s; not held, they take well under a
-            // second, but a loaded fresh-clone run once took 10.3 s: the bound stays under one stuck run.
-            #expect(ContinuousClock.now - started < .seconds(19))
+            // Three probes held by the check would take 3 × 45 s; not held, they take well under a
+            // second, but a loaded fresh-clone run once took 10.3 s and 20.7 s: the bound stays under one stuck run.
+            #expect(ContinuousClock.now - started < .seconds(40))
         }
         #expect(runs.load(ordering: .relaxed) == 1)
     }

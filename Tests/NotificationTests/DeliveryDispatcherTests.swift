@@ -50,9 +50,9 @@ struct DeliveryDispatcherTests {
         }
         let dispatcher = DeliveryDispatcher(
             settings: .init(
-                concurrency: 4, lease: .seconds(10), pollInterval: .milliseconds(50),
+                concurrency: 4, endpointLimit: 2, lease: .seconds(10), pollInterval: .milliseconds(50),
                 retry: DeliveryRetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .seconds(1))),
-            schema: schema, pool: pool, sender: sender, gate: EndpointGate(limit: 2), wake: WakeSignal(),
+            schema: schema, pool: pool, sender: sender, wake: WakeSignal(),
             logger: Logger(label: "test"))
         let run = Task { try await dispatcher.run() }
         let deadline = ContinuousClock.now + .seconds(20)

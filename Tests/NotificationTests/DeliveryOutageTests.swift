@@ -36,9 +36,9 @@ struct DeliveryOutageTests {
             }
             let dispatcher = DeliveryDispatcher(
                 settings: .init(
-                    concurrency: 8, lease: .seconds(2), pollInterval: .milliseconds(100),
+                    concurrency: 8, endpointLimit: 4, lease: .seconds(2), pollInterval: .milliseconds(100),
                     retry: DeliveryRetryPolicy(maxAttempts: 5, baseDelay: .milliseconds(100))),
-                schema: schema, pool: pool, sender: sender, gate: EndpointGate(limit: 4), wake: WakeSignal(),
+                schema: schema, pool: pool, sender: sender, wake: WakeSignal(),
                 logger: Logger(label: "test"))
             let run = Task { try await dispatcher.run() }
             while sender.sends.withLock({ $0.count }) < 40 { try await Task.sleep(for: .milliseconds(20)) }

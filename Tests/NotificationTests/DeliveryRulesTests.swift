@@ -21,19 +21,68 @@ struct DeliveryRulesTests {
         #expect(policy.outcome(after: 2, .delivered(detail: "250"), unit: 0) == .sent)
     }
 
-    @Test("the endpoint of a webhook is its authority; every email shares the SMTP server's; a full endpoint admits no more")
-    func endpoints() async {
-        #expect(EndpointGate.endpoint(channel: .webhook, address: "https://Hooks.Example:8443/a/b?c#d") == "hooks.example:8443")
-        #expect(EndpointGate.endpoint(channel: .chat, address: "https://chat.example/T1/B2") == "chat.example")
-        #expect(EndpointGate.endpoint(channel: .email, address: "a@example.com") == "email")
-        let gate = EndpointGate(limit: 2)
-        #expect(await gate.tryEnter("a"))
-        #expect(await gate.tryEnter("a"))
-        #expect(!(await gate.tryEnter("a")))
-        #expect(await gate.tryEnter("b"))
-        #expect(await gate.slots() == .init(perEndpoint: 2, free: ["a": 0, "b": 1]))
-        await gate.leave("a")
-        #expect(await gate.slots() == .init(perEndpoint: 2, free: ["a": 1, "b": 1]))
-        #expect(await gate.tryEnter("a"))
+    static func claimed(_ endpoint: String, _ index: Int) -> DeliveryStore.Claimed {
+        DeliveryStore.Claimed(
+            id: UUID(), attempt: 1, eventId: nil, releaseKey: nil, eventType: "t", recipient: "r\(index)", channel: .webhook,
+            address: "https://\(endpoint)/h", subject: "s", text: "t", html: nil, createdAt: Date(), endpoint: endpoint)
+    }
+
+    @Test("an endpoint takes at most its limit at once and as many again waiting; a finished send starts the next, its own endpoint's first")
+    func endpointQueues() async {
+        let queues = EndpointQueues(limit: 2, depth: 2, total: 3, maxWait: .seconds(30))
+        let now = ContinuousClock.now
+        let a = (0..<5).map { Self.claimed("a", $0) }
+        let b = (0..<2).map { Self.claimed("b", $0) }
+        #expect(await queues.wants().limit == 6)
+        #expect(await queues.wants().slots == .init(perEndpoint: 4))
+        let asked = await queues.wants()
+        let (started, stale) = await queues.admit(a + b, asked: asked, at: now)
+        // a: 2 start (its limit); b: 1 (3 in all); 3 of a and 1 of b wait.
+        #expect(started.map(\.recipient) == ["r0", "r1", "r0"])
+        #expect(Set(started.map(\.endpoint)) == ["a", "b"])
+        #expect(stale.isEmpty)
+        #expect(await queues.inHand == 7)
+        let wants = await queues.wants()
+        #expect(wants.limit == 0)
+        #expect(wants.slots == .init(perEndpoint: 4, free: ["a": 0, "b": 2]))
+        // A send to a ends: a's next starts (its queue still deep: no refill yet).
+        let first = await queues.finished("a", at: now)
+        #expect(first.next?.id == a[2].id)
+        #expect(!first.refill)
+        // Another: a's last waiting one starts, and a asks for more.
+        let second = await queues.finished("a", at: now)
+        #expect(second.next?.id == a[3].id)
+        #expect(second.refill)
+        let third = await queues.finished("a", at: now)
+        #expect(third.next?.id == a[4].id)
+        // a has nothing waiting: its slot goes to b's waiting one.
+        let fourth = await queues.finished("a", at: now)
+        #expect(fourth.next?.id == b[1].id)
+        #expect(fourth.refill)
+        #expect(await queues.finished("b", at: now).next == nil)
+    }
+
+    @Test("a queue running low asks for a claim only if its endpoint's last claim filled its places")
+    func refillOnlyWhenMoreMayBeDue() async {
+        let queues = EndpointQueues(limit: 2, depth: 2, total: 8, maxWait: .seconds(30))
+        let now = ContinuousClock.now
+        // c had 4 places and got 2: nothing more was due; d got its 4.
+        let c = (0..<2).map { Self.claimed("c", $0) }
+        let d = (0..<4).map { Self.claimed("d", $0) }
+        _ = await queues.admit(c + d, asked: (16, .init(perEndpoint: 4)), at: now)
+        #expect(!(await queues.finished("c", at: now).refill))
+        #expect(await queues.finished("d", at: now).refill)
+    }
+
+    @Test("a delivery that waited half its lease for a slot is handed back, not sent")
+    func staleDeliveries() async {
+        let queues = EndpointQueues(limit: 1, depth: 4, total: 8, maxWait: .seconds(10))
+        let start = ContinuousClock.now
+        let a = (0..<3).map { Self.claimed("a", $0) }
+        #expect(await queues.admit(a, asked: nil, at: start).started.map(\.id) == [a[0].id])
+        let later = await queues.finished("a", at: start + .seconds(11))
+        #expect(later.next == nil)
+        #expect(later.stale.map(\.id) == [a[1].id, a[2].id])
+        #expect(await queues.inHand == 0)
     }
 }

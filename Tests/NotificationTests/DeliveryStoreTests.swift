@@ -71,12 +71,12 @@ struct DeliveryStoreTests {
         try await pool.withTransaction {
             try await store.insert([delivery("a:\(tag)", to: "p-\(tag)", address: slow), delivery("b:\(tag)", to: "p-\(tag)", address: fast)], in: $0)
         }
-        let busy = DeliveryStore.EndpointSlots(perEndpoint: 8, free: [EndpointGate.endpoint(channel: .webhook, address: slow): 0])
+        let busy = DeliveryStore.EndpointSlots(perEndpoint: 8, free: ["slow-\(tag).example:8443": 0])
         let claimed = try await pool.withTransaction { try await store.claimDue(limit: 10, lease: .seconds(30), slots: busy, in: $0) }
         #expect(claimed.map(\.address) == [fast])
         try #require(claimed.count == 1)
         // Put back (the endpoint was full after all): not an attempt, due again.
-        try await pool.withTransaction { try await store.putBack(id: claimed[0].id, attempt: 1, after: .zero, in: $0) }
+        try await pool.withTransaction { try await store.putBack([(claimed[0].id, 1)], after: .zero, in: $0) }
         let again = try await pool.withTransaction {
             try await store.claimDue(limit: 10, lease: .seconds(30), slots: .init(perEndpoint: 8), in: $0)
         }
@@ -96,7 +96,7 @@ struct DeliveryStoreTests {
             try await store.insert((1...3).map { delivery("two\($0):\(tag)", to: "p-\(tag)", address: two) }, in: $0)
         }
         // `one` has a send in flight (1 of 3 slots left); `two` has none (3 each).
-        let slots = DeliveryStore.EndpointSlots(perEndpoint: 3, free: [EndpointGate.endpoint(channel: .webhook, address: one): 1])
+        let slots = DeliveryStore.EndpointSlots(perEndpoint: 3, free: ["one-\(tag).example": 1])
         let claimed = try await pool.withTransaction { try await store.claimDue(limit: 10, lease: .seconds(30), slots: slots, in: $0) }
         #expect(claimed.filter { $0.address == one }.count == 1)
         #expect(claimed.filter { $0.address == two }.count == 3)
@@ -104,6 +104,65 @@ struct DeliveryStoreTests {
             "SELECT count(*) FROM \(identifier: schema).deliveries WHERE state = 'pending' AND attempts = 0"
         ).single().decode(Int.self)
         #expect(pending == 4)
+        await drop(pool)
+    }
+
+    @Test("the endpoint is a webhook's or chat hook's authority, lower-cased; every email shares one; a full endpoint's backlog hides no other's rows")
+    func endpointsAndBacklogs() async throws {
+        let pool = try await makePool()
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        let busy = "https://Busy-\(tag).Example:8443/a/b?c#d"
+        try await pool.withTransaction { transaction in
+            // 60 old rows for the busy endpoint, then one for another: a claim of 2 reads only
+            // the 8 oldest due rows, and must not see only the busy endpoint's.
+            try await store.insert((1...60).map { delivery("busy\($0):\(tag)", to: "p-\(tag)", address: busy) }, in: transaction)
+            try await transaction.query("UPDATE \(identifier: schema).deliveries SET next_attempt_at = now() - interval '1 hour'")
+            var chat = delivery("chat:\(tag)", to: "p-\(tag)", address: "https://chat-\(tag).example/T1/B2")
+            chat.channel = .chat
+            var email = delivery("mail:\(tag)", to: "p-\(tag)", address: "p@example.com")
+            email.channel = .email
+            try await store.insert([chat, email], in: transaction)
+        }
+        let slots = DeliveryStore.EndpointSlots(perEndpoint: 8, free: ["busy-\(tag).example:8443": 0])
+        let claimed = try await pool.withTransaction { try await store.claimDue(limit: 2, lease: .seconds(30), slots: slots, in: $0) }
+        #expect(Set(claimed.map(\.endpoint)) == ["chat-\(tag).example", "email"])
+        let all = try await pool.withTransaction {
+            try await store.claimDue(limit: 100, lease: .seconds(30), slots: .init(perEndpoint: 100), in: $0)
+        }
+        #expect(all.count == 60)
+        #expect(Set(all.map(\.endpoint)) == ["busy-\(tag).example:8443"])
+        await drop(pool)
+    }
+
+    @Test("outcomes are recorded together; one whose attempt no longer holds its row is not")
+    func batchedOutcomes() async throws {
+        let pool = try await makePool()
+        let tag = UUID().uuidString.prefix(8).lowercased()
+        try await pool.withTransaction {
+            try await store.insert((1...3).map { delivery("b\($0):\(tag)", to: "p-\(tag)", address: "https://b-\(tag).example/h") }, in: $0)
+        }
+        let claimed = try await pool.withTransaction {
+            try await store.claimDue(limit: 10, lease: .seconds(30), slots: .init(perEndpoint: 8), in: $0)
+        }
+        try #require(claimed.count == 3)
+        let recorded = try await pool.withTransaction {
+            try await store.record([
+                .init(id: claimed[0].id, attempt: 1, outcome: .sent),
+                .init(id: claimed[1].id, attempt: 1, outcome: .retry(after: .seconds(60), reason: "HTTP 503")),
+                .init(id: claimed[2].id, attempt: 7, outcome: .failed(reason: "late")),
+            ], in: $0)
+        }
+        #expect(recorded == [claimed[0].id, claimed[1].id])
+        let rows = try await pool.query(
+            """
+            SELECT id, state, coalesce(last_error, ''), next_attempt_at > now() + interval '50 seconds', sent_at IS NOT NULL
+            FROM \(identifier: schema).deliveries
+            """
+        ).map { try $0.decode((UUID, String, String, Bool, Bool).self) }
+        let byId = Dictionary(uniqueKeysWithValues: rows.map { ($0.0, "\($0.1) \($0.2) later=\($0.3) sentAt=\($0.4)") })
+        #expect(byId[claimed[0].id] == "sent  later=false sentAt=true")
+        #expect(byId[claimed[1].id] == "pending HTTP 503 later=true sentAt=false")
+        #expect(byId[claimed[2].id] == "sending  later=false sentAt=false")
         await drop(pool)
     }
 }

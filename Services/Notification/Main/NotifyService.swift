@@ -31,8 +31,8 @@ struct NotifyService {
                     DeliveryWakeListener(
                         database: context.database, channel: EventIntake.wakeChannel(schema: "notify"), wake: wake, logger: context.logger),
                     DeliveryDispatcher(
-                        settings: settings.dispatcher, schema: "notify", pool: context.pool, sender: sender,
-                        gate: EndpointGate(limit: settings.endpointConcurrency), wake: wake, logger: context.logger),
+                        settings: settings.dispatcher, schema: "notify", pool: context.pool, sender: sender, wake: wake,
+                        logger: context.logger),
                     HTTPClientShutdown(client: client),
                     BriefingScheduler(
                         schemas: NotifySchemas(), links: NotificationLinks(baseURL: settings.baseURL), pool: context.pool,

@@ -52,7 +52,6 @@ struct NotifySettings: Sendable {
     let timeout: Duration
     let policy: OutboundURLPolicy
     let dispatcher: DeliveryDispatcher.Settings
-    let endpointConcurrency: Int
     let digestHour: Int
 
     init(reader: ConfigurationReader) {
@@ -78,9 +77,9 @@ struct NotifySettings: Sendable {
         policy = OutboundURLPolicy(
             allowLoopback: reader.bool("SHIPBOARD_NOTIFY_ALLOW_LOOPBACK_TARGETS", default: false),
             allowLinkLocal: reader.bool("SHIPBOARD_NOTIFY_ALLOW_LINK_LOCAL_TARGETS", default: false))
-        endpointConcurrency = reader.int("SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY", default: 8, range: 1...256)
         dispatcher = DeliveryDispatcher.Settings(
             concurrency: reader.int("SHIPBOARD_NOTIFY_CONCURRENCY", default: 64, range: 1...1024),
+            endpointLimit: reader.int("SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY", default: 8, range: 1...256),
             // Longer than any send: a live send's row is never taken by another replica.
             lease: timeout * 3 + .seconds(5),
             retry: DeliveryRetryPolicy(

@@ -1,7 +1,7 @@
 /// Sends a message over its channel: email through `SMTPSender`, webhook through
 /// `WebhookSender`, chat through `ChatSender`; in-app is delivered at once (the in-app feed
 /// is the delivery row itself).
-/// - How many sends run at once per endpoint is the dispatcher's (`EndpointGate`: a full
+/// - How many sends run at once per endpoint is the dispatcher's (`EndpointQueues`: a full
 ///   endpoint's deliveries are not even claimed), so the router never waits.
 /// - Webhook and chat URLs go through their poster's `OutboundURLPolicy` (as typed here, resolved
 ///   addresses in `JSONPoster`): a refused URL is a permanent failure without a permit.

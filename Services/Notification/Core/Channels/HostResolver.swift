@@ -1,15 +1,16 @@
-import Dispatch
 import Glibc
 
 /// Resolves a host name to its addresses with `getaddrinfo`, which blocks: each look-up runs
-/// on a Dispatch queue, never on Swift's cooperative pool (two threads on these machines).
+/// on a thread of `BlockingThreads.resolver`, never on Swift's cooperative pool. An IP
+/// literal is its own address.
 enum HostResolver {
-    private static let queue = DispatchQueue(label: "shipboard.notify.resolver", attributes: .concurrent)
-
     /// Every address `host` resolves to, or the resolver's message.
     static func addresses(of host: String) async -> Result<[IPAddress], ResolutionFailure> {
-        await withCheckedContinuation { continuation in
-            queue.async { continuation.resume(returning: resolve(host)) }
+        if let literal = IPAddress(literal: host) { return .success([literal]) }
+        do {
+            return try await BlockingThreads.resolver.runIfActive { resolve(host) }
+        } catch {
+            return .failure(ResolutionFailure(message: "no thread for the look-up (the service is stopping)"))
         }
     }
 

@@ -34,7 +34,7 @@ public struct OutboundURLPolicy: Sendable, Equatable {
     }
 
     /// The scheme, host and port of an accepted URL (the endpoint's identity for
-    /// `EndpointGate`), or why the URL is refused.
+    /// `EndpointQueues`), or why the URL is refused.
     public func target(of url: String) -> Result<OutboundTarget, OutboundURLRefusal> {
         guard !url.isEmpty else { return .failure(.init("the URL is empty")) }
         guard url.count <= Self.maximumLength else {

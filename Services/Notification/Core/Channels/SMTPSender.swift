@@ -1,10 +1,9 @@
 import CCurl
-import Dispatch
 import Synchronization
 
 /// Sends email through libcurl's SMTP client (STARTTLS and AUTH as `SMTPSettings` say).
-/// - libcurl blocks: each transfer runs on a Dispatch queue, never on Swift's cooperative
-///   pool. The dispatcher's `EndpointGate` bounds how many run at once.
+/// - libcurl blocks: each transfer runs on a thread of `BlockingThreads.smtp`, never on
+///   Swift's cooperative pool. The dispatcher's `EndpointQueues` bounds how many run at once.
 /// - Idle easy handles are kept and reused, so their SMTP connections are too (no new TCP
 ///   and TLS handshake per message).
 /// - One message per transfer, one recipient per message: a refused recipient fails only
@@ -13,8 +12,7 @@ import Synchronization
 ///   password is never in a reason.
 public struct SMTPSender: NotificationSender {
     public let settings: SMTPSettings
-    private let idleHandles = IdleCurlHandles(keeping: 16)
-    private static let transfers = DispatchQueue(label: "shipboard.notify.smtp", attributes: .concurrent)
+    private let idleHandles = IdleCurlHandles(keeping: 64)
 
     public init(settings: SMTPSettings) {
         self.settings = settings
@@ -27,8 +25,10 @@ public struct SMTPSender: NotificationSender {
         } catch {
             return .permanent(reason: error.description)
         }
-        return await withCheckedContinuation { continuation in
-            Self.transfers.async { continuation.resume(returning: transfer(email)) }
+        do {
+            return try await BlockingThreads.smtp.runIfActive { transfer(email) }
+        } catch {
+            return .retryable(reason: "no thread for the SMTP transfer (the service is stopping)")
         }
     }
 

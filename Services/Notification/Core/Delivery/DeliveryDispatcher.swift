@@ -5,111 +5,122 @@ import Messaging
 import Postgres
 import ServiceLifecycle
 
-/// Sends what is due, on every replica: claims due deliveries (`FOR UPDATE SKIP LOCKED`, so
-/// replicas never take the same row), sends each with at most `concurrency` at once and
-/// `EndpointGate.limit` per endpoint, and records every outcome in its own transaction.
-/// A failure after the last retry is recorded and announced (`notification.delivery_failed`)
-/// in the same transaction. Nothing is kept in memory that a crash could lose: a claimed
-/// row whose replica died is claimed again when its lease expires.
+/// Sends what is due, on every replica:
+///
+/// - claims due deliveries in batches (`FOR UPDATE SKIP LOCKED`, so replicas never take the
+///   same row; committed as `sending` with a lease before anything is sent), as many as its
+///   `EndpointQueues` want: per endpoint, its free slots plus a queue as deep as the slots;
+/// - sends with at most `endpointLimit` at once per endpoint and `concurrency` in all; a send
+///   that ends starts the next one waiting, and asks for a claim only when its endpoint's
+///   queue runs low (a claim per batch, not per send);
+/// - records outcomes in batches (`OutcomeRecorder`), each failure after the last retry with
+///   its `notification.delivery_failed` in the same commit.
+///
+/// Nothing is kept in memory that a crash could lose: a claimed row whose replica died is
+/// claimed again when its lease expires, and sent again under the same id (the receivers'
+/// idempotency key).
 public struct DeliveryDispatcher: Service {
     public struct Settings: Sendable {
         public var concurrency: Int
-        /// Longer than the longest send (the senders' timeout), so a live send is not retaken.
+        /// Sends at once to one endpoint; as many more per endpoint wait claimed.
+        public var endpointLimit: Int
+        /// Longer than the longest send (the senders' timeout) twice over: a delivery waits at
+        /// most half the lease for its slot, then its send has the other half.
         public var lease: Duration
         public var pollInterval: Duration
         public var retry: DeliveryRetryPolicy
-        public var busyEndpointDelay: Duration
 
         public init(
-            concurrency: Int = 64, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
-            retry: DeliveryRetryPolicy = DeliveryRetryPolicy(), busyEndpointDelay: Duration = .seconds(1)
+            concurrency: Int = 64, endpointLimit: Int = 8, lease: Duration = .seconds(60), pollInterval: Duration = .seconds(1),
+            retry: DeliveryRetryPolicy = DeliveryRetryPolicy()
         ) {
             self.concurrency = max(1, concurrency)
+            self.endpointLimit = max(1, endpointLimit)
             self.lease = lease
             self.pollInterval = pollInterval
             self.retry = retry
-            self.busyEndpointDelay = busyEndpointDelay
         }
     }
 
     let settings: Settings
     let pool: PostgresPool
     let store: DeliveryStore
-    let outbox: Outbox
     let sender: any NotificationSender
-    let gate: EndpointGate
     let wake: WakeSignal
     let logger: Logger
+    let schema: String
 
     public init(
-        settings: Settings, schema: String, pool: PostgresPool, sender: any NotificationSender, gate: EndpointGate,
-        wake: WakeSignal, logger: Logger
+        settings: Settings, schema: String, pool: PostgresPool, sender: any NotificationSender, wake: WakeSignal, logger: Logger
     ) {
         self.settings = settings
+        self.schema = schema
         self.pool = pool
         self.store = DeliveryStore(schema: schema)
-        self.outbox = Outbox(schema: schema)
         self.sender = sender
-        self.gate = gate
         self.wake = wake
         self.logger = logger
     }
 
     public func run() async throws {
-        let inFlight = InFlightCount()
+        let queues = EndpointQueues(
+            limit: settings.endpointLimit, depth: settings.endpointLimit, total: settings.concurrency, maxWait: settings.lease / 2)
+        let recorder = OutcomeRecorder(schema: schema, pool: pool, logger: logger)
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
-                    let room = settings.concurrency - (await inFlight.value)
+                    let (limit, slots) = await queues.wants()
                     var claimed: [DeliveryStore.Claimed] = []
-                    if room > 0 {
+                    var asked: (limit: Int, slots: DeliveryStore.EndpointSlots)?
+                    // While outcomes wait for the database, claiming could take back this
+                    // replica's own expired leases and send them again.
+                    if limit > 0, !(await recorder.isBehind) {
                         do {
-                            let slots = await gate.slots()
                             claimed = try await pool.withTransaction {
-                                try await store.claimDue(limit: room, lease: settings.lease, slots: slots, in: $0)
+                                try await store.claimDue(limit: limit, lease: settings.lease, slots: slots, in: $0)
                             }
+                            asked = (limit, slots)
                         } catch {
                             logger.warning("claiming deliveries failed", metadata: ["error": "\(error)"])
                         }
                     }
-                    for delivery in claimed {
-                        await inFlight.add(1)
-                        group.addTask {
-                            await attempt(delivery)
-                            await inFlight.add(-1)
-                            await wake.signal()
-                        }
+                    let (started, stale) = await queues.admit(claimed, asked: asked, at: .now)
+                    await putBack(stale)
+                    for delivery in started {
+                        group.addTask { await sendInTurn(delivery, queues: queues, recorder: recorder) }
                     }
                     // A full claim may have left more due: look again at once.
-                    if room > 0, claimed.count == room { continue }
-                    // Otherwise until a send finishes, a delivery is recorded (NOTIFY), or the poll.
+                    if limit > 0, claimed.count == limit { continue }
+                    // Otherwise until a queue runs low, a delivery is recorded (NOTIFY), or the poll.
                     await wake.wait(timeout: settings.pollInterval)
                 }
             }
         }
+        // Not this (cancelled) task: the last outcomes must still be written.
+        await Task { await recorder.waitUntilDrained() }.value
     }
 
-    /// One attempt at one delivery: the endpoint's slot, the send, the outcome recorded.
-    func attempt(_ delivery: DeliveryStore.Claimed) async {
-        let endpoint = EndpointGate.endpoint(channel: delivery.channel, address: delivery.address)
-        guard await gate.tryEnter(endpoint) else {
-            await recordSafely(delivery) { try await store.putBack(id: delivery.id, attempt: delivery.attempt, after: settings.busyEndpointDelay, in: $0) }
-            return
-        }
-        let result = await sender.send(OutboundMessage(delivery))
-        await gate.leave(endpoint)
-        let outcome = settings.retry.outcome(after: delivery.attempt, result, unit: Double.random(in: 0..<1))
-        await recordSafely(delivery) { transaction in
-            guard try await store.record(outcome, id: delivery.id, attempt: delivery.attempt, in: transaction) else { return }
-            if case .failed(let reason) = outcome {
-                let event = NotificationDeliveryFailed(
-                    deliveryId: delivery.id.uuidString.lowercased(), releaseKey: delivery.releaseKey, recipient: delivery.recipient,
-                    channel: delivery.channel, attempts: delivery.attempt, reason: reason)
-                try await outbox.publish(
-                    Envelope(event, correlationId: delivery.releaseKey ?? "notify", actor: "shipboard-notify", causationId: delivery.eventId),
-                    in: transaction)
+    /// Sends `first`, then whatever its slot is given next, until no delivery waits for one.
+    func sendInTurn(_ first: DeliveryStore.Claimed, queues: EndpointQueues, recorder: OutcomeRecorder) async {
+        var delivery = first
+        while true {
+            let outcome = await attempt(delivery)
+            await recorder.add(delivery, outcome)
+            let (next, refill, stale) = await queues.finished(delivery.endpoint, at: .now)
+            await putBack(stale)
+            if refill { await wake.signal() }
+            guard let next, !Task.isCancelled else {
+                if let next { await putBack([next]) }
+                return
             }
+            delivery = next
         }
+    }
+
+    /// One attempt at one delivery: the send, and what to record.
+    func attempt(_ delivery: DeliveryStore.Claimed) async -> DeliveryStore.Outcome {
+        let result = await sender.send(OutboundMessage(delivery))
+        let outcome = settings.retry.outcome(after: delivery.attempt, result, unit: Double.random(in: 0..<1))
         switch outcome {
         case .sent: break
         case .retry(_, let reason):
@@ -117,27 +128,28 @@ public struct DeliveryDispatcher: Service {
         case .failed(let reason):
             logger.warning("delivery failed", metadata: Self.metadata(delivery, reason))
         }
+        return outcome
     }
 
-    /// Records an outcome; if the database is away, the lease expires and the row is tried again.
-    private func recordSafely(_ delivery: DeliveryStore.Claimed, _ body: (PostgresTransaction) async throws -> Void) async {
+    /// Gives back deliveries that were claimed but not sent; if the database is away, their
+    /// leases expire and they are claimed again.
+    private func putBack(_ deliveries: [DeliveryStore.Claimed]) async {
+        guard !deliveries.isEmpty else { return }
         do {
-            try await pool.withTransaction(retries: 3) { try await body($0) }
+            try await Task {
+                try await pool.withTransaction(retries: 3) {
+                    try await store.putBack(deliveries.map { ($0.id, $0.attempt) }, after: .zero, in: $0)
+                }
+            }.value
         } catch {
-            logger.warning("recording a delivery outcome failed; it is retried when its lease expires",
-                           metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+            logger.warning("giving back unsent deliveries failed; they are claimed again when their leases expire",
+                           metadata: ["deliveries": "\(deliveries.count)", "error": "\(error)"])
         }
     }
 
     static func metadata(_ delivery: DeliveryStore.Claimed, _ reason: String) -> Logger.Metadata {
         ["delivery": "\(delivery.id)", "channel": "\(delivery.channel.rawValue)", "attempt": "\(delivery.attempt)", "reason": "\(reason)"]
     }
-}
-
-/// Sends running on this replica.
-actor InFlightCount {
-    private(set) var value = 0
-    func add(_ delta: Int) { value += delta }
 }
 
 extension OutboundMessage {

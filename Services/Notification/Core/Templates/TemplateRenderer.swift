@@ -1,5 +1,6 @@
 import Contracts
 import Mustache
+import Synchronization
 
 /// Renders a checked template against a context. What comes out is bounded and safe to send:
 /// - subject: one line (control characters and line breaks become spaces, runs of spaces
@@ -38,7 +39,24 @@ public enum TemplateRenderer {
 
     /// The compiled template a delivery uses: `template` itself, else the built-in one of its
     /// event type, else the generic one; nil only if a built-in one failed its own check.
+    /// Compiled once per distinct template, not once per event: parsing and checking cost
+    /// more than rendering (the notify benchmark's profile).
     public static func compiledForDelivery(
+        _ template: NotificationTemplateText, eventType: String, channel: NotificationChannel
+    ) -> CompiledNotificationTemplate? {
+        let key = CompiledTemplateCache.Key(
+            subject: template.subject, text: template.text, html: template.html, eventType: eventType, channel: channel.rawValue)
+        if let cached = CompiledTemplateCache.shared.withLock({ $0[key] }) { return cached }
+        let compiled = compileForDelivery(template, eventType: eventType, channel: channel)
+        CompiledTemplateCache.shared.withLock { cache in
+            // Bounded: stored templates change rarely; a full cache starts again.
+            if cache.count >= CompiledTemplateCache.capacity { cache.removeAll() }
+            cache[key] = compiled
+        }
+        return compiled
+    }
+
+    private static func compileForDelivery(
         _ template: NotificationTemplateText, eventType: String, channel: NotificationChannel
     ) -> CompiledNotificationTemplate? {
         let candidates = [
@@ -93,4 +111,20 @@ public enum TemplateRenderer {
         }
         return kept + truncationNote
     }
+}
+
+/// `compiledForDelivery`'s results by everything they depend on (the template's text, the
+/// event type and channel that choose its fall-backs). A nil result (every candidate failed
+/// its check) is kept too.
+enum CompiledTemplateCache {
+    struct Key: Hashable {
+        let subject: String
+        let text: String
+        let html: String?
+        let eventType: String
+        let channel: String
+    }
+
+    static let capacity = 512
+    static let shared = Mutex<[Key: CompiledNotificationTemplate?]>([:])
 }

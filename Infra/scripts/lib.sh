@@ -282,6 +282,24 @@ secret() {
   printf '%s' "$value"
 }
 
+# Every fixed port the scripts bind (PostgreSQL, RabbitMQ and its cluster, epmd, the services,
+# the SMTP sink). They lie in Linux's ephemeral range (32768-60999).
+SHIPBOARD_PORTS="54369,54379,54399,55432,55442,55671-55673,55682-55683,55692-55713,58025,58080-58099"
+
+# reserve_ports: keeps SHIPBOARD_PORTS out of the kernel's choice of local ports for outgoing
+# connections, so a client socket never holds a port a server is about to bind (seen: the test
+# cluster's node 1 failed with eaddrinuse on 55692 while a test run had many connections open).
+# Adds to what is reserved already; best effort: where /proc/sys is read-only (an unprivileged
+# container) nothing changes and a restarted server may, rarely, find its port taken.
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports current
+  [[ -r "$file" ]] || return 0
+  current="$(tr -d '\n' < "$file" 2>/dev/null)" || return 0
+  { echo "${current:+$current,}$SHIPBOARD_PORTS" > "$file"; } 2>/dev/null \
+    || warn "could not reserve Shipboard's ports from the ephemeral range ($file is read-only)"
+  return 0
+}
+
 # port_busy PORT -> true if something listens on 127.0.0.1:PORT (or on all interfaces).
 port_busy() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null

@@ -122,6 +122,7 @@ cluster_start() {
   local t0 n
   t0="$(now_ms)"
   ensure_run_dir
+  reserve_ports
   mkdir -p "$CLUSTER_DIR"
   # The nodes boot on their own (in parallel: each takes seconds), then 2 and 3 join 1.
   local pids=()

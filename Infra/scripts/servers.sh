@@ -107,6 +107,7 @@ start_all() {
   local with_fault="$1" t0 s
   t0="$(now_ms)"
   ensure_run_dir
+  reserve_ports
   s="$(printf '%q' "$SHIPBOARD_SCRIPTS_DIR")"
   # Generate the secrets once, before the parallel starts read them.
   secret postgres-superuser >/dev/null; secret postgres-shipboard >/dev/null; secret postgres-service >/dev/null

@@ -82,4 +82,39 @@ struct DeliveryDispatcherTests {
         _ = try? await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
         await pool.close()
     }
+
+    @Test("a stopping dispatcher records the send in flight and gives back what waited for a slot: pending again, its attempt not counted")
+    func stopGivesBackWaiting() async throws {
+        let schema = "nq_\(UUID().uuidString.prefix(8).lowercased())"
+        let pool = try await NotifyTestData.pool()
+        try await pool.query("SELECT public.shipboard_create_notify_schema(\(schema))")
+        let store = DeliveryStore(schema: schema)
+        try await pool.withTransaction {
+            try await store.insert((1...3).map { index in
+                NewDelivery(
+                    source: "stop:\(index)", eventId: nil, releaseKey: "REL-0000044", eventType: "release.phase_changed",
+                    recipient: "rita", channel: .webhook, address: "https://slow.example/hook", reason: "requester",
+                    message: NotificationTemplateText(subject: "s", text: "t"), inDigest: false)
+            }, in: $0)
+        }
+        // One send at a time to the endpoint, each 300 ms: one sends, one waits claimed, one stays pending.
+        let sender = ScriptedSender { _, _ in
+            Thread.sleep(forTimeInterval: 0.3)
+            return .delivered(detail: "HTTP 200")
+        }
+        let dispatcher = DeliveryDispatcher(
+            settings: .init(concurrency: 4, endpointLimit: 1, lease: .seconds(30), pollInterval: .milliseconds(50)),
+            schema: schema, pool: pool, sender: sender, wake: WakeSignal(), logger: Logger(label: "test"))
+        let run = Task { try await dispatcher.run() }
+        while sender.sends.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+        run.cancel()
+        _ = try? await run.value
+        let rows = try await pool.query(
+            "SELECT state, attempts FROM \(identifier: schema).deliveries ORDER BY state, attempts"
+        ).map { try $0.decode((String, Int).self) }.map { "\($0.0) \($0.1)" }
+        #expect(rows == ["pending 0", "pending 0", "sent 1"])
+        #expect(sender.sends.withLock { $0.count } == 1)
+        _ = try? await pool.query("DROP SCHEMA \(identifier: schema) CASCADE")
+        await pool.close()
+    }
 }

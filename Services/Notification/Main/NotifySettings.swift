@@ -16,7 +16,7 @@ import ServiceKit
 /// | `SHIPBOARD_NOTIFY_WEBHOOK_SECRET` | required | the HMAC key of `X-Shipboard-Signature` (secret) |
 /// | `SHIPBOARD_NOTIFY_SEND_TIMEOUT_SECONDS` | `10` | the longest one send may take |
 /// | `SHIPBOARD_NOTIFY_CONCURRENCY` | `64` | sends at once on this replica |
-/// | `SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY` | `8` | sends at once to one endpoint (a webhook host, the SMTP server) |
+/// | `SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY` | `8` | sends at once to one endpoint (a webhook host, the SMTP server), 1–64 |
 /// | `SHIPBOARD_NOTIFY_MAX_ATTEMPTS` | `6` | attempts before a delivery is recorded failed |
 /// | `SHIPBOARD_NOTIFY_RETRY_BASE_MS` | `5000` | the first retry's delay (doubling, with jitter, at most 30 min) |
 /// | `SHIPBOARD_NOTIFY_DIGEST_HOUR` | `8` | the hour (UTC) daily digests go out |
@@ -35,7 +35,7 @@ struct NotifySettings: Sendable {
         .init("SHIPBOARD_NOTIFY_WEBHOOK_SECRET", default: nil, "the HMAC key webhooks are signed with", secret: true),
         .init("SHIPBOARD_NOTIFY_SEND_TIMEOUT_SECONDS", default: "10", "the longest one send may take"),
         .init("SHIPBOARD_NOTIFY_CONCURRENCY", default: "64", "sends at once on this replica"),
-        .init("SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY", default: "8", "sends at once to one endpoint"),
+        .init("SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY", default: "8", "sends at once to one endpoint (1-64)"),
         .init("SHIPBOARD_NOTIFY_MAX_ATTEMPTS", default: "6", "attempts before a delivery is recorded failed"),
         .init("SHIPBOARD_NOTIFY_RETRY_BASE_MS", default: "5000", "the first retry's delay in milliseconds"),
         .init("SHIPBOARD_NOTIFY_DIGEST_HOUR", default: "8", "the hour (UTC) daily digests go out"),
@@ -79,7 +79,8 @@ struct NotifySettings: Sendable {
             allowLinkLocal: reader.bool("SHIPBOARD_NOTIFY_ALLOW_LINK_LOCAL_TARGETS", default: false))
         dispatcher = DeliveryDispatcher.Settings(
             concurrency: reader.int("SHIPBOARD_NOTIFY_CONCURRENCY", default: 64, range: 1...1024),
-            endpointLimit: reader.int("SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY", default: 8, range: 1...256),
+            // At most BlockingThreads.smtp's 64 threads: an SMTP send never waits for a thread.
+            endpointLimit: reader.int("SHIPBOARD_NOTIFY_ENDPOINT_CONCURRENCY", default: 8, range: 1...64),
             // Longer than any send: a live send's row is never taken by another replica.
             lease: timeout * 3 + .seconds(5),
             retry: DeliveryRetryPolicy(

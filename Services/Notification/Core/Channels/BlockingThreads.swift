@@ -9,7 +9,7 @@ import NIOPosix
 /// The pools live as long as the process (a static, started on first use).
 enum BlockingThreads {
     /// SMTP transfers: one thread per transfer in flight. The dispatcher's per-endpoint limit
-    /// bounds them (the SMTP server is one endpoint); a limit above this waits for a thread.
+    /// bounds them (the SMTP server is one endpoint; the setting allows at most 64).
     static let smtp = started(threads: 64)
     /// Host look-ups before a webhook or chat send (IP literals need none).
     static let resolver = started(threads: 16)

@@ -96,7 +96,9 @@ public struct DeliveryDispatcher: Service {
                 }
             }
         }
-        // Not this (cancelled) task: the last outcomes must still be written.
+        // Not this (cancelled) task: the last outcomes must still be written, and what waited
+        // for a slot is given back rather than left to its lease.
+        await putBack(await queues.takeWaiting())
         await Task { await recorder.waitUntilDrained() }.value
     }
 

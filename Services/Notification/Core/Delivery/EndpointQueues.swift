@@ -122,6 +122,15 @@ public actor EndpointQueues {
         return nil
     }
 
+    /// Every delivery still waiting (none started): a replica that stops gives them back, so
+    /// they need not wait for their leases to expire.
+    public func takeWaiting() -> [DeliveryStore.Claimed] {
+        let all = waiting.keys.sorted().flatMap { waiting[$0]!.map(\.delivery) }
+        waiting = [:]
+        waitingCount = 0
+        return all
+    }
+
     private func release(_ endpoint: String) {
         let current = sending[endpoint, default: 1] - 1
         sending[endpoint] = current > 0 ? current : nil

@@ -329,6 +329,19 @@ ensure_swift_on_path() {
   command -v swift >/dev/null 2>&1 || die "swift is not on PATH and /opt/swift/usr/bin/swift does not exist; install Swift 6 (https://www.swift.org/install/linux/) into /opt/swift or put it on PATH"
 }
 
+# ensure_venv_package NAME VERSION: NAME==VERSION from PyPI in the project's Python venv,
+# $RUN_DIR/venv (made on first use; shared by smtp.sh, fuzz-api.sh and check-k8s.sh);
+# quick when that version is installed.
+ensure_venv_package() {
+  local venv="$RUN_DIR/venv" installed
+  installed="$("$venv/bin/python" -c 'import importlib.metadata, sys; print(importlib.metadata.version(sys.argv[1]))' \
+    "$1" 2>/dev/null || true)"
+  [[ "$installed" == "$2" ]] && return 0
+  log "installing $1 $2 into $venv"
+  [[ -x "$venv/bin/pip" ]] || python3 -m venv "$venv" || die "python3 -m venv failed (install python3-venv)"
+  "$venv/bin/pip" install --quiet "$1==$2" || die "pip could not install $1 $2"
+}
+
 # uri_encode_path VALUE -> VALUE with every byte outside [A-Za-z0-9._~/-]
 # percent-encoded (for a file path in a URL query).
 uri_encode_path() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The SMTP sink (Infra/scripts/smtp-sink.py, aiosmtpd from PyPI) for demos and tests.
-#   ensure   create .run/venv (shared with fuzz-api.sh) and install aiosmtpd there (quick when present)
+#   ensure   create .run/venv (shared with fuzz-api.sh and check-k8s.sh) and install aiosmtpd there (quick when present)
 #   start    the demo sink on 127.0.0.1:58025, mail under .run/mail/, log .run/logs/smtp-sink.log
 #   stop     stop the demo sink
 #   status   exit 0 when it runs, 3 when not
@@ -15,16 +15,7 @@ MAIL_DIR="$RUN_DIR/mail"
 PID_FILE="$RUN_DIR/smtp-sink.pid"
 LOG_FILE="$RUN_DIR/logs/smtp-sink.log"
 
-installed_version() {
-  "$VENV/bin/python" -c 'import aiosmtpd; print(aiosmtpd.__version__)' 2>/dev/null || true
-}
-
-ensure_venv() {
-  [[ "$(installed_version)" == "$AIOSMTPD_VERSION" ]] && return 0
-  log "installing aiosmtpd $AIOSMTPD_VERSION into $VENV"
-  [[ -x "$VENV/bin/pip" ]] || python3 -m venv "$VENV" || die "python3 -m venv failed (install python3-venv)"
-  "$VENV/bin/pip" install --quiet "aiosmtpd==$AIOSMTPD_VERSION" || die "pip could not install aiosmtpd $AIOSMTPD_VERSION"
-}
+ensure_venv() { ensure_venv_package aiosmtpd "$AIOSMTPD_VERSION"; }
 
 running() { [[ -s "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs the Shipboard tests (Debian 12, as root, Swift installed):
-# installs missing packages, validates compose.yaml (check-compose.sh), starts
-# PostgreSQL and both RabbitMQ instances, builds and runs `swift test`. Extra
-# arguments go to `swift test`, e.g.
+# installs missing packages, validates compose.yaml (check-compose.sh) and the
+# Kubernetes manifests (check-k8s.sh), starts PostgreSQL and both RabbitMQ instances,
+# builds and runs `swift test`. Extra arguments go to `swift test`, e.g.
 #   bash Infra/scripts/test.sh --filter PostgresTests
 # The servers keep running afterwards; stop them with: bash Infra/scripts/down.sh
 set -euo pipefail
@@ -15,6 +15,11 @@ bash "$SHIPBOARD_SCRIPTS_DIR/smtp.sh" ensure   # the SMTP sink the notify tests 
 # No Docker engine here: the compose file is only validated (README "Containers").
 if ! bash "$SHIPBOARD_SCRIPTS_DIR/check-compose.sh"; then
   log "tests FAILED in $(elapsed "$T0"): compose.yaml is invalid (see above; check alone: bash Infra/scripts/check-compose.sh)"
+  exit 1
+fi
+# No cluster here either: the Kubernetes manifests are validated against the schemas.
+if ! bash "$SHIPBOARD_SCRIPTS_DIR/check-k8s.sh"; then
+  log "tests FAILED in $(elapsed "$T0"): the Kubernetes manifests are invalid (see above; check alone: bash Infra/scripts/check-k8s.sh)"
   exit 1
 fi
 bash "$SHIPBOARD_SCRIPTS_DIR/servers.sh" start-test

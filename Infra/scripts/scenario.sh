@@ -261,4 +261,36 @@ for name in rita colin dave otto vera; do log "  $name: $(mailed_to "$name") mes
 (( $(mailed_to rita) >= 1 )) || die "rita (the requester) was mailed nothing"
 (( $(mailed_to otto) >= 2 )) || die "otto (LON1's site contact) was not mailed the rollout's start and end"
 (( $(mailed_to vera) >= 1 )) || die "vera (subscribed to phase changes) was mailed nothing"
+log "Final state (checked, not just shown):"
+json_of() { local user="$1"; shift; SHIPBOARD_TOKEN="$(cat "$TOKENS/$user")" "$BIN/shipboard" "$@" --output json; }
+json_of vera rollout status "$KEY" | python3 -c '
+import json, sys
+counts = json.load(sys.stdin)["progress"]["counts"]
+assert counts["total"] == 40 and counts["succeeded"] == 40, "rollout: %r, expected 40 of 40 succeeded" % counts
+print("  rollout: 40 of 40 targets succeeded")' || die "the rollout did not end with 40 of 40 targets succeeded"
+json_of vera dml show "payroll@$VERSION" | python3 -c '
+import json, sys
+entry = json.load(sys.stdin)
+state = entry.get("state") or entry.get("entry", {}).get("state")
+assert state == "available", "DML entry state %r" % state
+print("  DML: payroll@'"$VERSION"' is available (and dml verify passed above)")' || die "the DML entry is not available"
+# Every email the log calls sent reached the sink exactly once (by its X-Shipboard-Delivery id).
+json_of vera notify log "$KEY" --channel email --all | python3 -c '
+import glob, json, sys
+data = json.load(sys.stdin)
+pages = data if isinstance(data, list) else [data]
+items = [item for page in pages for item in (page.get("items", []) if isinstance(page, dict) else [page])]
+sent = [item["id"] for item in items if item["state"] == "sent"]
+others = [item for item in items if item["state"] != "sent"]
+mails = {}
+for path in glob.glob(sys.argv[1] + "/*.json"):
+    record = json.load(open(path))
+    for name, value in record["headers"]:
+        if name.lower() == "x-shipboard-delivery":
+            mails[value.strip()] = mails.get(value.strip(), 0) + 1
+wrong = {d: mails.get(d, 0) for d in sent if mails.get(d, 0) != 1}
+assert not others, "email deliveries not sent: %r" % [(o["recipient"], o["state"]) for o in others]
+assert sent and not wrong, "mails per sent delivery (want exactly 1): %r" % wrong
+print("  notifications: %d email deliveries sent, each mailed exactly once" % len(sent))' "$RUN_DIR/mail" \
+  || die "the stakeholders were not mailed exactly once per delivery"
 log "Scenario done: $KEY (payroll@$VERSION) is rolled out to 20 servers at 3 sites; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"

@@ -34,7 +34,9 @@ struct RolloutClusterTests {
                 try await RolloutProcessHarness.run(amqpURL: url) { harness in
                     let fixture = RolloutFixture(sources: 1, sites: [("S1", 500), ("S2", 500), ("S3", 500)])
                     try await fixture.insert(sha256: String(repeating: "e", count: 64), size: 1, owner: harness.owner)
-                    let settings = RolloutProcessHarness.simulated(latency: "uniform:20ms:60ms", extra: ["SHIPBOARD_ROLLOUT_CONCURRENCY": "4"])
+                    // About 28 s of deploys (1,500 × 150 ms ÷ 8): stopping a node took longer than
+                    // the 7 s the rollout lasted at 20-60 ms, and it had ended before node 3 was down.
+                    let settings = RolloutProcessHarness.simulated(latency: "uniform:100ms:200ms", extra: ["SHIPBOARD_ROLLOUT_CONCURRENCY": "4"])
                     try harness.launch("a", settings: settings)
                     try harness.launch("b", settings: settings)
                     let definition = RolloutDefinition(targets: RolloutTargetSelection(sites: fixture.sites), window: 100)
@@ -46,7 +48,7 @@ struct RolloutClusterTests {
                     try await Self.cluster("stop-node", "3")
                     let stopped = try await harness.count(of: fixture.releaseKey, in: "succeeded")
                     #expect(stopped < 1500, "the rollout ended before node 3 was down")
-                    let final = try await harness.waitFor(fixture.releaseKey, states: ["completed", "backed_out", "halted"], limit: .seconds(90))
+                    let final = try await harness.waitFor(fixture.releaseKey, states: ["completed", "backed_out", "halted"], limit: .seconds(180))
                     #expect(final == "completed")
                     print("rollout cluster test: \(stopped) of 1500 succeeded when node 3 was down")
                     try await harness.expectEverythingSucceededOnce(fixture, releaseKey: fixture.releaseKey)

@@ -58,6 +58,9 @@ final class RolloutProcessHarness: @unchecked Sendable {
                     "UPDATE rollout.rollouts SET state = 'aborted', finished_at = now() WHERE state NOT IN ('completed', 'backed_out', 'aborted')")
                 let client = AMQPClient(configuration: try AMQPConfiguration(url: amqpURL))
                 let clientTask = Task { await client.run() }
+                // Connected before declaring: a loaded fresh-clone run took longer than the
+                // declaration's own 10 s wait ("AMQP connection is not available").
+                _ = try await client.currentConnection(timeout: .seconds(60))
                 let observer = "test.rollout-events.\(UUID().uuidString.prefix(8))"
                 try await client.declare(AMQPTopology(
                     queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],

@@ -224,6 +224,8 @@ let package = Package(
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The web dashboard's pages (Services/Gateway/Main/Dashboard).
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Services/Gateway/Main"),
 
@@ -383,6 +385,8 @@ let package = Package(
             dependencies: [
                 "GatewayCore", "PlanningCore", "RolloutCore", "NotificationCore", "Postgres", "Contracts", "ShipboardTestSupport", "AMQP", "Messaging",
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"), .product(name: "Crypto", package: "swift-crypto"),
+                // The dashboard tests: a client that does not follow redirects and keeps each Set-Cookie.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/GatewayTests"),
         .testTarget(

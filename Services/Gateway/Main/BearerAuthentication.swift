@@ -73,11 +73,14 @@ enum SessionCookie {
 
     static var clearing: String { setting("", maxAge: 0) }
 
-    static func value(in headers: [String]) -> String? {
+    static func value(in headers: [String]) -> String? { value(named: name, in: headers) }
+
+    /// The value of the cookie `cookie` in `Cookie` headers (the dashboard's cookies too).
+    static func value(named cookie: String, in headers: [String]) -> String? {
         for header in headers {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                if parts.count == 2, parts[0] == name, !parts[1].isEmpty { return parts[1] }
+                if parts.count == 2, parts[0] == cookie, !parts[1].isEmpty { return parts[1] }
             }
         }
         return nil

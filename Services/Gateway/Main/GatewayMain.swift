@@ -90,13 +90,14 @@ struct GatewayMain {
         router.add(middleware: BodyLimitMiddleware(uploadLimit: settings.uploadLimit))
         router.add(middleware: BearerAuthentication(store: identities, cache: authentications, logger: logger))
         do {
-            try GatewayAPIHandler(
+            let api = GatewayAPIHandler(
                 pool: pool, identities: identities, authentications: authentications, commands: commands,
                 artifacts: ArtifactUploads(root: settings.uploadRoot, limit: settings.uploadLimit),
                 dmlContent: DMLContentSource(baseURL: settings.dmlURL, token: settings.dmlToken, client: dmlClient, logger: logger),
-                outboundURLs: settings.outboundURLs
-            ).registerHandlers(
-                on: router, middlewares: [ProblemMiddleware(logger: logger), AuthorizationMiddleware()])
+                outboundURLs: settings.outboundURLs)
+            try api.registerHandlers(on: router, middlewares: [ProblemMiddleware(logger: logger), AuthorizationMiddleware()])
+            // The web dashboard under /ui (issue 15): HTML pages, not part of openapi.json.
+            DashboardRoutes(api: api, pages: try DashboardPages()).register(on: router)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
                 onServerRunning: { channel in

@@ -1,0 +1,72 @@
+/// The dashboard's pages as Mustache templates (swift-mustache): `{{value}}` is HTML-escaped,
+/// and no template uses the unescaped forms (`{{{…}}}`, `{{&…}}`), so nothing a user typed
+/// reaches a page raw. Every page starts with `header` and ends with `footer`; nothing is
+/// fetched from another origin (the stylesheet is inline, there is no script).
+enum DashboardTemplates {
+    static let header = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{pageTitle}} · Shipboard</title>
+        <style>
+        body { font: 16px/1.5 system-ui, sans-serif; color: #1b1b1b; background: #fff; margin: 0; }
+        header { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #12355b; color: #fff; }
+        header a { color: #fff; font-weight: bold; }
+        header form { margin-left: auto; }
+        main { padding: 1rem; max-width: 75rem; }
+        a { color: #0b4f9c; }
+        a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #e07b00; outline-offset: 2px; }
+        table { border-collapse: collapse; margin: .5rem 0 1rem; }
+        th, td { border: 1px solid #8a8a8a; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+        caption { text-align: left; font-weight: bold; }
+        label { display: block; font-weight: bold; }
+        .filters { display: flex; gap: 1rem; align-items: end; flex-wrap: wrap; }
+        .error { color: #8b0000; border-left: 4px solid #8b0000; padding-left: .5rem; }
+        .ok { color: #0a5c2f; border-left: 4px solid #0a5c2f; padding-left: .5rem; }
+        .timeline { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; }
+        .timeline li { border: 2px solid #8a8a8a; padding: .25rem .5rem; }
+        .timeline .passed { background: #e3eefa; }
+        .timeline .current, .timeline .ended { border-color: #12355b; font-weight: bold; }
+        .critical { font-weight: bold; }
+        button { font: inherit; padding: .25rem .75rem; }
+        </style>
+        </head>
+        <body>
+        <header><a href="/ui/releases">Shipboard</a>
+        {{#signedIn}}<span>Signed in as {{name}} ({{roles}})</span>
+        <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}
+        </header>
+        <main>
+
+        """
+
+    static let footer = """
+        </main>
+        </body>
+        </html>
+
+        """
+
+    /// A refusal: what went wrong, in words that say nothing about the object.
+    static let problem = """
+        {{> header}}<h1>{{heading}}</h1>
+        <p class="error" role="alert">{{detail}}</p>
+        <p><a href="{{back}}">Back</a></p>
+        {{> footer}}
+        """
+
+    static let login = """
+        {{> header}}<h1>Sign in</h1>
+        {{#message}}<p class="error" role="alert">{{.}}</p>{{/message}}
+        <form method="post" action="/ui/login">
+        <input type="hidden" name="csrf" value="{{loginToken}}">
+        <p><label for="name">Name</label><input id="name" name="name" autocomplete="username" required maxlength="200"></p>
+        <p><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required></p>
+        <p><label for="totp">One-time code (only if your account uses one)</label><input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="6"></p>
+        <p><button type="submit">Sign in</button></p>
+        </form>
+        {{> footer}}
+        """
+}

@@ -1,5 +1,6 @@
 import Contracts
 import GatewayCore
+import PlanningCore
 import Testing
 
 /// The dashboard's pure rules: reading the list's filters and forms, and the phase timeline.
@@ -25,6 +26,20 @@ struct DashboardRulesTests {
     func formFields() {
         let fields = FormFields("a=1+2&b=%C3%A9&c=%ZZ&a=again&d")
         #expect(fields["a"] == "1 2" && fields["b"] == "é" && fields["c"] == "\u{FFFD}" && fields["d"] == "")
+    }
+
+    @Test("the Gantt chart starts each task after its last predecessor and marks the critical path; no chart for huge plans")
+    func gantt() throws {
+        func task(_ key: String, _ minutes: Int, after: [String] = []) -> WorkPlanTask {
+            WorkPlanTask(copying: JobPlanTask(key: key, title: key, group: "g", phase: .plan, owner: .group("g"), estimateMinutes: minutes, predecessors: after))
+        }
+        let chart = try #require(WorkPlanGantt(
+            tasks: [task("a", 30), task("b", 60, after: ["a"]), task("c", 10, after: ["a"]), task("d", 20, after: ["b", "c"])],
+            criticalPath: ["a", "b", "d"]))
+        #expect(chart.totalMinutes == 110)
+        #expect(chart.bars.map(\.startMinute) == [0, 30, 30, 90] && chart.bars.map(\.critical) == [true, true, false, true])
+        #expect(chart.bars.allSatisfy { $0.x >= WorkPlanGantt.labelWidth && $0.x + $0.width <= WorkPlanGantt.labelWidth + WorkPlanGantt.chartWidth + 2 })
+        #expect(WorkPlanGantt(tasks: (0...WorkPlanGantt.maxTasks).map { task("t\($0)", 5) }, criticalPath: []) == nil)
     }
 
     @Test("the timeline marks passed, current and upcoming phases; a final release ended where it stopped")

@@ -96,6 +96,7 @@ struct DashboardTests {
             #expect(page.status == 200 && page.html.contains("&lt;script&gt;") && !page.html.contains("<script>"))
             #expect(page.html.contains("<li class=\"current\">initiate"))
             #expect(page.html.contains("<td>structure (critical)</td>"), "\(page.html)")
+            #expect(page.html.contains("<svg ") && page.html.contains("class=\"critical-bar\"") && page.html.contains(">structure</text>"))
             #expect(page.html.contains("Verified: all") && page.html.contains("Audit entries"))
             #expect(!page.html.contains("action=\"/ui/releases/\(key)/approve\""))
             #expect(try await browser.get("/ui/releases/REL-999999997").status == 404)

@@ -78,7 +78,17 @@ extension DashboardRoutes {
 
     static func workPlanValues(_ plan: WorkPlanView) -> [String: Any] {
         let critical = Set(plan.criticalPath)
-        return [
+        var values: [String: Any] = [:]
+        if let gantt = WorkPlanGantt(tasks: plan.tasks, criticalPath: plan.criticalPath) {
+            values["gantt"] = [
+                "width": gantt.width, "height": gantt.height, "totalMinutes": gantt.totalMinutes,
+                "bars": gantt.bars.map { bar -> [String: Any] in
+                    ["key": bar.key, "x": bar.x, "y": bar.y, "width": bar.width, "textY": bar.y + 15, "critical": bar.critical,
+                     "start": bar.startMinute, "finish": bar.finishMinute]
+                },
+            ] as [String: Any]
+        }
+        return values.merging([
             "jobPlan": plan.jobPlanName, "jobPlanVersion": plan.jobPlanVersion, "percent": Int(plan.percent.rounded(.down)),
             "remainingMinutes": plan.remainingMinutes,
             "tasks": plan.tasks.map { task -> [String: Any] in
@@ -86,7 +96,7 @@ extension DashboardRoutes {
                  "assignee": task.assignee ?? "", "estimate": task.estimateMinutes,
                  "predecessors": task.predecessors.joined(separator: ", "), "critical": critical.contains(task.key)]
             },
-        ]
+        ]) { first, _ in first }
     }
 
     static func timestamp(_ date: Date) -> String {

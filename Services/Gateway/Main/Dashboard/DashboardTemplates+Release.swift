@@ -33,7 +33,16 @@ extension DashboardTemplates {
         <table><caption>Tasks (critical path in bold, marked “critical”)</caption>
         <thead><tr><th scope="col">Task</th><th scope="col">Title</th><th scope="col">Phase</th><th scope="col">State</th><th scope="col">Assignee</th><th scope="col">Estimate (min)</th><th scope="col">After</th></tr></thead>
         <tbody>{{#tasks}}<tr{{#critical}} class="critical"{{/critical}}><td>{{key}}{{#critical}} (critical){{/critical}}</td><td>{{title}}</td><td>{{phase}}</td><td>{{state}}</td><td>{{assignee}}</td><td>{{estimate}}</td><td>{{predecessors}}</td></tr>
-        {{/tasks}}</tbody></table>{{/workPlan}}
+        {{/tasks}}</tbody></table>
+        {{#gantt}}<figure>
+        <svg xmlns="http://www.w3.org/2000/svg" width="{{width}}" height="{{height}}" viewBox="0 0 {{width}} {{height}}" role="img" aria-labelledby="gantt-title">
+        <title id="gantt-title">Gantt chart of the work plan over {{totalMinutes}} planned minutes; critical path in red</title>
+        {{#bars}}<g><title>{{key}}: minute {{start}} to {{finish}}{{#critical}} (critical path){{/critical}}</title>
+        <text x="4" y="{{textY}}" font-size="13" fill="#1b1b1b"{{#critical}} font-weight="bold"{{/critical}}>{{key}}</text>
+        <rect x="{{x}}" y="{{y}}" width="{{width}}" height="16" fill="{{#critical}}#a4161a{{/critical}}{{^critical}}#2f5f98{{/critical}}"{{#critical}} class="critical-bar"{{/critical}}/></g>
+        {{/bars}}</svg>
+        <figcaption>Planned schedule: each task after its predecessors, for its estimate. Critical path in red.</figcaption>
+        </figure>{{/gantt}}{{/workPlan}}
         {{^workPlan}}<p>No work plan has been applied.</p>{{/workPlan}}
         <h2>Audit trail</h2>
         <p class="{{auditClass}}" role="status">{{auditStatus}}</p>

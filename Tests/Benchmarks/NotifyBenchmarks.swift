@@ -174,7 +174,7 @@ enum NotifyBenchmarks {
             _ = try await owner.query(
                 """
                 INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status)
-                VALUES (\(key), \("Notify bench \(tag) \(index)"), 'minor', 'medium', 'medium', 'medium', \(actor), \(actor), 'plan', 'in_progress')
+                VALUES (\(key), \("Notify bench \(tag) \(index)"), 'minor', 'medium', 'medium', 'moderate', \(actor), \(actor), 'plan', 'in_progress')
                 """)
             for person in 0..<recipientsPerEvent {
                 let name = "bench-\(tag)-\(index)-\(person)"

@@ -41,7 +41,7 @@ struct RolloutBenchRelease {
             """
             WITH release AS (
                 INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status)
-                VALUES (\(releaseKey), 'rollout benchmark', 'minor', 'medium', 'medium', 'medium', 'bench-rita', 'bench-carl',
+                VALUES (\(releaseKey), 'rollout benchmark', 'minor', 'medium', 'medium', 'moderate', 'bench-rita', 'bench-carl',
                         'deploy', 'in_progress')
                 RETURNING key
             ), items AS (

@@ -173,7 +173,7 @@ final class NotifyProcessHarness: @unchecked Sendable {
         _ = try await owner.query(
             """
             INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status)
-            VALUES (\(key), \(title), 'minor', 'medium', 'medium', 'medium', \(requester), \(coordinator), 'plan', 'in_progress')
+            VALUES (\(key), \(title), 'minor', 'medium', 'medium', 'moderate', \(requester), \(coordinator), 'plan', 'in_progress')
             """)
         return key
     }

@@ -57,7 +57,7 @@ struct NotifyTestData: Sendable {
                 """
                 INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status,
                                                scheduled_start, state)
-                VALUES (\(releaseKey), \("Payroll " + tag), 'minor', 'medium', 'medium', 'medium', \(requester), \(coordinator), 'plan',
+                VALUES (\(releaseKey), \("Payroll " + tag), 'minor', 'medium', 'medium', 'moderate', \(requester), \(coordinator), 'plan',
                         'pending_approval', \(start), \(state)::jsonb)
                 """)
             try await transaction.query(

@@ -59,7 +59,7 @@ public struct RolloutReleaseSeed: Sendable {
         _ = try await transaction.query(
             """
             INSERT INTO planning.releases (key, title, type, impact, urgency, priority, requester, coordinator, phase, status)
-            VALUES (\(releaseKey), 'rollout test', 'minor', 'medium', 'medium', 'medium', 'rita', 'carl', 'deploy', 'in_progress')
+            VALUES (\(releaseKey), 'rollout test', 'minor', 'medium', 'medium', 'moderate', 'rita', 'carl', 'deploy', 'in_progress')
             """)
         _ = try await transaction.query(
             """

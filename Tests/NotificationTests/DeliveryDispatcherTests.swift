@@ -97,9 +97,11 @@ struct DeliveryDispatcherTests {
                     message: NotificationTemplateText(subject: "s", text: "t"), inDigest: false)
             }, in: $0)
         }
-        // One send at a time to the endpoint, each 300 ms: one sends, one waits claimed, one stays pending.
+        // One send at a time to the endpoint, held until the dispatcher is stopped: one sends,
+        // one waits claimed, one stays pending. (A fixed send time raced a loaded test run.)
+        let released = Mutex(false)
         let sender = ScriptedSender { _, _ in
-            Thread.sleep(forTimeInterval: 0.3)
+            while !released.withLock({ $0 }) { Thread.sleep(forTimeInterval: 0.01) }
             return .delivered(detail: "HTTP 200")
         }
         let dispatcher = DeliveryDispatcher(
@@ -108,6 +110,7 @@ struct DeliveryDispatcherTests {
         let run = Task { try await dispatcher.run() }
         while sender.sends.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
         run.cancel()
+        released.withLock { $0 = true }
         _ = try? await run.value
         let rows = try await pool.query(
             "SELECT state, attempts FROM \(identifier: schema).deliveries ORDER BY state, attempts"

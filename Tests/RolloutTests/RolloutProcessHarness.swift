@@ -62,7 +62,9 @@ final class RolloutProcessHarness: @unchecked Sendable {
                 // declaration's own 10 s wait ("AMQP connection is not available").
                 _ = try await client.currentConnection(timeout: .seconds(60))
                 let observer = "test.rollout-events.\(UUID().uuidString.prefix(8))"
+                // The exchanges too: a fault broker restarted by an earlier test was seen without them.
                 try await client.declare(AMQPTopology(
+                    exchanges: MessagingTopology.exchanges,
                     queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
                     bindings: [.init(queue: observer, exchange: Exchanges.events, routingKey: "rollout.#")]))
                 let events = try await client.consume(queue: observer, prefetch: 500)

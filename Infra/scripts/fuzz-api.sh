@@ -27,11 +27,7 @@ VENV="$RUN_DIR/venv"
 # shellcheck source=/dev/null
 source "$ENV_FILE"
 
-if [[ ! -x "$VENV/bin/schemathesis" ]] || [[ "$("$VENV/bin/schemathesis" --version 2>/dev/null)" != *"$SCHEMATHESIS_VERSION"* ]]; then
-  log "installing schemathesis $SCHEMATHESIS_VERSION into $VENV"
-  python3 -m venv "$VENV" || die "python3 -m venv failed (install python3-venv)"
-  "$VENV/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
-fi
+ensure_venv_package schemathesis "$SCHEMATHESIS_VERSION"
 
 cd "$SHIPBOARD_ROOT"
 swift build --product shipboard-migrate >/dev/null

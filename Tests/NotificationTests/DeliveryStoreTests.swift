@@ -168,3 +168,10 @@ struct DeliveryStoreTests {
         await drop(pool)
     }
 }
+
+extension DeliveryStore {
+    /// One attempt's outcome through the batch statement; false when the row has moved on.
+    func record(_ outcome: Outcome, id: UUID, attempt: Int, in transaction: PostgresTransaction) async throws -> Bool {
+        try await record([AttemptOutcome(id: id, attempt: attempt, outcome: outcome)], in: transaction).contains(id)
+    }
+}

@@ -27,10 +27,6 @@ struct RolloutClusterTests {
             try await Self.cluster("start")
             do {
                 let url = try await Self.cluster("url", "1").split(separator: "\n").last.map(String.init) ?? ""
-                // The exchanges operators pre-create (the services declare only their queues).
-                let setup = try await AMQPConnection.connect(AMQPConfiguration(url: url))
-                try await setup.declare(AMQPTopology(exchanges: MessagingTopology.exchanges))
-                await setup.close()
                 try await RolloutProcessHarness.run(amqpURL: url) { harness in
                     let fixture = RolloutFixture(sources: 1, sites: [("S1", 500), ("S2", 500), ("S3", 500)])
                     try await fixture.insert(sha256: String(repeating: "e", count: 64), size: 1, owner: harness.owner)

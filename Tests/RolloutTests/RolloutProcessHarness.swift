@@ -48,6 +48,9 @@ final class RolloutProcessHarness: @unchecked Sendable {
                 try? await setup.deleteQueue(queue)
                 try? await setup.deleteQueue(queue + ".dead")
             }
+            // The exchanges operators pre-create (the services declare only their queues); a
+            // fault broker restarted by an earlier test was seen without them.
+            try await setup.declare(AMQPTopology(exchanges: MessagingTopology.exchanges))
             await setup.close()
             let database = try database ?? PostgresConfiguration(url: TestSettings.value("SHIPBOARD_TEST_DATABASE_URL"))
             try await MigrationGate.shared.ensureMigrated(database)
@@ -62,9 +65,7 @@ final class RolloutProcessHarness: @unchecked Sendable {
                 // declaration's own 10 s wait ("AMQP connection is not available").
                 _ = try await client.currentConnection(timeout: .seconds(60))
                 let observer = "test.rollout-events.\(UUID().uuidString.prefix(8))"
-                // The exchanges too: a fault broker restarted by an earlier test was seen without them.
                 try await client.declare(AMQPTopology(
-                    exchanges: MessagingTopology.exchanges,
                     queues: [.init(name: observer, durable: false, exclusive: false, autoDelete: true)],
                     bindings: [.init(queue: observer, exchange: Exchanges.events, routingKey: "rollout.#")]))
                 let events = try await client.consume(queue: observer, prefetch: 500)

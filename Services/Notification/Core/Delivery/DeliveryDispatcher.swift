@@ -71,7 +71,7 @@ public struct DeliveryDispatcher: Service {
                 while !Task.isCancelled {
                     let (limit, slots) = await queues.wants()
                     var claimed: [DeliveryStore.Claimed] = []
-                    var asked: (limit: Int, slots: DeliveryStore.EndpointSlots)?
+                    var asked: EndpointQueues.Wants?
                     // While outcomes wait for the database, claiming could take back this
                     // replica's own expired leases and send them again.
                     if limit > 0, !(await recorder.isBehind) {
@@ -134,7 +134,8 @@ public struct DeliveryDispatcher: Service {
     }
 
     /// Gives back deliveries that were claimed but not sent; if the database is away, their
-    /// leases expire and they are claimed again.
+    /// leases expire and they are claimed again. In a task of its own: the caller may be a
+    /// cancelled (stopping) one, whose pool waits would fail at once.
     private func putBack(_ deliveries: [DeliveryStore.Claimed]) async {
         guard !deliveries.isEmpty else { return }
         do {

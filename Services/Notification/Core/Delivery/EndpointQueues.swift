@@ -11,8 +11,11 @@
 /// A claimed delivery carries a lease; one that waited `maxWait` (half the lease, longer than
 /// any send takes) is not started but handed back as stale, so no send outlives its lease.
 public actor EndpointQueues {
-    public struct Held: Sendable {
-        public let delivery: DeliveryStore.Claimed
+    /// What the next claim may take (`wants()`): `limit` rows in all, per endpoint `slots`.
+    public typealias Wants = (limit: Int, slots: DeliveryStore.EndpointSlots)
+
+    private struct Held {
+        let delivery: DeliveryStore.Claimed
         let claimedAt: ContinuousClock.Instant
     }
 
@@ -22,8 +25,6 @@ public actor EndpointQueues {
     let maxWait: Duration
     private var sending: [String: Int] = [:]
     private var waiting: [String: [Held]] = [:]
-    private var sendingCount = 0
-    private var waitingCount = 0
     /// Endpoints whose last claim filled every place they had (or that were full and not read).
     private var mayHaveMore: Set<String> = []
 
@@ -35,11 +36,13 @@ public actor EndpointQueues {
     }
 
     /// Deliveries held: sending or waiting.
-    public var inHand: Int { sendingCount + waitingCount }
+    public var inHand: Int { sendingCount + waiting.values.reduce(0) { $0 + $1.count } }
+
+    private var sendingCount: Int { sending.values.reduce(0, +) }
 
     /// What the next claim may take: per endpoint, its free slots and queue places; in all,
     /// what keeps the replica's hand at most `total` sending plus as many waiting.
-    public func wants() -> (limit: Int, slots: DeliveryStore.EndpointSlots) {
+    public func wants() -> Wants {
         var free: [String: Int] = [:]
         for endpoint in Set(sending.keys).union(waiting.keys) {
             let held = sending[endpoint, default: 0] + (waiting[endpoint]?.count ?? 0)
@@ -52,13 +55,12 @@ public actor EndpointQueues {
     /// found stale on the way. `asked`: what the claim asked for (`wants()`), none when no
     /// claim was made; it tells which endpoints may have more due rows than they got.
     public func admit(
-        _ claimed: [DeliveryStore.Claimed], asked: (limit: Int, slots: DeliveryStore.EndpointSlots)?,
+        _ claimed: [DeliveryStore.Claimed], asked: Wants?,
         at now: ContinuousClock.Instant
     ) -> (started: [DeliveryStore.Claimed], stale: [DeliveryStore.Claimed]) {
         var counts: [String: Int] = [:]
         for delivery in claimed {
             waiting[delivery.endpoint, default: []].append(Held(delivery: delivery, claimedAt: now))
-            waitingCount += 1
             counts[delivery.endpoint, default: 0] += 1
         }
         if let asked {
@@ -110,13 +112,11 @@ public actor EndpointQueues {
         while sendingCount < total, sending[endpoint, default: 0] < limit, var queue = waiting[endpoint], !queue.isEmpty {
             let held = queue.removeFirst()
             waiting[endpoint] = queue.isEmpty ? nil : queue
-            waitingCount -= 1
             if now - held.claimedAt > maxWait {
                 stale.append(held.delivery)
                 continue
             }
             sending[endpoint, default: 0] += 1
-            sendingCount += 1
             return held.delivery
         }
         return nil
@@ -127,13 +127,11 @@ public actor EndpointQueues {
     public func takeWaiting() -> [DeliveryStore.Claimed] {
         let all = waiting.keys.sorted().flatMap { waiting[$0]!.map(\.delivery) }
         waiting = [:]
-        waitingCount = 0
         return all
     }
 
     private func release(_ endpoint: String) {
         let current = sending[endpoint, default: 1] - 1
         sending[endpoint] = current > 0 ? current : nil
-        sendingCount = max(0, sendingCount - 1)
     }
 }

@@ -202,11 +202,6 @@ public struct DeliveryStore: Sendable {
         return Set(try rows.map { try $0.decode(UUID.self) })
     }
 
-    /// Records one attempt's outcome; false when the row has moved on.
-    public func record(_ outcome: Outcome, id: UUID, attempt: Int, in transaction: PostgresTransaction) async throws -> Bool {
-        try await record([AttemptOutcome(id: id, attempt: attempt, outcome: outcome)], in: transaction).contains(id)
-    }
-
     /// Puts claimed deliveries back without counting their attempts (they were not sent:
     /// they waited too long for their endpoint), due again after `delay`.
     public func putBack(

@@ -47,7 +47,9 @@ struct NotifyProcessRecoveryTests {
             #expect(Set(deliveries.map(\.source)).count == events)
             #expect(Set(deliveries.map { "\($0.source)/\($0.recipient)/\($0.channel)" }).count == expected)
             var mailsByDelivery: [String: Int] = [:]
-            for mail in try h.sink.messages() {
+            // This test's people only: the `notify` schema is shared, and a restarted replica also
+            // sends what earlier tests left due (a digest was seen) to this test's sink.
+            for mail in try h.sink.messages() where (mail.header("To") ?? "").contains(h.tag) {
                 let id = (mail.header("Message-ID") ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "<>")).replacingOccurrences(
                     of: "@shipboard", with: "")
                 mailsByDelivery[id, default: 0] += 1

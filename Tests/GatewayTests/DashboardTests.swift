@@ -79,6 +79,7 @@ struct DashboardTests {
             #expect(listed.status == 200 && listed.html.contains("href=\"/ui/releases/\(key)\""), "\(listed.html)")
             #expect(listed.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !listed.html.contains("<script>"))
             #expect(listed.html.contains("initiate") && listed.html.contains("draft"))
+            #expect(listed.html.contains("<progress max=\"100\" value=\"0\""), "the work plan's progress, none done yet")
             let filtered = try await browser.get("/ui/releases?q=\(marker)&phase=plan")
             #expect(filtered.status == 200 && !filtered.html.contains(key) && filtered.html.contains("No release matches"))
 

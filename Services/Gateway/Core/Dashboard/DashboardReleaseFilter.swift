@@ -9,7 +9,7 @@ import PlanningCore
 /// form again with the field cleared. The title text `q` is checked by the list query's own
 /// rules (``ReleaseQueries``), whose refusal the page reports the same way.
 public struct DashboardReleaseFilter: Sendable, Equatable {
-    /// Rows on one page of the dashboard's list (each row also reads its work plan's progress).
+    /// Rows on one page of the dashboard's list.
     public static let pageSize = 25
 
     public var phase: ReleasePhase?

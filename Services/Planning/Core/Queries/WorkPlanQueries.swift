@@ -58,6 +58,27 @@ public struct WorkPlanQueries: Sendable {
         try await pool.readingSnapshot { transaction in try await read(key, now: now, in: transaction) }
     }
 
+    /// Each release's overall share of finished tasks (what ``WorkPlanView/percent`` says), in
+    /// one statement for many releases: a release list's progress column without reading every
+    /// plan. A release without a work plan (or an unknown key) is absent from the answer.
+    public func percentDone(of keys: [String]) async throws -> [String: Double] {
+        guard !keys.isEmpty else { return [:] }
+        let rows = try await pool.query(
+            """
+            SELECT t.release_key, t.state, count(*)
+            FROM \(identifier: schema).work_plan_tasks t JOIN \(identifier: schema).releases r ON r.key = t.release_key
+            WHERE t.release_key = ANY(\(bind: PostgresArrayBind.texts(keys)))
+              AND r.job_plan_name IS NOT NULL AND r.job_plan_version IS NOT NULL
+            GROUP BY t.release_key, t.state
+            """)
+        var shares: [String: WorkPlanProgress.Share] = [:]
+        for row in rows {
+            let (key, state, count) = try row.decode((String, String, Int).self)
+            for _ in 0..<count { shares[key, default: .init()].add(TaskState(rawValue: state)) }
+        }
+        return shares.mapValues(\.percent)
+    }
+
     private func read(_ key: String, now: Date, in transaction: PostgresTransaction) async throws -> WorkPlanView {
         let release = try await transaction.query(
             "SELECT scheduled_start FROM \(identifier: schema).releases WHERE key = \(key)", label: "release schedule")

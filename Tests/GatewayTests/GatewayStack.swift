@@ -108,6 +108,16 @@ final class GatewayStack: @unchecked Sendable {
         planningLock.withLock { planningProcess = planning }
     }
 
+    /// Stops the planning that ``startPlanning()`` started (commands then go unanswered again).
+    func stopPlanning() {
+        guard let planning = planningLock.withLock({ () -> Process? in
+            defer { planningProcess = nil }
+            return planningProcess
+        }) else { return }
+        planning.terminate()
+        planning.waitUntilExit()
+    }
+
     /// Starts another service (e.g. `shipboard-build`) with the stack's environment plus
     /// `extra`; its log (stderr) goes to `log`. It is stopped with the stack.
     func startService(_ product: String, extra: [String: String], log: String) throws {

@@ -97,7 +97,7 @@ struct GatewayMain {
                 outboundURLs: settings.outboundURLs)
             try api.registerHandlers(on: router, middlewares: [ProblemMiddleware(logger: logger), AuthorizationMiddleware()])
             // The web dashboard under /ui (issue 15): HTML pages, not part of openapi.json.
-            DashboardRoutes(api: api, pages: try DashboardPages()).register(on: router)
+            DashboardRoutes(api: api, pages: try DashboardPages()).register(on: router, logger: logger)
             let app = Application(
                 router: router, configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort)),
                 onServerRunning: { channel in

@@ -2,6 +2,7 @@ import Foundation
 import GatewayCore
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The web dashboard (issue 15) under `/ui`: HTML pages rendered on the server from
@@ -13,6 +14,8 @@ import NIOCore
 /// - Every POST reads its form and checks its CSRF token before anything else; a missing
 ///   or wrong token is a 403 page and nothing happens.
 /// - A page asked for without a session redirects to the sign-in form.
+/// - A failure is a page (``DashboardProblemMiddleware``): a database that is away is a 503
+///   that says to try again, never a hang or a bare 500.
 struct DashboardRoutes: Sendable {
     let api: GatewayAPIHandler
     let pages: DashboardPages
@@ -20,19 +23,20 @@ struct DashboardRoutes: Sendable {
     /// Longest form body read; more is refused before parsing (the forms hold a few fields).
     static let formLimit = 64 * 1024
 
-    func register(on router: Router<GatewayRequestContext>) {
-        router.get("/ui") { _, _ in DashboardPages.redirect("/ui/releases") }
-        router.get("/ui/login") { request, _ in try await loginForm(request) }
-        router.post("/ui/login") { request, _ in try await login(request) }
-        router.post("/ui/logout") { request, _ in try await logout(request) }
-        router.get("/ui/releases") { request, _ in try await releaseList(request) }
-        router.get("/ui/releases/:key") { request, context in
+    func register(on router: Router<GatewayRequestContext>, logger: Logger) {
+        let ui = router.group("/ui").add(middleware: DashboardProblemMiddleware(pages: pages, logger: logger))
+        ui.get { _, _ in DashboardPages.redirect("/ui/releases") }
+        ui.get("login") { request, _ in try await loginForm(request) }
+        ui.post("login") { request, _ in try await login(request) }
+        ui.post("logout") { request, _ in try await logout(request) }
+        ui.get("releases") { request, _ in try await releaseList(request) }
+        ui.get("releases/:key") { request, context in
             try await releasePage(request, key: context.parameters.get("key") ?? "")
         }
-        router.post("/ui/releases/:key/approve") { request, context in
+        ui.post("releases/:key/approve") { request, context in
             try await decide(request, key: context.parameters.get("key") ?? "", approve: true)
         }
-        router.post("/ui/releases/:key/reject") { request, context in
+        ui.post("releases/:key/reject") { request, context in
             try await decide(request, key: context.parameters.get("key") ?? "", approve: false)
         }
     }

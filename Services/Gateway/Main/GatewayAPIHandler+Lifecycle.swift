@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import GatewayAPI
+import GatewayCore
 import PlanningCore
 
 extension GatewayAPIHandler {
@@ -75,8 +76,14 @@ extension GatewayAPIHandler {
     func requireGateMembership(_ key: String) async throws {
         let user = try Self.user()
         guard let gate = try await releases.release(key).currentGate else { return }
-        guard try await configuration.groups(of: user.name).contains(gate.approverGroup) else {
+        guard try await isMember(user, of: gate) else {
             throw CommandError(.forbidden, "you may not decide on this release", rule: "auth.object")
         }
+    }
+
+    /// Whether `user` belongs to the approver group `gate` names (the rule of
+    /// ``requireGateMembership(_:)``, also what the dashboard asks before it shows its forms).
+    func isMember(_ user: GatewayUser, of gate: ApprovalGate) async throws -> Bool {
+        try await configuration.groups(of: user.name).contains(gate.approverGroup)
     }
 }

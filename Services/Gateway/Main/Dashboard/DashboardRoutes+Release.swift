@@ -54,11 +54,11 @@ extension DashboardRoutes {
     }
 
     /// Whether the decision forms are shown: the role allows deciding (``GatewayAccess``), the
-    /// release is not final, and the user belongs to the gate's group (what the API's
+    /// release is not final, and the user belongs to the gate's group (the API's rule, which
     /// `requireGateMembership` checks again when the form is sent).
     func mayDecide(_ session: DashboardSession, gate: ApprovalGate, release: ReleaseDetail) async throws -> Bool {
         guard GatewayAccess.allows("approveRelease", roles: session.user.roles), !release.status.isTerminal else { return false }
-        return try await api.configuration.groups(of: session.user.name).contains(gate.approverGroup)
+        return try await api.isMember(session.user, of: gate)
     }
 
     /// The verdict on the audit chain, from planning (it alone holds the audit keys), as the

@@ -36,23 +36,19 @@ public struct WorkPlanProgress: Sendable, Equatable {
         // Longest remaining chain ending at each task, and where it came from.
         var remaining = [Int](repeating: 0, count: tasks.count)
         var cameFrom = [Int](repeating: -1, count: tasks.count)
-        // Planned finish of each task, in minutes after the scheduled start.
-        var plannedFinish = [Int](repeating: 0, count: tasks.count)
         for position in order {
             let task = tasks[position]
             if task.state != .cancelled {
                 phases[task.phase, default: Share()].add(task.state)
                 overall.add(task.state)
             }
-            var longest = 0, from = -1, plannedStart = 0
+            var longest = 0, from = -1
             for key in task.predecessors {
                 guard let before = index[key] else { continue }
                 if remaining[before] > longest { longest = remaining[before]; from = before }
-                plannedStart = max(plannedStart, plannedFinish[before])
             }
             remaining[position] = longest + Self.remainingMinutes(of: task, now: now)
             cameFrom[position] = from
-            plannedFinish[position] = plannedStart + task.estimateMinutes
         }
         // The chain ends at the task with the most remaining work behind it (none: no path).
         var end = -1
@@ -69,6 +65,7 @@ public struct WorkPlanProgress: Sendable, Equatable {
         self.remainingMinutes = end == -1 ? 0 : remaining[end]
         self.expectedFinish = now.addingTimeInterval(Double(remainingMinutes) * 60)
         if let scheduledStart {
+            let plannedFinish = Self.plannedFinishMinutes(of: tasks, order: order, index: index)
             lateTasks = tasks.indices.filter { position in
                 !tasks[position].state.isFinal
                     && scheduledStart.addingTimeInterval(Double(plannedFinish[position]) * 60) < now
@@ -76,6 +73,24 @@ public struct WorkPlanProgress: Sendable, Equatable {
         } else {
             lateTasks = []
         }
+    }
+
+    /// Each task's planned finish, in minutes after the plan's start: a task starts when its
+    /// last predecessor finishes (at 0 without one) and takes its estimate. The rule behind
+    /// ``lateTasks``; the dashboard's Gantt chart draws it.
+    public static func plannedFinishMinutes(of tasks: [WorkPlanTask]) -> [Int] {
+        plannedFinishMinutes(
+            of: tasks, order: dependencyOrder(tasks), index: Dictionary(uniqueKeysWithValues: tasks.enumerated().map { ($1.key, $0) }))
+    }
+
+    static func plannedFinishMinutes(of tasks: [WorkPlanTask], order: [Int], index: [String: Int]) -> [Int] {
+        var finish = [Int](repeating: 0, count: tasks.count)
+        for position in order {
+            var start = 0
+            for key in tasks[position].predecessors { if let before = index[key] { start = max(start, finish[before]) } }
+            finish[position] = start + tasks[position].estimateMinutes
+        }
+        return finish
     }
 
     /// Minutes of work left in a task: all of its estimate until it starts, what the

@@ -16,12 +16,14 @@ struct RolloutCrashTests {
             let fixture = RolloutFixture(sources: 1, sites: [("S1", 500), ("S2", 500), ("S3", 500), ("S4", 500)])
             try await fixture.insert(sha256: String(repeating: "a", count: 64), size: 1, owner: harness.owner)
             let settings = [
-                "SHIPBOARD_ROLLOUT_DRIVER": "simulated", "SHIPBOARD_ROLLOUT_SIMULATED_LATENCY": "uniform:5ms:40ms",
+                "SHIPBOARD_ROLLOUT_DRIVER": "simulated", "SHIPBOARD_ROLLOUT_SIMULATED_LATENCY": "uniform:100ms:200ms",
                 "SHIPBOARD_ROLLOUT_SIMULATED_LEDGER": "true", "SHIPBOARD_ROLLOUT_LEASE_SECONDS": "2",
             ]
             try harness.launch("a", settings: settings)
             try harness.launch("b", settings: settings)
-            let definition = RolloutDefinition(targets: RolloutTargetSelection(sites: fixture.sites), window: 200)
+            // Four waves of 500 at 25 at a time and 100–200 ms a deploy: at least 12 s however idle
+            // the machine, so several kills land while it runs (it once ended before the second).
+            let definition = RolloutDefinition(targets: RolloutTargetSelection(sites: fixture.sites), window: 25)
             _ = try await harness.send(RequestRolloutPlan(releaseKey: fixture.releaseKey, definition: definition), releaseKey: fixture.releaseKey)
             _ = try await harness.send(RequestRolloutStart(releaseKey: fixture.releaseKey), releaseKey: fixture.releaseKey)
             var kills = 0, generation = 0
@@ -29,7 +31,7 @@ struct RolloutCrashTests {
             while ContinuousClock.now < deadline {
                 try await Task.sleep(for: .seconds(2))
                 let state = try await harness.states(of: fixture.releaseKey).rollout
-                if state != "running" { break }
+                if ["completed", "backed_out", "halted", "aborted"].contains(state) { break }
                 let victim = kills % 2 == 0 ? "a" : "b"
                 harness.kill9(victim)
                 kills += 1

@@ -17,7 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # openssh-client is what shipboard-rollout's ssh driver runs; openssh-server is the real
 # sshd its tests start on a loopback port (never as a system service).
 SHIPBOARD_PACKAGES=(rabbitmq-server librabbitmq-dev postgresql libpq-dev zlib1g-dev pkg-config openssl iproute2 iptables docker-compose
-                    curl libcurl4-openssl-dev python3 python3-venv wrk openssh-client openssh-server)
+                    curl libcurl4-openssl-dev python3 python3-venv wrk openssh-client openssh-server chromium-headless-shell fonts-dejavu-core)  # the last two: the dashboard check, browser.sh
 
 install_missing_packages() {
   local missing=() p status

@@ -80,11 +80,7 @@ struct GatewayRolloutTests {
             #expect(first.event == "rollout" && first.id == nil && first.data.contains("\"settled\":4"), "\(first)")
             #expect(await iterator.next()?.event == "release", "the progress comes before the release it belongs to")
 
-            try await fixture.owner.query(
-                """
-                UPDATE rollout.targets SET state = 'succeeded', finished_at = now()
-                WHERE rollout_id = \(fixture.rolloutId) AND task_key = 'rollout-ci-app-0001-ci-srv-0006'
-                """)
+            try await fixture.succeed("rollout-ci-app-0001-ci-srv-0006")
             var changed: EventStreamReader.Event?
             while let event = await iterator.next() {
                 if event.event == "rollout", event.data.contains("\"settled\":5") { changed = event; break }

@@ -29,22 +29,12 @@ final class NotifyStandIn: Sendable {
 
     var commands: [Received] { received.withLock { $0 } }
 
-    /// Consumes `notify.commands` until cancelled.
+    /// Consumes `notify.commands` until cancelled (``CommandStandIn``).
     func run() async throws {
-        for try await delivery in try await broker.consume(queue: "notify.commands", prefetch: 10) {
-            let json = (try? JSONSerialization.jsonObject(with: delivery.body)) as? [String: Any] ?? [:]
-            let actor = json["actor"] as? String ?? ""
-            guard actors.contains(actor), let type = json["type"] as? String, let replyTo = delivery.properties.replyTo else {
-                try await delivery.ack()
-                continue
-            }
-            let payload = json["payload"] as? [String: Any] ?? [:]
+        try await CommandStandIn.answer(broker, queue: "notify.commands", actors: actors, requeueOthers: false) { type, actor, payload in
             let payloadJSON = try JSONSerialization.data(withJSONObject: payload)
             received.withLock { $0.append(Received(type: type, actor: actor, payloadJSON: payloadJSON)) }
-            try await broker.publish(AMQPMessage(
-                exchange: "", routingKey: replyTo, body: try Self.reply(to: type, payload),
-                properties: AMQPProperties(correlationID: delivery.properties.correlationID, type: "reply", deliveryMode: 1)))
-            try await delivery.ack()
+            return try Self.reply(to: type, payload)
         }
     }
 

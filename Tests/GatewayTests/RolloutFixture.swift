@@ -107,6 +107,12 @@ struct RolloutFixture {
             """)
     }
 
+    /// Target `taskKey` succeeded now (as a worker would record it): the progress changes.
+    func succeed(_ taskKey: String) async throws {
+        try await owner.query(
+            "UPDATE rollout.targets SET state = 'succeeded', finished_at = now() WHERE rollout_id = \(rolloutId) AND task_key = \(taskKey)")
+    }
+
     /// `count` more targets, all at site dc3 in wave 2, a third succeeded in the last minute.
     func insertMany(_ count: Int) async throws {
         try await owner.query(

@@ -7,7 +7,8 @@ import Mustache
 
 /// Renders the dashboard's templates (``DashboardTemplates``, parsed once) into responses
 /// that no other origin can frame or script: a strict Content-Security-Policy (inline style
-/// only, forms post to this origin), `nosniff`, no caching of pages that hold a CSRF token.
+/// only; scripts and event streams from this origin only, never inline; forms post to this
+/// origin), `nosniff`, no caching of pages that hold a CSRF token.
 struct DashboardPages: Sendable {
     let library: MustacheLibrary
 
@@ -19,6 +20,7 @@ struct DashboardPages: Sendable {
             "login": try MustacheTemplate(string: DashboardTemplates.login),
             "releases": try MustacheTemplate(string: DashboardTemplates.releases),
             "release": try MustacheTemplate(string: DashboardTemplates.release),
+            "rollout": try MustacheTemplate(string: DashboardTemplates.rollout),
         ])
     }
 
@@ -39,7 +41,7 @@ struct DashboardPages: Sendable {
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
             HTTPField.Name("Content-Security-Policy")!:
-                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             HTTPField.Name("Referrer-Policy")!: "same-origin",
         ]

@@ -9,16 +9,10 @@ extension DashboardRoutes {
     /// planning answers (as the API's verify does), and the decision forms when the user's
     /// role allows deciding and they belong to the current gate's group.
     func releasePage(_ request: Request, key: String) async throws -> Response {
-        guard let session = try await DashboardSession.current(request, identities: api.identities) else {
-            return DashboardPages.redirect("/ui/login")
-        }
-        guard GatewayAccess.allows("getRelease", roles: session.user.roles) else { return pages.notAllowed(session: session) }
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key) else { return pages.unknownRelease(session: session) }
-        let release: ReleaseDetail
-        do {
-            release = try await api.releases.release(key)
-        } catch let refusal as CommandError where refusal.kind == .notFound {
-            return pages.unknownRelease(session: session)
+        let (session, release): (DashboardSession, ReleaseDetail)
+        switch try await openRelease(request, key: key, signedOut: DashboardPages.redirect("/ui/login")) {
+        case .refused(let page): return page
+        case .open(let opened, let detail): (session, release) = (opened, detail)
         }
         var values: [String: Any] = [
             "key": release.key, "title": release.title, "status": release.status.rawValue, "phase": release.phase.rawValue,
@@ -40,10 +34,15 @@ extension DashboardRoutes {
                 ]
             }
         }
-        if let decided = FormFields(request.uri.query ?? "")["decided"], ["approved", "rejected"].contains(decided) {
+        let query = FormFields(request.uri.query ?? "")
+        if let decided = query["decided"], ["approved", "rejected"].contains(decided) {
             values["notice"] = "Your decision (\(decided)) is recorded."
         }
-        if let plan = try await workPlan(key) { values["workPlan"] = Self.workPlanValues(plan) }
+        if let acted = query["acted"], let notice = Self.actedNotices[acted] { values["notice"] = notice }
+        if let plan = try await workPlan(key) {
+            values["workPlan"] = Self.workPlanValues(plan, actions: try await taskActions(plan, release: release, session: session))
+        }
+        values["rollout"] = try await rolloutValues(key, session: session, releaseIsTerminal: release.status.isTerminal)
         values["audit"] = try await api.releases.auditEntries(of: key).map { entry -> [String: Any] in
             ["seq": entry.seq, "at": Self.timestamp(entry.occurredAt), "actor": entry.actor, "action": entry.action]
         }
@@ -76,7 +75,8 @@ extension DashboardRoutes {
         }
     }
 
-    static func workPlanValues(_ plan: WorkPlanView) -> [String: Any] {
+    /// The work plan's table and chart; `actions` are the buttons by task key (``taskActions``).
+    static func workPlanValues(_ plan: WorkPlanView, actions: [String: [[String: Any]]] = [:]) -> [String: Any] {
         let critical = Set(plan.criticalPath)
         var values: [String: Any] = [:]
         if let gantt = WorkPlanGantt(tasks: plan.tasks, criticalPath: plan.criticalPath) {
@@ -94,7 +94,8 @@ extension DashboardRoutes {
             "tasks": plan.tasks.map { task -> [String: Any] in
                 ["key": task.key, "title": task.title, "phase": task.phase.rawValue, "state": task.state.rawValue,
                  "assignee": task.assignee ?? "", "estimate": task.estimateMinutes,
-                 "predecessors": task.predecessors.joined(separator: ", "), "critical": critical.contains(task.key)]
+                 "predecessors": task.predecessors.joined(separator: ", "), "critical": critical.contains(task.key),
+                 "actions": actions[task.key] ?? []]
             },
         ]) { first, _ in first }
     }

@@ -1,7 +1,8 @@
 /// The dashboard's pages as Mustache templates (swift-mustache): `{{value}}` is HTML-escaped,
 /// and no template uses the unescaped forms (`{{{…}}}`, `{{&…}}`), so nothing a user typed
 /// reaches a page raw. Every page starts with `header` and ends with `footer`; nothing is
-/// fetched from another origin (the stylesheet is inline, there is no script).
+/// fetched from another origin (the stylesheet is inline; the one script, for live rollout
+/// progress, is served by the gateway itself: ``DashboardScript``).
 enum DashboardTemplates {
     static let header = """
         <!doctype html>
@@ -31,6 +32,8 @@ enum DashboardTemplates {
         .timeline .current, .timeline .ended { border-color: #12355b; font-weight: bold; }
         .critical { font-weight: bold; }
         button { font: inherit; padding: .25rem .75rem; }
+        form.inline { display: inline; margin-right: .25rem; }
+        progress { width: 12rem; height: 1.1rem; vertical-align: middle; }
         </style>
         </head>
         <body>

@@ -1,6 +1,7 @@
 extension DashboardTemplates {
     /// One release: its phases, approvals (and the decision forms when the user may decide),
-    /// its work plan and its audit trail with the verdict on its chain.
+    /// its work plan (with the start and finish buttons the user may use), its rollout
+    /// (``rollout``, live) and its audit trail with the verdict on its chain.
     static let release = """
         {{> header}}<p><a href="/ui/releases">All releases</a></p>
         <h1>{{key}}: {{title}}</h1>
@@ -31,8 +32,9 @@ extension DashboardTemplates {
         <h2>Work plan</h2>
         {{#workPlan}}<p>Job plan {{jobPlan}} version {{jobPlanVersion}}: {{percent}}% done, {{remainingMinutes}} minutes of work remaining.</p>
         <table><caption>Tasks (critical path in bold, marked “critical”)</caption>
-        <thead><tr><th scope="col">Task</th><th scope="col">Title</th><th scope="col">Phase</th><th scope="col">State</th><th scope="col">Assignee</th><th scope="col">Estimate (min)</th><th scope="col">After</th></tr></thead>
-        <tbody>{{#tasks}}<tr{{#critical}} class="critical"{{/critical}}><td>{{key}}{{#critical}} (critical){{/critical}}</td><td>{{title}}</td><td>{{phase}}</td><td>{{state}}</td><td>{{assignee}}</td><td>{{estimate}}</td><td>{{predecessors}}</td></tr>
+        <thead><tr><th scope="col">Task</th><th scope="col">Title</th><th scope="col">Phase</th><th scope="col">State</th><th scope="col">Assignee</th><th scope="col">Estimate (min)</th><th scope="col">After</th><th scope="col">Your actions</th></tr></thead>
+        <tbody>{{#tasks}}<tr{{#critical}} class="critical"{{/critical}}><td>{{key}}{{#critical}} (critical){{/critical}}</td><td>{{title}}</td><td>{{phase}}</td><td>{{state}}</td><td>{{assignee}}</td><td>{{estimate}}</td><td>{{predecessors}}</td>
+        <td>{{#actions}}<form method="post" action="{{path}}" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="idempotencyKey" value="{{idempotencyKey}}"><button type="submit" aria-label="{{verb}} task {{task}}">{{verb}}</button></form>{{/actions}}</td></tr>
         {{/tasks}}</tbody></table>
         {{#gantt}}<figure>
         <svg xmlns="http://www.w3.org/2000/svg" width="{{width}}" height="{{height}}" viewBox="0 0 {{width}} {{height}}" role="img" aria-labelledby="gantt-title">
@@ -44,6 +46,7 @@ extension DashboardTemplates {
         <figcaption>Planned schedule: each task after its predecessors, for its estimate. Critical path in red.</figcaption>
         </figure>{{/gantt}}{{/workPlan}}
         {{^workPlan}}<p>No work plan has been applied.</p>{{/workPlan}}
+        {{> rollout}}
         <h2>Audit trail</h2>
         <p class="{{auditClass}}" role="status">{{auditStatus}}</p>
         <table><caption>Audit entries, oldest first</caption>

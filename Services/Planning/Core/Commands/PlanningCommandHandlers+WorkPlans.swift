@@ -85,7 +85,8 @@ extension PlanningCommandHandlers {
         guard var plan = try WorkPlanRepository.neighbourhood(from: read[1]) else {
             throw CommandError(.conflict, "\(record.key) has no work plan: apply a job plan first", rule: "work_plans.none")
         }
-        let isReleaseManager = command.asReleaseManager || PersonID.normalized(record.coordinator) == envelope.actor
+        let isReleaseManager = TaskActor.managesRelease(
+            envelope.actor, asReleaseManager: command.asReleaseManager, coordinator: record.coordinator)
         // A release manager may work every task (TaskActor.mayWork): their groups are not read.
         let groups = isReleaseManager ? [] : try await ApproverGroups(schema: schema).groups(of: envelope.actor, in: context.transaction)
         let actor = TaskActor.person(envelope.actor, groups: groups, isReleaseManager: isReleaseManager)

@@ -47,6 +47,12 @@ public struct TaskActor: Sendable, Equatable {
         TaskActor(name: name, groups: [], isReleaseManager: false, isService: true)
     }
 
+    /// Whether `name` counts as the release's manager for its tasks: they hold the release
+    /// manager role (`asReleaseManager`, from the gateway) or coordinate this release.
+    public static func managesRelease(_ name: String, asReleaseManager: Bool, coordinator: String) -> Bool {
+        asReleaseManager || PersonID.normalized(coordinator) == PersonID.normalized(name)
+    }
+
     /// Only the assignee, a member of the owning group, or a release manager works a task.
     func mayWork(on task: WorkPlanTask) -> Bool {
         if isReleaseManager { return true }
@@ -109,6 +115,14 @@ extension WorkPlan {
         refreshReadiness()
         let nowReady = tasks.filter { $0.state == .ready && !readyBefore.contains($0.key) && $0.key != key }.map(\.key)
         return TaskTransition(key: key, from: task.state, to: next, nowReady: nowReady)
+    }
+
+    /// Whether `actor` may do `action` to task `key` now: ``perform(_:on:by:at:)`` tried on a
+    /// copy, so a caller that offers actions (the dashboard's buttons) offers exactly what
+    /// planning would accept, by the same rule.
+    public func allows(_ action: TaskAction, on key: String, by actor: TaskActor) -> Bool {
+        var copy = self
+        return (try? copy.perform(action, on: key, by: actor, at: Date())) != nil
     }
 
     /// The state `action` leads to from the task's state, or the refusal.

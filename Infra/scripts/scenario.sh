@@ -1,71 +1,32 @@
 #!/usr/bin/env bash
 # The main scenario, typed as users would type it with the `shipboard` CLI against the
-# running gateway (run by up.sh once the services are ready):
+# running gateway (run by up.sh once the services are ready, and by e2e.sh in the tests):
 #   1. the first admin is created (shipboard-gateway bootstrap-admin) and creates one demo
-#      user per role and their tokens; the CAB is an approver group;
-#   2. governance: a release template, exit criteria; the payroll CIs are imported;
+#      user per role, with a token and a dashboard password each; the CAB is an approver group;
+#   2. governance: a release template, exit criteria; the payroll CIs are imported (2
+#      applications, 20 servers at 3 sites, their relationships);
 #   3. rita (release manager) records a release coordinated by colin, colin adds an approved
-#      change and submits it; colin's own approval is refused (segregation of duties), dave
-#      (CAB) approves; colin applies the standard job plan, works initiate's tasks in order
-#      (a task out of order, another group's task and leaving initiate early are refused),
-#      advances it to plan, bob starts a design task, the Gantt chart is shown, then build;
+#      change (an unapproved one is refused) and rita submits it; colin's own approval is
+#      refused (segregation of duties), dave (CAB) approves; colin applies the standard job
+#      plan, works initiate's tasks in order (a task out of order, another group's task and
+#      leaving initiate early are refused), advances it to plan, bob starts a design task,
+#      the Gantt chart is shown, then build;
 #   4. bob uploads the image's files (Infra/demo/payroll-image) and saves its spec; when the
 #      install scripts and backout are done, planning has shipboard-build build the image;
 #      colin moves it to test, shipboard-testing tests it; tess (tester) accepts it into the
 #      DML (bob may not); the DML is listed, verified and the image downloaded;
 #   5. otto (rollout operator) plans the rollout of the 2 payroll applications to the 20
 #      servers at 3 sites (dry run, then stored: 40 rollout tasks, a canary wave and a wave
-#      per site); the communication, preparation and education tasks are worked; colin moves
-#      the release to deploy and shipboard-rollout deploys with the local driver;
-#   6. its impact set, audit trail and the trail's verification are shown.
-# Tokens are kept in .run/secrets/tokens/<user> (mode 600); nothing here prints a secret.
+#      per site); the communication, preparation and education tasks are worked (briefings
+#      are mailed); colin moves the release to deploy and shipboard-rollout deploys with the
+#      local driver while `release watch` shows its progress;
+#   6. verification, the post-implementation review (its CAB gate) and close; its impact set,
+#      audit trail and the trail's verification are shown, and the final state is checked.
+# Tokens are kept in .run/secrets/tokens/<user>, passwords in .run/secrets/passwords/<user>
+# (mode 600); nothing here prints a secret.
 set -euo pipefail
-# shellcheck source=lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-BIN="$(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)"
-TOKENS="$RUN_DIR/secrets/tokens"
-export SHIPBOARD_URL="${SHIPBOARD_URL:-http://127.0.0.1:58080}"
-mkdir -p "$TOKENS" && chmod 700 "$TOKENS"
-
-# as USER shipboard-args...: runs the CLI with USER's token, echoing the command as typed.
-as() {
-  local user="$1"; shift
-  printf '  %s$ shipboard %s\n' "$user" "$*"
-  SHIPBOARD_TOKEN="$(cat "$TOKENS/$user")" "$BIN/shipboard" "$@"
-}
-
-# refused STATUS USER args...: the command must fail with exit status STATUS.
-refused() {
-  local expected="$1" status=0; shift
-  as "$@" || status=$?
-  [[ "$status" == "$expected" ]] || die "expected exit status $expected, got $status"
-}
-
-# ensure USER args...: like `as`, but a conflict (exit 5: it exists already, e.g. on a second
-# run of up.sh) is fine too.
-ensure() {
-  local status=0
-  as "$@" || status=$?
-  [[ "$status" == 0 || "$status" == 5 ]] || die "failed with exit status $status"
-}
-
-# wait_task KEY TASK STATE: waits (up to 120 s) until the work plan's TASK is in STATE; the
-# services' commands and events run in the background.
-wait_task() {
-  local key="$1" task="$2" want="$3" state="" waited=0
-  printf '  (waiting for task %s of %s to be %s)\n' "$task" "$key" "$want"
-  while (( waited < 240 )); do
-    state="$(SHIPBOARD_TOKEN="$(cat "$TOKENS/vera")" "$BIN/shipboard" plan show "$key" --output json | python3 -c '
-import json, sys
-tasks = json.load(sys.stdin).get("tasks", [])
-print(next((t.get("state", "") for t in tasks if t.get("key") == sys.argv[1]), ""))' "$task")"
-    [[ "$state" == "$want" ]] && return 0
-    [[ "$state" == failed ]] && { as vera plan show "$key"; die "task $task of $key failed"; }
-    sleep 0.5; waited=$((waited + 1))
-  done
-  die "task $task of $key is '$state' after 120 s, not $want"
-}
+# shellcheck source=scenario-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scenario-lib.sh"
 
 bootstrap_admin() {
   if [[ -s "$TOKENS/admin" ]] && SHIPBOARD_TOKEN="$(cat "$TOKENS/admin")" "$BIN/shipboard" whoami >/dev/null 2>&1; then
@@ -79,11 +40,16 @@ bootstrap_admin() {
     || die "bootstrap-admin failed; if an admin exists but $TOKENS/admin is lost, start afresh: bash Infra/scripts/down.sh && rm -rf $RUN_DIR"
 }
 
-# demo_user NAME ROLE...: creates the user (kept when it exists) and a fresh 30-day token.
+# demo_user NAME ROLE...: creates the user (kept when it exists) with a random dashboard
+# password (made once, kept in $PASSWORDS/NAME) and a fresh 30-day token.
 demo_user() {
-  local name="$1" roles=(); shift
+  local name="$1" roles=() status=0; shift
   for role in "$@"; do roles+=(--role "$role"); done
-  ensure admin user create "$name" "${roles[@]}"
+  [[ -s "$PASSWORDS/$name" ]] || ( umask 077; openssl rand -base64 18 > "$PASSWORDS/$name" )
+  printf '  admin$ shipboard user create %s %s --password-stdin\n' "$name" "${roles[*]}"
+  SHIPBOARD_TOKEN="$(cat "$TOKENS/admin")" "$BIN/shipboard" user create "$name" "${roles[@]}" --password-stdin \
+    < "$PASSWORDS/$name" || status=$?
+  [[ "$status" == 0 || "$status" == 5 ]] || die "creating $name failed with exit status $status"
   ( umask 077; SHIPBOARD_TOKEN="$(cat "$TOKENS/admin")" "$BIN/shipboard" user token "$name" --label demo --days 30 > "$TOKENS/$name" )
 }
 
@@ -129,19 +95,16 @@ as vera freeze list
 log "Release (rita requests, colin coordinates):"
 log "  a deployment in the year-end freeze is refused:"
 refused 5 rita release create --title "Payroll 4.2" --start 2026-12-28T09:00:00Z --end 2026-12-28T12:00:00Z
-# release_key ARGS...: creates a release as rita and prints its key.
-release_key() {
-  SHIPBOARD_TOKEN="$(cat "$TOKENS/rita")" "$BIN/shipboard" release create "$@" --output json \
-    | sed -n 's/.*"releaseKey" *: *"\([^"]*\)".*/\1/p'
-}
-KEY="$(release_key --title "Payroll 4.2" --description "Tax tables and payslip layout" \
+KEY="$(release_key rita --title "Payroll 4.2" --description "Tax tables and payslip layout" \
   --justification "Legal change on 1 January" --coordinator colin --template standard-release \
   --start 2027-01-12T18:00:00Z --end 2027-01-12T22:00:00Z)"
 [[ "$KEY" == REL-* ]] || die "the release was not created"
 log "  rita created $KEY"
+log "  only approved changes belong in a release: a change still submitted is refused:"
+refused 1 colin change add "$KEY" --id CHG0042009 --title "Payslip font change" --risk low --status submitted --ci CI-APP-0002
 as colin change add "$KEY" --id CHG0042001 --title "Update payroll tax tables" --risk medium --ci CI-APP-0001 --ci CI-DB-0001
 log "  a database patch in an overlapping window collides with it:"
-PATCH="$(release_key --title "Payroll DB patch" --start 2027-01-12T20:00:00Z --end 2027-01-12T23:00:00Z)"
+PATCH="$(release_key rita --title "Payroll DB patch" --start 2027-01-12T20:00:00Z --end 2027-01-12T23:00:00Z)"
 [[ "$PATCH" == REL-* ]] || die "the patch release was not created"
 as rita change add "$PATCH" --id CHG0042002 --title "Database minor version" --risk low --ci CI-DB-0001
 as vera release collisions "$KEY"
@@ -168,23 +131,7 @@ as colin release advance "$KEY"
 
 log "Build (bob uploads the image's files through the gateway and saves its spec; planning has"
 log "shipboard-build build it as soon as the install scripts and the backout procedure are done):"
-IMAGE_DIR="$SHIPBOARD_ROOT/Infra/demo/payroll-image"
-# One version per release, so that a second run of up.sh adds a new DML entry.
-VERSION="4.2.$((10#${KEY#REL-}))"
-spec_args=()
-for file in install.sh backout.sh verify.sh tests/config.sh payroll/bin/payroll payroll/etc/payroll.conf \
-            communication-plan.md education-plan.md; do
-  as bob image upload "$KEY" "$IMAGE_DIR/$file" --as "$file"
-  mode=""; [[ -x "$IMAGE_DIR/$file" ]] && mode=":x"
-  spec_args+=(--file "$file=uploads/$KEY/$file$mode")
-done
-as bob image spec "$KEY" --name payroll --version "$VERSION" --target-class application "${spec_args[@]}"
-as bob task finish "$KEY" image-design
-for task in install-scripts backout; do
-  as bob task start "$KEY" "$task"
-  as bob task finish "$KEY" "$task"
-done
-wait_task "$KEY" build done
+build_image "$KEY"
 as vera image show "$KEY"
 
 log "Test (colin moves the release to test; shipboard-testing installs the image in a sandbox,"
@@ -214,36 +161,30 @@ as otto rollout plan "$KEY" "${rollout_args[@]}"
 log "  colin moves the release to rollout_plan; planning's rollout-plan task takes otto's plan:"
 as colin release advance "$KEY"
 wait_task "$KEY" rollout-plan done
-for task in communication-plan education-plan stakeholder-briefing; do
-  as colin task start "$KEY" "$task"
-  as colin task finish "$KEY" "$task"
-done
+work colin "$KEY" communication-plan education-plan stakeholder-briefing
 log "Prepare (otto prepares the sites, colin educates the users):"
 as colin release advance "$KEY"
-as otto task start "$KEY" site-preparation.fra1
-as otto task finish "$KEY" site-preparation.fra1
-as colin task start "$KEY" user-education
-as colin task finish "$KEY" user-education
+work otto "$KEY" site-preparation.fra1
+work colin "$KEY" user-education
 log "Deploy (the CAB brings the deployment forward to today; colin moves the release to deploy;"
 log "planning starts the rollout; shipboard-rollout deploys with the local driver, a folder per"
 log "server under $RUN_DIR/targets):"
-as rita release update "$KEY" --start "$(date -u -d '+5 minutes' +%Y-%m-%dT%H:%M:%SZ)" \
-  --end "$(date -u -d '+3 hours' +%Y-%m-%dT%H:%M:%SZ)"
-status=0
-as colin release advance "$KEY" || status=$?
-if [[ "$status" == 5 ]]; then
-  log "  refused: today is in a blackout; rita (release manager) overrides it:"
-  as rita release override "$KEY" --reason "Legal deadline: deploy ahead of the freeze, payroll team on call"
-  as colin release advance "$KEY"
-elif [[ "$status" != 0 ]]; then
-  die "moving $KEY to deploy failed with exit status $status"
-fi
+deploy_now "$KEY"
+log "  the rollout as it goes (release watch, until the rollout ends):"
+as vera release watch "$KEY" --until-rollout-ends
 wait_task "$KEY" deployment done
 as vera rollout status "$KEY"
 installed=$(find "$RUN_DIR/targets" -path '*/opt/payroll/etc' -type d 2>/dev/null | wc -l)
 log "  payroll is installed on $installed server folder(s) under $RUN_DIR/targets"
-as otto task start "$KEY" verification
-as otto task finish "$KEY" verification
+work otto "$KEY" verification
+log "Review (colin moves the release to review; rita holds the post-implementation review;"
+log "the CAB's review gate decides; colin closes it):"
+as colin release advance "$KEY"
+work rita "$KEY" review
+log "  the review gate is not yet approved, so the release may not close:"
+refused 5 colin release close "$KEY"
+as dave release approve "$KEY" --comment "Post-implementation review held: no incidents"
+as colin release close "$KEY"
 as vera release show "$KEY"
 as vera ci impact "$KEY"
 as vera audit show "$KEY"
@@ -251,18 +192,38 @@ as vera audit verify "$KEY"
 
 log "Stakeholders' mail (the local SMTP sink, $RUN_DIR/mail):"
 as vera notify log "$KEY"
-# Deliveries go out within moments of their events; give the last ones (the rollout's end) time.
-mailed_to() { grep -l "\"$1@payroll.example\"" "$RUN_DIR"/mail/*.json 2>/dev/null | wc -l; }
-for _ in $(seq 1 50); do
-  (( $(mailed_to otto) >= 2 && $(mailed_to rita) >= 1 && $(mailed_to vera) >= 1 )) && break
-  sleep 0.2
-done
-for name in rita colin dave otto vera; do log "  $name: $(mailed_to "$name") message(s)"; done
-(( $(mailed_to rita) >= 1 )) || die "rita (the requester) was mailed nothing"
-(( $(mailed_to otto) >= 2 )) || die "otto (LON1's site contact) was not mailed the rollout's start and end"
-(( $(mailed_to vera) >= 1 )) || die "vera (subscribed to phase changes) was mailed nothing"
+# What each stakeholder must have been told about this release, as their roles and
+# subscriptions say, each exactly once: vera (subscribed to phase changes by email) one mail
+# per phase change in the audit trail; otto (LON1's site contact) the rollout's start and end.
+PHASE_CHANGES="$(json_of vera audit show "$KEY" | python3 -c '
+import json, sys
+print(sum(1 for e in json.load(sys.stdin)["entries"] if e["action"] == "release.phase_changed"))')"
+expected_mail() { # NAME EVENT COUNT
+  local got=0
+  for _ in $(seq 1 50); do  # deliveries follow their events within moments; allow 10 s
+    got="$(mails_of "$1" "$2" "$KEY")"
+    (( got >= $3 )) && break
+    sleep 0.2
+  done
+  [[ "$got" == "$3" ]] || die "$1 was mailed $got message(s) about $2 of $KEY, expected exactly $3"
+  log "  $1: $got mail(s) about $2, as expected"
+}
+expected_mail vera release.phase_changed "$PHASE_CHANGES"
+expected_mail otto rollout.started 1
+expected_mail otto rollout.completed 1
+for name in rita colin dave otto vera; do log "  $name: $(mails_of "$name" "" "$KEY") message(s) about $KEY in all"; done
+(( $(mails_of rita "" "$KEY") >= 1 )) || die "rita (the requester) was mailed nothing"
 log "Final state (checked, not just shown):"
-json_of() { local user="$1"; shift; SHIPBOARD_TOKEN="$(cat "$TOKENS/$user")" "$BIN/shipboard" "$@" --output json; }
+json_of vera release show "$KEY" | python3 -c '
+import json, sys
+release = json.load(sys.stdin)
+assert (release["phase"], release["status"]) == ("review", "completed"), "release: %s %s" % (release["phase"], release["status"])
+print("  release: closed (review, completed)")' || die "the release was not closed"
+json_of vera audit verify "$KEY" | python3 -c '
+import json, sys
+verdict = json.load(sys.stdin)
+assert verdict["intact"] is True and verdict["entries"] > 0, verdict
+print("  audit trail: %d entries, hash chain intact" % verdict["entries"])' || die "the audit trail is not intact"
 json_of vera rollout status "$KEY" | python3 -c '
 import json, sys
 counts = json.load(sys.stdin)["progress"]["counts"]
@@ -293,4 +254,5 @@ assert not others, "email deliveries not sent: %r" % [(o["recipient"], o["state"
 assert sent and not wrong, "mails per sent delivery (want exactly 1): %r" % wrong
 print("  notifications: %d email deliveries sent, each mailed exactly once" % len(sent))' "$RUN_DIR/mail" \
   || die "the stakeholders were not mailed exactly once per delivery"
+echo "$KEY" > "$RUN_DIR/scenario-release"
 log "Scenario done: $KEY (payroll@$VERSION) is rolled out to 20 servers at 3 sites; demo tokens are in $TOKENS (e.g. SHIPBOARD_TOKEN=\$(cat $TOKENS/vera) $BIN/shipboard release list)"

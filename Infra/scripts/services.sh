@@ -49,7 +49,8 @@ stop_one() {
 
 start_one() {
   local name="${1%%:*}" port="${1##*:}" bin pid waited=0
-  bin="$(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)/$name"
+  # up.sh runs the release build (SHIPBOARD_BIN_DIR); the tests the debug build.
+  bin="${SHIPBOARD_BIN_DIR:-$(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)}/$name"
   [[ -x "$bin" ]] || die "$bin is missing: run swift build --product $name"
   stop_one "$name"
   port_busy "$port" && die "port $port (health of $name) is taken: $(who_listens "$port")"

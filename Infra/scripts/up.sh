@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs Shipboard on this machine (Debian 12, as root, Swift installed):
-# installs missing packages, starts the local servers, applies the database
-# migrations, starts the services and runs the main scenario. Stop everything with: bash Infra/scripts/down.sh
+# installs missing packages, starts the local servers, builds in release mode, applies the
+# database migrations, starts the services and runs the main scenario, then prints where
+# the dashboard is and the demo users' credentials. Stop everything with: bash Infra/scripts/down.sh
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,35 +21,53 @@ step_servers() {
 
 step_migrate() {
   cd "$SHIPBOARD_ROOT"
-  log "building shipboard-migrate"
-  swift build --product shipboard-migrate
+  # The release build's products (the services, the CLI, the migration tool), for every
+  # later step (services.sh and scenario.sh read SHIPBOARD_BIN_DIR).
+  SHIPBOARD_BIN_DIR="$(swift build -c release --show-bin-path)"
+  export SHIPBOARD_BIN_DIR
+  log "building shipboard-migrate (release)"
+  swift build -c release --product shipboard-migrate
   # As the schema owner (shipboard-migrate prefers SHIPBOARD_MIGRATION_DATABASE_URL):
   # SHIPBOARD_DATABASE_URL is the service role, which cannot create tables.
   [[ -n "${SHIPBOARD_MIGRATION_DATABASE_URL:-}" ]] || die "SHIPBOARD_MIGRATION_DATABASE_URL is not set in $ENV_FILE"
   log "applying migrations from $SHIPBOARD_MIGRATIONS_DIR as the schema owner"
-  "$(swift build --show-bin-path)/shipboard-migrate"
+  "$SHIPBOARD_BIN_DIR/shipboard-migrate"
 }
 
 step_services() {
   # Queues an older Shipboard declared on this local broker would refuse the services (406).
   bash "$SHIPBOARD_SCRIPTS_DIR/rabbitmq.sh" --instance main upgrade-topology "$RABBIT_VHOST"
   cd "$SHIPBOARD_ROOT"
-  log "building the services and the shipboard CLI"
-  swift build --product shipboard-planning
-  swift build --product shipboard-build
-  swift build --product shipboard-testing
-  swift build --product shipboard-rollout
-  swift build --product shipboard-notify
-  swift build --product shipboard-gateway
-  swift build --product shipboard
+  log "building the services and the shipboard CLI (release)"
+  for product in shipboard-planning shipboard-build shipboard-testing shipboard-rollout shipboard-notify \
+                 shipboard-gateway shipboard; do
+    swift build -c release --product "$product"
+  done
   # Stakeholders' mail lands in the local SMTP sink (.run/mail/<n>.eml).
   bash "$SHIPBOARD_SCRIPTS_DIR/smtp.sh" start
   bash "$SHIPBOARD_SCRIPTS_DIR/services.sh" start
+  log "the services are ready ($(elapsed "$T0") since up.sh started)"
 }
 
 step_scenario() {
   log "running the main scenario through the CLI (Infra/scripts/scenario.sh)"
   bash "$SHIPBOARD_SCRIPTS_DIR/scenario.sh"
+}
+
+# The demo users' sign-in for the dashboard. The passwords are random, made on this machine
+# on the first run and kept in .run/secrets/passwords/ (mode 600); they are printed only to a
+# terminal, never into a captured log.
+print_demo_credentials() {
+  local folder="$RUN_DIR/secrets/passwords" name
+  if [[ -t 2 ]]; then
+    log "  demo users (name / password; roles: rita, colin release managers; dave, erin approvers; bob build; tess test; otto rollout; vera viewer):"
+    for name in rita colin dave erin bob tess otto vera; do
+      if [[ -s "$folder/$name" ]]; then log "              $name / $(cat "$folder/$name")"
+      else log "              $name (no password: made by an older up.sh; start afresh to get one)"; fi
+    done
+  else
+    log "  demo users  rita colin dave erin bob tess otto vera; passwords in $folder/<name> (mode 600)"
+  fi
 }
 
 STEPS=(step_dependencies step_servers step_migrate step_services step_scenario)
@@ -66,6 +85,9 @@ log "  mail        the stakeholders' messages, as delivered to the local SMTP si
 log "  targets     the local rollout driver's target hosts: $RUN_DIR/targets/<CI key>/"
 log "  DML         downloads http://127.0.0.1:58093/dml/NAME/VERSION (bearer token: SHIPBOARD_DML_TOKEN in $ENV_FILE)"
 log "  gateway     http://127.0.0.1:58080/api/v1/ (document: /api/v1/openapi.json; health /health/ready)"
-log "  CLI         $(cd "$SHIPBOARD_ROOT" && swift build --show-bin-path)/shipboard (demo tokens in $RUN_DIR/secrets/tokens/)"
+log "  CLI         $SHIPBOARD_BIN_DIR/shipboard (demo tokens in $RUN_DIR/secrets/tokens/; try: SHIPBOARD_TOKEN=\$(cat $RUN_DIR/secrets/tokens/vera) $SHIPBOARD_BIN_DIR/shipboard release list)"
 log "  logs        $RUN_DIR/logs/, $RUN_DIR/postgres/postgres.log, $RUN_DIR/rabbitmq/main/log/"
-log "  stop with   bash Infra/scripts/down.sh"
+log "  dashboard   http://127.0.0.1:58080/ui/ (the scenario's release: http://127.0.0.1:58080/ui/releases/$(cat "$RUN_DIR/scenario-release" 2>/dev/null || echo KEY))"
+print_demo_credentials
+log "  a second run, whose rollout halts and is backed out: bash Infra/scripts/scenario-halt.sh"
+log "  stop with   bash Infra/scripts/down.sh   (keeps .run/; start afresh: down.sh, then rm -rf .run)"

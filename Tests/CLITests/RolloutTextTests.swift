@@ -119,6 +119,16 @@ struct RolloutTextTests {
         #expect(RolloutBoard.status(from: Data("{\"state\": 1}".utf8)) == nil)
     }
 
+    @Test("watch --until-rollout-ends stops at completed, backed out, aborted or halted, not while it runs, pauses or backs out")
+    func rolloutEnd() throws {
+        var status = try #require(RolloutBoard.status(from: Data(Self.statusJSON.utf8)))
+        let ended = ["completed", "backed_out", "aborted", "halted"]
+        for state in ended + ["planned", "running", "paused", "backing_out", "someday"] {
+            status.state = state
+            #expect(RolloutBoard.hasEnded(status) == ended.contains(state), "\(state)")
+        }
+    }
+
     @Test("rates and durations read at a glance")
     func speed() {
         #expect(RolloutBoard.duration(45) == "45s" && RolloutBoard.duration(605) == "10m05s" && RolloutBoard.duration(7380) == "2h03m")

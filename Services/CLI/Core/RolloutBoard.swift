@@ -66,6 +66,13 @@ public enum RolloutBoard {
         try? JSONDecoder().decode(Status.self, from: json)
     }
 
+    /// Whether the rollout stopped moving by itself: finished (completed, backed out,
+    /// aborted) or halted by its failure threshold, which waits for an operator.
+    public static func hasEnded(_ status: Status) -> Bool {
+        let state = RolloutState(rawValue: status.state)
+        return state.isFinal || state == .halted
+    }
+
     /// Everything `rollout status` prints.
     public static func render(_ status: Status, width: Int = TextTable.standardWidth) -> String {
         var lines = [summary(status), totals(status.progress)]

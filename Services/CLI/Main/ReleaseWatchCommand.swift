@@ -15,10 +15,13 @@ extension ReleaseCommand {
                 --output json each change is the release as one JSON object per line. A dropped \
                 connection is resumed from the last event seen. While the release has a rollout, \
                 its progress follows the status line with a bar per site (not with --output json). \
-                Exits 0 once the release is rejected, cancelled, backed out or completed.
+                Exits 0 once the release is rejected, cancelled, backed out or completed, or with \
+                --until-rollout-ends once its rollout has completed, halted, been backed out or aborted.
                 """)
 
         @Argument(help: "The release key.") var key: ReleaseKey
+        @Flag(help: "Stop once the release's rollout has ended (completed, halted, backed out or aborted).")
+        var untilRolloutEnds = false
         @OptionGroup var output: OutputOptions
 
         func run() async throws {
@@ -26,7 +29,8 @@ extension ReleaseCommand {
             // Reads may be far apart while nothing happens; a dead connection still surfaces
             // within the timeout and is resumed.
             try await APISession.run(readTimeout: .minutes(5)) { session in
-                var follower = ReleaseEventFollower(key: key.text, json: output.json, redraw: redraw, session: session)
+                var follower = ReleaseEventFollower(
+                    key: key.text, json: output.json, untilRolloutEnds: untilRolloutEnds, redraw: redraw, session: session)
                 try await follower.follow()
             }
         }
@@ -40,6 +44,7 @@ struct ReleaseEventFollower {
 
     let key: String
     let json: Bool
+    let untilRolloutEnds: Bool
     let redraw: StatusLineRedraw
     let session: APISession
     var lastEventID: String?
@@ -73,9 +78,15 @@ struct ReleaseEventFollower {
     /// Reads events until the stream ends; true once the release is finished.
     private mutating func read(_ stream: HTTPBody) async throws -> Bool {
         for try await event in stream.asDecodedServerSentEvents() {
-            if event.event == "rollout", !json, let data = event.data, let status = RolloutBoard.status(from: Data(data.utf8)) {
-                rolloutLines = RolloutBoard.watchLines(status, width: redraw.columns - 1)
-                if let lastLine { Console.out(frame.frame([lastLine] + rolloutLines)) }
+            if event.event == "rollout", let data = event.data, let status = RolloutBoard.status(from: Data(data.utf8)) {
+                if !json {
+                    rolloutLines = RolloutBoard.watchLines(status, width: redraw.columns - 1)
+                    if let lastLine { Console.out(frame.frame([lastLine] + rolloutLines)) }
+                }
+                if untilRolloutEnds, RolloutBoard.hasEnded(status) {
+                    if !json { Console.out(frame.finish + "\(key) rollout ended: \(status.state)\n") }
+                    return true
+                }
                 continue
             }
             guard event.event == nil || event.event == "release", let data = event.data, !data.isEmpty else { continue }

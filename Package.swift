@@ -197,6 +197,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
+                // The printable release and portfolio reports (Services/Gateway/Core/Reports).
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             path: "Services/Gateway/Core"),
 

@@ -114,6 +114,8 @@ struct AuthorizationMatrixTests {
         ("listReleaseNotifications", "GET", "/api/v1/releases/REL-999999997/notifications", nil, everyRole),
         ("exportReleaseNotifications", "GET", "/api/v1/releases/REL-999999997/notifications.csv", nil, everyRole),
         ("getCommunicationPlan", "GET", "/api/v1/releases/REL-999999997/notifications/plan", nil, everyRole),
+        ("getReleaseReport", "GET", "/api/v1/releases/REL-999999997/report?format=csv", nil, everyRole),
+        ("getPortfolioReport", "GET", "/api/v1/reports/portfolio?from=2026-02-01&to=2026-01-01", nil, everyRole),
         ("getNotificationFeed", "GET", "/api/v1/notifications/feed", nil, everyRole),
         ("markNotificationsRead", "POST", "/api/v1/notifications/feed/read", ["ids": 1], everyRole),
         ("listUsers", "GET", "/api/v1/users", nil, [.admin]),

@@ -21,7 +21,7 @@ struct Shipboard: AsyncParsableCommand {
             Login.self, Whoami.self, ReleaseCommand.self, ChangeCommand.self, CICommand.self, TemplateCommand.self,
             GroupCommand.self, ExitCriteriaCommand.self, AuditCommand.self, UserCommand.self, PlanCommand.self, TaskCommand.self,
             FreezeCommand.self, CalendarCommand.self, ImageCommand.self, TestCommand.self, DMLCommand.self, RolloutCommand.self,
-            NotifyCommand.self,
+            NotifyCommand.self, ReportCommand.self,
         ])
 
     /// Parses and runs like ArgumentParser's own `main`, with this tool's exit statuses:

@@ -66,6 +66,8 @@ public enum GatewayAccess {
         "getCommunicationPlan": .roles(readers), "listNotificationTemplates": .roles(readers), "getNotificationTemplate": .roles(readers),
         "setSiteContacts": .roles(maintainers), "saveNotificationTemplate": .roles(maintainers),
         "previewNotificationTemplate": .roles(maintainers),
+        // Reports (issue 15): a release's status report and the portfolio, for every role that reads releases.
+        "getReleaseReport": .roles(readers), "getPortfolioReport": .roles(readers),
         // Removing an image from the DML: whoever runs releases.
         "retireDMLEntry": .roles(maintainers),
         // A release's record and lifecycle: release managers.

@@ -39,6 +39,7 @@ struct DashboardRoutes: Sendable {
         ui.post("releases/:key/reject") { request, context in
             try await decide(request, key: context.parameters.get("key") ?? "", approve: false)
         }
+        registerReports(on: ui)
         registerSections(on: ui)
     }
 

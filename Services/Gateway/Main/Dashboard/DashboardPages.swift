@@ -21,6 +21,7 @@ struct DashboardPages: Sendable {
             "releases": try MustacheTemplate(string: DashboardTemplates.releases),
             "release": try MustacheTemplate(string: DashboardTemplates.release),
             "rollout": try MustacheTemplate(string: DashboardTemplates.rollout),
+            "releaseDetails": try MustacheTemplate(string: DashboardTemplates.releaseDetails),
         ])
     }
 

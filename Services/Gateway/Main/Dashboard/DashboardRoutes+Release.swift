@@ -43,6 +43,7 @@ extension DashboardRoutes {
             values["workPlan"] = Self.workPlanValues(plan, actions: try await taskActions(plan, release: release, session: session))
         }
         values["rollout"] = try await rolloutValues(key, session: session, releaseIsTerminal: release.status.isTerminal)
+        values.merge(try await detailValues(release)) { first, _ in first }
         values["audit"] = try await api.releases.auditEntries(of: key).map { entry -> [String: Any] in
             ["seq": entry.seq, "at": Self.timestamp(entry.occurredAt), "actor": entry.actor, "action": entry.action]
         }

@@ -1,7 +1,8 @@
 extension DashboardTemplates {
     /// One release: its phases, approvals (and the decision forms when the user may decide),
     /// its work plan (with the start and finish buttons the user may use), its rollout
-    /// (``rollout``, live) and its audit trail with the verdict on its chain.
+    /// (``rollout``, live), its changes, CIs and notifications (``releaseDetails``) and its
+    /// audit trail with the verdict on its chain.
     static let release = """
         {{> header}}<p><a href="/ui/releases">All releases</a></p>
         <h1>{{key}}: {{title}}</h1>
@@ -47,6 +48,7 @@ extension DashboardTemplates {
         </figure>{{/gantt}}{{/workPlan}}
         {{^workPlan}}<p>No work plan has been applied.</p>{{/workPlan}}
         {{> rollout}}
+        {{> releaseDetails}}
         <h2>Audit trail</h2>
         <p class="{{auditClass}}" role="status">{{auditStatus}}</p>
         <table><caption>Audit entries, oldest first</caption>

@@ -47,9 +47,10 @@ wait_task "$KEY" test done
 as tess test accept "$KEY"
 wait_task "$KEY" dml-acceptance done
 
-log "Rollout plan (window 1, so the deploys go one by one; after 2 failures halt and back out everything):"
+log "Rollout plan (window 1, so the deploys go one by one; a 4 s soak after each wave, so the"
+log "dashboard's bar can be seen moving; after 2 failures halt and back out everything):"
 as otto rollout plan "$KEY" --source CI-APP-0001,CI-APP-0002 --class server --site FRA1,AMS1,LON1 --canary 2 \
-  --site-order FRA1,AMS1,LON1 --window 1 --threshold 2 --backout-scope all
+  --site-order FRA1,AMS1,LON1 --window 1 --between soak:4 --threshold 2 --backout-scope all
 as colin release advance "$KEY"
 wait_task "$KEY" rollout-plan done
 work colin "$KEY" communication-plan education-plan stakeholder-briefing

@@ -13,10 +13,11 @@
 - The DevTools port is chosen by the browser (--remote-debugging-port=0) and read from the
   DevToolsActivePort file it writes into the profile: no race for a free port.
 - Calls are synchronous (websockets' threading client): a check is a sequence of steps, and
-  replies are matched to calls by id. Of the events that arrive meanwhile only the page's
-  errors are kept (console errors, uncaught exceptions, blocked loads such as a Content
-  Security Policy refusal), for failure reports; the checks poll the page's state instead
-  of waiting for events.
+  replies are matched to calls by id. Of the events that arrive meanwhile only two kinds
+  are kept, for failure reports: the page's errors (console errors, uncaught exceptions,
+  blocked loads such as a Content Security Policy refusal) and the Server-Sent Events it
+  received (how many of each name, and the last one's data). The checks poll the page's
+  state instead of waiting for events.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,10 @@ class Browser:
         self._session: str | None = None
         self._next_id = 0
         self._previous_sigterm: Any = None
-        # The page's last errors, newest last (see _keep_error).
+        # The page's last errors, newest last, and its Server-Sent Events (see _note).
         self.errors: deque[str] = deque(maxlen=10)
+        self.stream_counts: Counter[str] = Counter()
+        self.stream_last: dict[str, str] = {}
 
     # --- lifetime -----------------------------------------------------------------------
 
@@ -118,6 +121,7 @@ class Browser:
         self.call("Page.enable")
         self.call("Runtime.enable")
         self.call("Log.enable")
+        self.call("Network.enable")  # for Network.eventSourceMessageReceived
 
     def _devtools_url(self) -> str:
         """The browser's WebSocket URL, from the DevToolsActivePort file (port, then path)."""
@@ -186,7 +190,7 @@ class Browser:
             except TimeoutError:
                 continue
             if "method" in reply:
-                self._keep_error(reply)
+                self._note(reply)
                 continue
             if reply.get("id") != self._next_id:
                 continue  # a late reply to an earlier call
@@ -194,9 +198,14 @@ class Browser:
                 raise BrowserError(f"{method}: {reply['error'].get('message', reply['error'])}")
             return reply.get("result", {})
 
-    def _keep_error(self, event: dict[str, Any]) -> None:
-        """Keeps the text of an event that reports a problem in the page."""
+    def _note(self, event: dict[str, Any]) -> None:
+        """Keeps what an event says of the page's problems or of the Server-Sent Events it got."""
         method, params = event["method"], event.get("params", {})
+        if method == "Network.eventSourceMessageReceived":
+            name = params.get("eventName") or "message"
+            self.stream_counts[name] += 1
+            self.stream_last[name] = params.get("data", "")
+            return
         text = None
         if method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             text = params["entry"].get("text")

@@ -7,7 +7,7 @@ from an EventSource). It checks the checker, never the dashboard: each release k
 case that watch-rollout must pass or fail.
 
   REL-000001  the bar moves over SSE, 0 to 8 of 8 in 4 s          -> passes
-  REL-000002  the bar stays at 3 of 8 (the stream sends nothing)   -> fails: did not move
+  REL-000002  the bar stays at 3 of 8 (the stream repeats 3)       -> fails: did not move
   REL-000003  the bar moves only because the page reloads itself   -> fails: reloaded
   REL-000004  the page has no rollout section                      -> fails: no bar
 
@@ -122,11 +122,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         try:
-            if key == "REL-000001":
-                for done in range(1, TOTAL + 1):
-                    time.sleep(0.5)
-                    self.wfile.write(f"data: {done}\n\n".encode())
-                    self.wfile.flush()
+            steps = range(1, TOTAL + 1) if key == "REL-000001" else [3, 3, 3]
+            for done in steps:
+                time.sleep(0.5)
+                self.wfile.write(f"data: {done}\n\n".encode())
+                self.wfile.flush()
             while True:  # keep the stream open, sending only comments
                 time.sleep(1)
                 self.wfile.write(b": idle\n\n")

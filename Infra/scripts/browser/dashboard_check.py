@@ -93,11 +93,12 @@ class CheckFailed(Exception):
     """A step's assertion did not hold: what was expected and, if known, what was seen
     instead (else the report shows an excerpt of the page)."""
 
-    def __init__(self, step: str, expected: str, saw: str | None = None) -> None:
+    def __init__(self, step: str, expected: str, saw: str | None = None, full_page: bool = True) -> None:
         super().__init__(expected)
         self.step = step
         self.expected = expected
         self.saw = saw
+        self.full_page = full_page  # False: the step scrolled to what failed; the window shows it
 
 
 class Report:
@@ -122,7 +123,7 @@ class Report:
     def failed(self, failure: CheckFailed) -> None:
         saw = failure.saw or page_excerpt(self.browser)
         try:
-            where = f" [{self.shot(failure.step, '-failure')}]"
+            where = f" [{self.shot(failure.step, '-failure', failure.full_page)}]"
         except BrowserError as error:
             where = f" (no screenshot: {error})"
         print(f"FAIL {self.check}-{self.number + 1:02d}-{failure.step}: expected {failure.expected}", flush=True)
@@ -272,8 +273,19 @@ def watch_rollout(browser: Browser, report: Report, key: str, timeout: float, un
     if first is None:
         raise CheckFailed(step, f"the live rollout section (#rollout-progress, #rollout-count, #rollout-state) "
                                 f"on the page of {key} within {timeout:.0f} s")
+    show_rollout(browser)
     raise CheckFailed(step, "the bar to go up at least twice" + (" and fill" if until_done else ""),
-                      saw=not_moved(first, last, rises, timeout))
+                      saw=f"{not_moved(first, last, rises, timeout)}; {stream_summary(browser)}", full_page=False)
+
+
+def stream_summary(browser: Browser) -> str:
+    """What the page received over Server-Sent Events: none (the server sent nothing, or the
+    script never connected) reads differently from some (the script did not apply them)."""
+    if not browser.stream_counts:
+        return "the page received no Server-Sent Events"
+    counts = ", ".join(f"{count} '{name}'" for name, count in browser.stream_counts.items())
+    last = "; ".join(f"last '{name}': {data[:200]}" for name, data in browser.stream_last.items())
+    return f"the page received Server-Sent Events: {counts} ({last})"
 
 
 def not_moved(first: dict[str, Any], last: dict[str, Any], rises: int, timeout: float) -> str:

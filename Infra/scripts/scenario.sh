@@ -20,7 +20,8 @@
 #      per site); the communication, preparation and education tasks are worked (briefings
 #      are mailed); colin moves the release to deploy and shipboard-rollout deploys with the
 #      local driver while `release watch` shows its progress;
-#   6. verification, the post-implementation review (its CAB gate) and close; its impact set,
+#   6. verification, the post-implementation review (its CAB gate, approved by dave on the
+#      dashboard in headless Chromium with SHIPBOARD_BROWSER_CHECK=1, as e2e.sh sets) and close; its impact set,
 #      audit trail and the trail's verification are shown, and the final state is checked.
 # Tokens are kept in .run/secrets/tokens/<user>, passwords in .run/secrets/passwords/<user>
 # (mode 600); nothing here prints a secret.
@@ -183,7 +184,14 @@ as colin release advance "$KEY"
 work rita "$KEY" review
 log "  the review gate is not yet approved, so the release may not close:"
 refused 5 colin release close "$KEY"
-as dave release approve "$KEY" --comment "Post-implementation review held: no incidents"
+if [[ "${SHIPBOARD_BROWSER_CHECK:-0}" == 1 ]]; then
+  log "  dave approves the review gate on the dashboard (headless Chromium; screenshots in $RUN_DIR/screenshots):"
+  bash "$SHIPBOARD_SCRIPTS_DIR/browser.sh" approve --user dave --password-file "$PASSWORDS/dave" --release "$KEY" \
+    --comment "Post-implementation review held: no incidents" --shots "$RUN_DIR/screenshots/seed-review" \
+    || die "the dashboard approval of the review gate failed"
+else
+  as dave release approve "$KEY" --comment "Post-implementation review held: no incidents"
+fi
 as colin release close "$KEY"
 as vera release show "$KEY"
 as vera ci impact "$KEY"

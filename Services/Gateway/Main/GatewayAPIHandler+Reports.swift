@@ -28,13 +28,10 @@ extension GatewayAPIHandler {
         }
     }
 
-    /// Release `key`'s report: a key that is not key-shaped is a 400, an unknown release a
-    /// 404 (before planning is asked to verify anything). The audit verdict is planning's, as
+    /// Release `key`'s report (``ReportQueries/release(_:now:verify:)``: 400 for a key that is
+    /// not key-shaped, 404 for an unknown release). The audit verdict is planning's, as
     /// ``verifyReleaseAudit(_:)`` sends it; a timeout or a refusal prints as "unverified".
     func releaseReport(_ key: String) async throws -> ReleaseReport {
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key) else {
-            throw CommandError(.validation, "key is not a release key", rule: "reports.key", fields: ["key": "is not a release key"])
-        }
         let commands = commands
         return try await reports.release(key) { key in
             do {

@@ -15,12 +15,16 @@ public struct ReportQueries: Sendable {
         self.pool = pool
     }
 
-    /// The status report of release `key`; `notFound` for an unknown release (before planning
-    /// is asked anything). `verify` asks planning for the audit verdict (only it holds the
-    /// keys); it answers ``ReleaseReport/Verdict/unverified`` rather than fail the report.
+    /// The status report of release `key`: a validation error for a key that is not
+    /// key-shaped, `notFound` for an unknown release (both before planning is asked anything).
+    /// `verify` asks planning for the audit verdict (only it holds the keys); it answers
+    /// ``ReleaseReport/Verdict/unverified`` rather than fail the report.
     public func release(
         _ key: String, now: Date = Date(), verify: @Sendable (String) async -> ReleaseReport.Verdict
     ) async throws -> ReleaseReport {
+        guard DashboardReleaseFilter.isReleaseKeyShaped(key) else {
+            throw CommandError(.validation, "key is not a release key", rule: "reports.key", fields: ["key": "is not a release key"])
+        }
         let releases = ReleaseQueries(pool: pool)
         let release = try await releases.release(key)
         let workPlan = try await Self.absentIfNotFound { try await WorkPlanQueries(pool: pool).workPlan(key, now: now) }

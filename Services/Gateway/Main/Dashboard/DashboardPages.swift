@@ -22,6 +22,7 @@ struct DashboardPages: Sendable {
             "release": try MustacheTemplate(string: DashboardTemplates.release),
             "rollout": try MustacheTemplate(string: DashboardTemplates.rollout),
             "releaseDetails": try MustacheTemplate(string: DashboardTemplates.releaseDetails),
+            "calendar": try MustacheTemplate(string: DashboardTemplates.calendar),
         ])
     }
 

@@ -6,6 +6,7 @@ extension DashboardRoutes {
     /// and the calendar, kept here so ``register(on:logger:)`` stays one line per concern.
     func registerSections(on ui: RouterGroup<GatewayRequestContext>) {
         ui.get("static/rollout-live.js") { _, _ in DashboardScript.response() }
+        ui.get("calendar") { request, _ in try await calendarPage(request) }
         ui.get("releases/:key/events") { request, context in
             try await rolloutEvents(request, key: context.parameters.get("key") ?? "")
         }

@@ -15,6 +15,9 @@ enum DashboardTemplates {
         body { font: 16px/1.5 system-ui, sans-serif; color: #1b1b1b; background: #fff; margin: 0; }
         header { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #12355b; color: #fff; }
         header a { color: #fff; font-weight: bold; }
+        header nav { display: flex; gap: 1rem; }
+        header a:focus, header button:focus { outline-color: #ffd27a; }
+        tr.freeze td { background: #fff4e0; }
         header form { margin-left: auto; }
         main { padding: 1rem; max-width: 75rem; }
         a { color: #0b4f9c; }
@@ -38,6 +41,7 @@ enum DashboardTemplates {
         </head>
         <body>
         <header><a href="/ui/releases">Shipboard</a>
+        <nav aria-label="Main"><a href="/ui/releases">Releases</a> <a href="/ui/calendar">Calendar</a></nav>
         {{#signedIn}}<span>Signed in as {{name}} ({{roles}})</span>
         <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}
         </header>

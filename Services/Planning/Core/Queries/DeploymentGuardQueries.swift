@@ -33,7 +33,26 @@ public struct DeploymentGuardQueries: Sendable {
     /// The release calendar as an RFC 5545 feed: every scheduled release that is not
     /// cancelled or rejected, and every freeze window.
     public func calendarFeed(at now: Date = Date()) async throws -> String {
-        let (releases, windows) = try await pool.readingSnapshot { transaction in
+        let (releases, windows) = try await calendarEntries()
+        return ICalendarFeed(releases: releases, windows: windows).render(generatedAt: now)
+    }
+
+    /// The release calendar over `[from, to)`, as the feed has it: the scheduled releases
+    /// (not cancelled or rejected) whose window overlaps it, and the freeze windows'
+    /// occurrences in it (``FreezeCalendar``, which refuses a stretch of over four years),
+    /// each list earliest first.
+    public func calendar(from: Date, to: Date) async throws -> (releases: [ReleaseCalendarEntry], freezes: [FreezeOccurrence]) {
+        let (releases, windows) = try await calendarEntries()
+        var freezes: [FreezeOccurrence] = []
+        for window in windows { freezes += try FreezeCalendar.occurrences(of: window, from: from, to: to) }
+        return (releases.filter { $0.scheduledStart < to && $0.scheduledEnd > from },
+                freezes.sorted { ($0.start, $0.windowName) < ($1.start, $1.windowName) })
+    }
+
+    /// Every scheduled release that is not cancelled or rejected, and every freeze window, in
+    /// one repeatable-read snapshot (what the feed and the calendar page both show).
+    func calendarEntries() async throws -> ([ReleaseCalendarEntry], [FreezeWindow]) {
+        try await pool.readingSnapshot { transaction in
             let rows = try await transaction.query(
                 """
                 SELECT key, title, scheduled_start, scheduled_end, phase, status FROM \(identifier: schema).releases
@@ -48,6 +67,5 @@ public struct DeploymentGuardQueries: Sendable {
             }
             return (releases, try await FreezeWindowRepository(schema: schema).all(in: transaction))
         }
-        return ICalendarFeed(releases: releases, windows: windows).render(generatedAt: now)
     }
 }

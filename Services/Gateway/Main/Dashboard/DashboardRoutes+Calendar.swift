@@ -1,0 +1,48 @@
+import Contracts
+import Foundation
+import GatewayCore
+import Hummingbird
+import PlanningCore
+
+extension DashboardRoutes {
+    /// `GET /ui/calendar?from=&to=`: the releases' scheduled windows and the freeze windows'
+    /// occurrences over the form's days (``DashboardCalendarRange``), from the API's calendar
+    /// query (the same read as its iCalendar feed; freezes expanded by ``FreezeCalendar``),
+    /// earliest first. Readable by every role that may read freeze windows and releases.
+    func calendarPage(_ request: Request) async throws -> Response {
+        guard let session = try await DashboardSession.current(request, identities: api.identities) else {
+            return DashboardPages.redirect("/ui/login")
+        }
+        let roles = session.user.roles
+        guard GatewayAccess.allows("listFreezeWindows", roles: roles), GatewayAccess.allows("listReleases", roles: roles) else {
+            return pages.notAllowed(session: session)
+        }
+        let query = FormFields(request.uri.query ?? "")
+        let range = DashboardCalendarRange(from: query["from"], to: query["to"], today: Date())
+        let (releases, freezes) = try await api.deploymentGuards.calendar(from: range.from, to: range.to)
+        let rows = releases.map { release in
+            (release.scheduledStart, [
+                "kind": "Release", "name": "\(release.key): \(release.title)", "link": "/ui/releases/\(release.key)",
+                "start": Self.calendarTime(release.scheduledStart), "end": Self.calendarTime(release.scheduledEnd), "detail": release.status,
+            ] as [String: Any])
+        } + freezes.map { freeze in
+            (freeze.start, [
+                "kind": "Freeze (\(freeze.kind.rawValue))", "name": freeze.windowName, "freeze": true,
+                "start": Self.calendarTime(freeze.start), "end": Self.calendarTime(freeze.end), "detail": freeze.localDescription,
+            ] as [String: Any])
+        }
+        let fields = range.fields
+        var values: [String: Any] = [
+            "from": fields.from, "to": fields.to, "days": range.dayCount,
+            "entries": rows.sorted { $0.0 < $1.0 }.map(\.1),
+            "previous": "/ui/calendar?\(range.query(shifted: -1))", "next": "/ui/calendar?\(range.query(shifted: 1))",
+        ]
+        if !range.refused.isEmpty { values["refused"] = range.refused.joined(separator: ", ") }
+        return pages.page("calendar", title: "Release calendar", values, session: session, status: range.refused.isEmpty ? .ok : .badRequest)
+    }
+
+    /// An instant as the calendar shows it: minutes, UTC, said so.
+    static func calendarTime(_ date: Date) -> String {
+        String(date.ISO8601Format().prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC"
+    }
+}

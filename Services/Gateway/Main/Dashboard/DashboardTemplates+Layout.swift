@@ -1,9 +1,14 @@
+import GatewayCore
+
 /// The dashboard's pages as Mustache templates (swift-mustache): `{{value}}` is HTML-escaped,
 /// and no template uses the unescaped forms (`{{{…}}}`, `{{&…}}`), so nothing a user typed
 /// reaches a page raw. Every page starts with `header` and ends with `footer`; nothing is
 /// fetched from another origin (the stylesheet is inline; the one script, for live rollout
 /// progress, is served by the gateway itself: ``DashboardScript``).
 enum DashboardTemplates {
+    /// Colours come from ``DashboardPalette``, whose pairings a test holds to WCAG contrast.
+    private typealias P = DashboardPalette
+
     static let header = """
         <!doctype html>
         <html lang="en">
@@ -12,40 +17,43 @@ enum DashboardTemplates {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{{pageTitle}} · Shipboard</title>
         <style>
-        body { font: 16px/1.5 system-ui, sans-serif; color: #1b1b1b; background: #fff; margin: 0; }
-        header { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #12355b; color: #fff; }
-        header a { color: #fff; font-weight: bold; }
+        body { font: 16px/1.5 system-ui, sans-serif; color: \(P.text); background: \(P.page); margin: 0; }
+        header { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: \(P.header); color: \(P.headerText); }
+        header a { color: \(P.headerText); font-weight: bold; }
         header nav { display: flex; gap: 1rem; }
-        header a:focus, header button:focus { outline-color: #ffd27a; }
-        tr.freeze td { background: #fff4e0; }
         header form { margin-left: auto; }
         main { padding: 1rem; max-width: 75rem; }
-        a { color: #0b4f9c; }
-        a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid #e07b00; outline-offset: 2px; }
+        a { color: \(P.link); }
+        a:focus, button:focus, input:focus, select:focus, textarea:focus { outline: 3px solid \(P.focus); outline-offset: 2px; }
+        header a:focus, header button:focus { outline-color: \(P.headerFocus); }
+        .skip { position: absolute; left: -999rem; }
+        .skip:focus { position: static; background: \(P.page); color: \(P.link); padding: .25rem .5rem; }
         table { border-collapse: collapse; margin: .5rem 0 1rem; }
-        th, td { border: 1px solid #8a8a8a; padding: .25rem .5rem; text-align: left; vertical-align: top; }
+        th, td { border: 1px solid \(P.rule); padding: .25rem .5rem; text-align: left; vertical-align: top; }
         caption { text-align: left; font-weight: bold; }
         label { display: block; font-weight: bold; }
         .filters { display: flex; gap: 1rem; align-items: end; flex-wrap: wrap; }
-        .error { color: #8b0000; border-left: 4px solid #8b0000; padding-left: .5rem; }
-        .ok { color: #0a5c2f; border-left: 4px solid #0a5c2f; padding-left: .5rem; }
+        .error { color: \(P.error); border-left: 4px solid \(P.error); padding-left: .5rem; }
+        .ok { color: \(P.ok); border-left: 4px solid \(P.ok); padding-left: .5rem; }
         .timeline { display: flex; flex-wrap: wrap; gap: .5rem; list-style: none; padding: 0; }
-        .timeline li { border: 2px solid #8a8a8a; padding: .25rem .5rem; }
-        .timeline .passed { background: #e3eefa; }
-        .timeline .current, .timeline .ended { border-color: #12355b; font-weight: bold; }
+        .timeline li { border: 2px solid \(P.rule); padding: .25rem .5rem; }
+        .timeline .passed { background: \(P.passed); }
+        .timeline .current, .timeline .ended { border-color: \(P.header); font-weight: bold; }
         .critical { font-weight: bold; }
+        tr.freeze td { background: \(P.freeze); }
         button { font: inherit; padding: .25rem .75rem; }
         form.inline { display: inline; margin-right: .25rem; }
         progress { width: 12rem; height: 1.1rem; vertical-align: middle; }
         </style>
         </head>
         <body>
+        <a class="skip" href="#main">Skip to the content</a>
         <header><a href="/ui/releases">Shipboard</a>
         <nav aria-label="Main"><a href="/ui/releases">Releases</a> <a href="/ui/calendar">Calendar</a></nav>
         {{#signedIn}}<span>Signed in as {{name}} ({{roles}})</span>
         <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}
         </header>
-        <main>
+        <main id="main">
 
         """
 

@@ -1,3 +1,5 @@
+import GatewayCore
+
 extension DashboardTemplates {
     /// One release: its phases, approvals (and the decision forms when the user may decide),
     /// its work plan (with the start and finish buttons the user may use), its rollout
@@ -41,8 +43,8 @@ extension DashboardTemplates {
         <svg xmlns="http://www.w3.org/2000/svg" width="{{width}}" height="{{height}}" viewBox="0 0 {{width}} {{height}}" role="img" aria-labelledby="gantt-title">
         <title id="gantt-title">Gantt chart of the work plan over {{totalMinutes}} planned minutes; critical path in red</title>
         {{#bars}}<g><title>{{key}}: minute {{start}} to {{finish}}{{#critical}} (critical path){{/critical}}</title>
-        <text x="4" y="{{textY}}" font-size="13" fill="#1b1b1b"{{#critical}} font-weight="bold"{{/critical}}>{{key}}</text>
-        <rect x="{{x}}" y="{{y}}" width="{{width}}" height="16" fill="{{#critical}}#a4161a{{/critical}}{{^critical}}#2f5f98{{/critical}}"{{#critical}} class="critical-bar"{{/critical}}/></g>
+        <text x="4" y="{{textY}}" font-size="13" fill="\(DashboardPalette.text)"{{#critical}} font-weight="bold"{{/critical}}>{{key}}</text>
+        <rect x="{{x}}" y="{{y}}" width="{{width}}" height="16" fill="{{#critical}}\(DashboardPalette.critical){{/critical}}{{^critical}}\(DashboardPalette.bar){{/critical}}"{{#critical}} class="critical-bar"{{/critical}}/></g>
         {{/bars}}</svg>
         <figcaption>Planned schedule: each task after its predecessors, for its estimate. Critical path in red.</figcaption>
         </figure>{{/gantt}}{{/workPlan}}

@@ -1,3 +1,5 @@
+import GatewayCore
+
 extension DashboardTemplates {
     /// The release page's changes, CIs with the picture of their dependencies, notifications
     /// sent and the links to its report (a partial of `release`).
@@ -17,10 +19,10 @@ extension DashboardTemplates {
         {{#ciPicture}}<figure>
         <svg xmlns="http://www.w3.org/2000/svg" width="{{width}}" height="{{height}}" viewBox="0 0 {{width}} {{height}}" role="img" aria-labelledby="ci-picture-title">
         <title id="ci-picture-title">Dependencies between {{count}} CIs: each arrow points from a CI to the CI it relies on; CIs this release changes have a thick border</title>
-        <defs><marker id="ci-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#3a3a3a"/></marker></defs>
-        {{#edges}}<line x1="{{x1}}" y1="{{y1}}" x2="{{x2}}" y2="{{y2}}" stroke="#3a3a3a" stroke-width="1.5" marker-end="url(#ci-arrow)"><title>{{source}} {{kind}} {{target}}</title></line>
-        {{/edges}}{{#nodes}}<g><title>{{key}}{{#changed}} (changed by this release){{/changed}}</title><rect x="{{x}}" y="{{y}}" width="{{w}}" height="{{h}}" fill="{{#changed}}#fde8c8{{/changed}}{{^changed}}#e3eefa{{/changed}}" stroke="#12355b" stroke-width="{{#changed}}3{{/changed}}{{^changed}}1{{/changed}}"/>
-        <text x="{{textX}}" y="{{textY}}" font-size="12" fill="#1b1b1b">{{key}}</text></g>
+        <defs><marker id="ci-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="\(DashboardPalette.arrow)"/></marker></defs>
+        {{#edges}}<line x1="{{x1}}" y1="{{y1}}" x2="{{x2}}" y2="{{y2}}" stroke="\(DashboardPalette.arrow)" stroke-width="1.5" marker-end="url(#ci-arrow)"><title>{{source}} {{kind}} {{target}}</title></line>
+        {{/edges}}{{#nodes}}<g><title>{{key}}{{#changed}} (changed by this release){{/changed}}</title><rect x="{{x}}" y="{{y}}" width="{{w}}" height="{{h}}" fill="{{#changed}}\(DashboardPalette.changedNode){{/changed}}{{^changed}}\(DashboardPalette.node){{/changed}}" stroke="\(DashboardPalette.header)" stroke-width="{{#changed}}3{{/changed}}{{^changed}}1{{/changed}}"/>
+        <text x="{{textX}}" y="{{textY}}" font-size="12" fill="\(DashboardPalette.text)">{{key}}</text></g>
         {{/nodes}}</svg>
         <figcaption>CIs to the left are relied on by those to their right.{{#omitted}} {{.}} more CIs are left out of the picture (at most {{max}} are drawn, the release's own first).{{/omitted}}</figcaption>
         </figure>{{/ciPicture}}

@@ -53,6 +53,10 @@ struct DashboardCalendarTests {
             #expect(page.html.contains("<td>Freeze (maintenance)</td><td>&lt;script&gt;Rack swap&lt;/script&gt; \(stack.suffix)</td><td>2049-05-20 20:00 UTC</td>"))
             #expect(page.html.contains("2049-05-20 22:00 – 2049-05-21 03:00 Europe/Berlin") && !page.html.contains("<script>"))
             #expect(page.html.contains("<label for=\"from\">") && page.html.contains("href=\"/ui/calendar?from=2049-06-01&amp;to=2049-07-01\""))
+            // The grid: the release on its day, the freeze on both days it overlaps (other runs' releases may share the day).
+            let grid = try #require(page.html.components(separatedBy: "<h2>In order</h2>").first)
+            #expect(grid.components(separatedBy: "<li><a href=\"/ui/releases/\(key)\">\(key): Calendar").count == 2)
+            #expect(grid.components(separatedBy: "<li class=\"freeze\">Freeze: &lt;script&gt;Rack swap&lt;/script&gt; \(stack.suffix)</li>").count == 3)
             let before = try await browser.get("/ui/calendar?from=2049-04-01&to=2049-04-30")
             #expect(!before.html.contains(key) && before.html.contains("Nothing is scheduled"))
 
@@ -60,6 +64,32 @@ struct DashboardCalendarTests {
             let bad = try await browser.get("/ui/calendar?from=\(long)&to=2049-05-31%00")
             #expect(bad.status == 400 && bad.html.contains("left out: from, to") && !bad.html.contains(long))
             #expect(try await browser.get("/ui/calendar?from=2049-05-10&to=2049-01-01").status == 400)
+
+            // A cancelled release leaves the calendar: runs do not pile up on its day.
+            let cancel = try await stack.call(
+                "POST", "/api/v1/releases/\(key)/cancel", as: .releaseManager, json: ["expectedPhase": "initiate", "reason": "test done"])
+            #expect(cancel.status == 200)
+            #expect(!(try await browser.get("/ui/calendar?from=2049-05-01&to=2049-05-31").html.contains("/ui/releases/\(key)\"")))
         }
+    }
+}
+
+extension DashboardCalendarTests {
+    @Test("the grid: weeks from Monday around the days asked for; an item on every day it overlaps, none outside")
+    func grid() {
+        let range = DashboardCalendarRange(from: "2049-05-01", to: "2049-05-31", today: Self.today)
+        let day = { (text: String) in DashboardCalendarRange.day(text)! }
+        let grid = CalendarMonthGrid(range: range, items: [
+            .init(label: "freeze", link: nil, isFreeze: true, start: day("2049-05-20").addingTimeInterval(79_200),
+                  end: day("2049-05-21").addingTimeInterval(10_800)),
+            .init(label: "early", link: "/ui/releases/REL-1", isFreeze: false, start: day("2049-04-30"), end: day("2049-05-01").addingTimeInterval(60)),
+        ])
+        // 2049-05-01 is a Saturday: the first week starts on Monday 26 April; the last ends on Sunday 6 June.
+        #expect(grid.weeks.count == 6 && grid.weeks.allSatisfy { $0.count == 7 })
+        #expect(grid.weeks[0][0].date == "2049-04-26" && !grid.weeks[0][0].inRange && grid.weeks[0][5].date == "2049-05-01")
+        #expect(grid.weeks[5][6].date == "2049-06-06" && !grid.weeks[5][6].inRange)
+        let days = grid.weeks.flatMap { $0 }.filter { !$0.items.isEmpty }
+        #expect(days.map(\.date) == ["2049-05-01", "2049-05-20", "2049-05-21"])
+        #expect(days[0].items.map(\.label) == ["early"] && days[1].items.map(\.label) == ["freeze"])
     }
 }

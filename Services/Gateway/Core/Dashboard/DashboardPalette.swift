@@ -12,6 +12,8 @@ public enum DashboardPalette {
     public static let focus = "#b35c00", headerFocus = "#ffd27a"
     /// Backgrounds behind text: a passed phase, a CI of the picture, a CI the release changes, a freeze row.
     public static let passed = "#e3eefa", node = "#e3eefa", changedNode = "#fde8c8", freeze = "#fff4e0"
+    /// A calendar day outside the days asked for (it holds no text).
+    public static let outside = "#f1f1f1"
     /// Chart marks on the page: a Gantt bar, a bar on the critical path, a dependency arrow.
     public static let bar = "#2f5f98", critical = "#a4161a", arrow = "#3a3a3a"
     /// Table and timeline borders.
@@ -22,7 +24,7 @@ public enum DashboardPalette {
         (text, page, 4.5), (link, page, 4.5), (headerText, header, 4.5), (error, page, 4.5), (ok, page, 4.5),
         (text, passed, 4.5), (text, node, 4.5), (text, changedNode, 4.5), (text, freeze, 4.5), (link, freeze, 4.5),
         (focus, page, 3), (headerFocus, header, 3), (bar, page, 3), (critical, page, 3), (arrow, page, 3),
-        (header, node, 3), (header, changedNode, 3), (rule, page, 3),
+        (header, node, 3), (header, changedNode, 3), (rule, page, 3), (text, outside, 4.5),
     ]
 
     /// WCAG 2.x contrast ratio of two `#rrggbb` colours (1 to 21).

@@ -10,7 +10,7 @@ extension DashboardRoutes {
     static let actedNotices = [
         "task-started": "The task is started.", "task-finished": "The task is finished.",
         "rollout-paused": "The rollout is paused.", "rollout-resumed": "The rollout is resumed.",
-        "rollout-aborted": "The rollout is aborted: targets it changed are backed out.",
+        "rollout-aborted": "The rollout is aborted; any targets it changed are backed out.",
     ]
 
     /// Start or finish a task from the release page: the CSRF token first, then the role

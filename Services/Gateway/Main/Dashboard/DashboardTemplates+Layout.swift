@@ -40,7 +40,10 @@ enum DashboardTemplates {
         .timeline .passed { background: \(P.passed); }
         .timeline .current, .timeline .ended { border-color: \(P.header); font-weight: bold; }
         .critical { font-weight: bold; }
-        tr.freeze td { background: \(P.freeze); }
+        tr.freeze td, li.freeze { background: \(P.freeze); }
+        table.month td { width: 9rem; height: 4rem; }
+        table.month td.outside { background: \(P.outside); }
+        table.month ul { list-style: none; margin: .25rem 0 0; padding: 0; font-size: .875rem; }
         button { font: inherit; padding: .25rem .75rem; }
         form.inline { display: inline; margin-right: .25rem; }
         progress { width: 12rem; height: 1.1rem; vertical-align: middle; }

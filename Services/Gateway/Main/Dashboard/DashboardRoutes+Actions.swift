@@ -18,10 +18,11 @@ extension DashboardRoutes {
     /// to planning as the user; planning decides whether the task is theirs and whether the
     /// action fits its state (the buttons were shown by that same rule, ``WorkPlan/allows``).
     func actOnTask(_ request: Request, key: String, taskKey: String, action: String) async throws -> Response {
-        let form = await Self.form(request)
-        let session = try await DashboardSession.current(request, identities: api.identities)
-        guard let session, session.accepts(csrf: form["csrf"]) else { return pages.forgedForm(session: session) }
-        guard GatewayAccess.allows("actOnTask", roles: session.user.roles) else { return pages.notAllowed(session: session) }
+        let (form, session): (FormFields, DashboardSession)
+        switch try await postedForm(request, operation: "actOnTask") {
+        case .refused(let page): return page
+        case .accepted(let fields, let signedIn): (form, session) = (fields, signedIn)
+        }
         guard DashboardReleaseFilter.isReleaseKeyShaped(key),
               let verb = Components.Schemas.TaskActionInput.actionPayload(rawValue: action), verb == .start || verb == .finish
         else { return pages.unknownRelease(session: session) }
@@ -43,10 +44,11 @@ extension DashboardRoutes {
     /// (``RolloutControlInput``: abort needs a reason of at most 1000 characters, no control
     /// characters) before shipboard-rollout decides on the rollout's state.
     func controlRollout(_ request: Request, key: String, action: String) async throws -> Response {
-        let form = await Self.form(request)
-        let session = try await DashboardSession.current(request, identities: api.identities)
-        guard let session, session.accepts(csrf: form["csrf"]) else { return pages.forgedForm(session: session) }
-        guard GatewayAccess.allows("controlRollout", roles: session.user.roles) else { return pages.notAllowed(session: session) }
+        let (form, session): (FormFields, DashboardSession)
+        switch try await postedForm(request, operation: "controlRollout") {
+        case .refused(let page): return page
+        case .accepted(let fields, let signedIn): (form, session) = (fields, signedIn)
+        }
         guard DashboardReleaseFilter.isReleaseKeyShaped(key),
               let verb = Components.Schemas.RolloutActionInput.actionPayload(rawValue: action), [.pause, .resume, .abort].contains(verb)
         else { return pages.unknownRelease(session: session) }

@@ -11,11 +11,10 @@ extension DashboardRoutes {
     /// idempotency key makes a double submit one decision; the expected phase and version
     /// make a decision on a stale page a conflict.
     func decide(_ request: Request, key: String, approve: Bool) async throws -> Response {
-        let form = await Self.form(request)
-        let session = try await DashboardSession.current(request, identities: api.identities)
-        guard let session, session.accepts(csrf: form["csrf"]) else { return pages.forgedForm(session: session) }
-        guard GatewayAccess.allows(approve ? "approveRelease" : "rejectRelease", roles: session.user.roles) else {
-            return pages.notAllowed(session: session)
+        let (form, session): (FormFields, DashboardSession)
+        switch try await postedForm(request, operation: approve ? "approveRelease" : "rejectRelease") {
+        case .refused(let page): return page
+        case .accepted(let fields, let signedIn): (form, session) = (fields, signedIn)
         }
         guard DashboardReleaseFilter.isReleaseKeyShaped(key) else { return pages.unknownRelease(session: session) }
         let back = "/ui/releases/\(key)"
@@ -29,7 +28,7 @@ extension DashboardRoutes {
                                  session: session, back: back)
         }
         let version = form["expectedVersion"].flatMap { Int($0) }
-        let idempotencyKey = form["idempotencyKey"].flatMap { UUID(uuidString: $0) }?.uuidString
+        let idempotencyKey = Self.idempotencyKey(form)
         do {
             try await asUser(session) {
                 if approve {
@@ -43,8 +42,7 @@ extension DashboardRoutes {
                 }
             }
         } catch let refusal as CommandError {
-            return pages.problem(.init(code: HTTPProblemStatus.code(for: refusal.kind)), "Decision refused", refusal.message,
-                                 session: session, back: back)
+            return refused(refusal, "Decision refused", session: session, back: back)
         }
         return DashboardPages.redirect("\(back)?decided=\(approve ? "approved" : "rejected")")
     }

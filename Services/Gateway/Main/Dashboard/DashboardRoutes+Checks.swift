@@ -29,3 +29,24 @@ extension DashboardRoutes {
         }
     }
 }
+
+extension DashboardRoutes {
+    /// A form POST either passes the checks every form starts with, with its fields and the
+    /// session, or is refused with the page to answer.
+    enum PostedForm {
+        case accepted(FormFields, DashboardSession)
+        case refused(Response)
+    }
+
+    /// The checks of every form POST, before anything else, in this order: the form's CSRF
+    /// token must be the session's (no session or another token: the 403 "form refused"
+    /// page), then the role must allow `operation` (``GatewayAccess``, as the API's
+    /// authorization). The route's own checks and the API's operation come after.
+    func postedForm(_ request: Request, operation: String) async throws -> PostedForm {
+        let form = await Self.form(request)
+        let session = try await DashboardSession.current(request, identities: api.identities)
+        guard let session, session.accepts(csrf: form["csrf"]) else { return .refused(pages.forgedForm(session: session)) }
+        guard GatewayAccess.allows(operation, roles: session.user.roles) else { return .refused(pages.notAllowed(session: session)) }
+        return .accepted(form, session)
+    }
+}

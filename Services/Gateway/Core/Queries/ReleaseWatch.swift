@@ -14,6 +14,7 @@ import PlanningCore
 /// - The progress comes before the release it belongs to, so a watcher that stops at a
 ///   terminal release has the final progress; the stream ends after a terminal release.
 /// - A ``Change/keepAlive`` after 15 s with nothing sent, so proxies keep the connection.
+/// - An optional lifetime ends the stream early, so a long-open client is checked again.
 /// - The polling task stops when the consumer goes away (the stream's termination).
 public struct ReleaseWatch: Sendable {
     public enum Change: Sendable {
@@ -36,9 +37,11 @@ public struct ReleaseWatch: Sendable {
     }
 
     /// The changes of release `key`, starting from `first` (read by the caller, so an unknown
-    /// release is refused before any stream starts).
-    public func changes(of key: String, first: ReleaseDetail, lastSeenVersion: Int?) -> AsyncStream<Change> {
+    /// release is refused before any stream starts). With a `lifetime`, the stream also ends
+    /// once that has passed (a client that reconnects is checked again).
+    public func changes(of key: String, first: ReleaseDetail, lastSeenVersion: Int?, lifetime: Duration? = nil) -> AsyncStream<Change> {
         let (releases, rollouts, interval) = (releases, rollouts, interval)
+        let deadline = lifetime.map { ContinuousClock.now + $0 }
         return AsyncStream { continuation in
             let task = Task {
                 var sent = lastSeenVersion
@@ -60,6 +63,7 @@ public struct ReleaseWatch: Sendable {
                     }
                     round += 1
                     if latest.status.isTerminal { break }
+                    if let deadline, ContinuousClock.now >= deadline { break }
                     try? await Task.sleep(for: interval)
                     quiet += interval
                     if quiet >= .seconds(15) {

@@ -47,8 +47,9 @@ extension DashboardRoutes {
     /// changes; a `release` event says the release's status and whether it is final, after
     /// which the stream ends. The same checks as the page (session, role, key, release); no
     /// session is a 401, not a redirect an `EventSource` cannot follow. The session is
-    /// checked when the stream opens: a session revoked meanwhile stops the updates the next
-    /// time the browser reconnects (after any interruption), not at once.
+    /// checked when the stream opens, and the stream ends after ``streamLifetime`` (the
+    /// script reconnects at once): a session signed out or expired meanwhile stops the
+    /// updates within that time, and no stream outlives its page for long.
     func rolloutEvents(_ request: Request, key: String) async throws -> Response {
         let signedOut = pages.problem(.unauthorized, "Sign in first", "Live updates need a signed-in session.", session: nil, back: "/ui/login")
         let first: ReleaseDetail
@@ -56,7 +57,8 @@ extension DashboardRoutes {
         case .refused(let page): return page
         case .open(_, let release): first = release
         }
-        let events = api.releaseWatch.changes(of: key, first: first, lastSeenVersion: nil).compactMap { change -> ByteBuffer? in
+        let changes = api.releaseWatch.changes(of: key, first: first, lastSeenVersion: nil, lifetime: Self.streamLifetime)
+        let events = changes.compactMap { change -> ByteBuffer? in
             switch change {
             case .rollout(let status): (try? Self.sseEvent("rollout", DashboardRolloutBoard(status))).map { ByteBuffer(bytes: $0) }
             case .release(let release):
@@ -73,6 +75,9 @@ extension DashboardRoutes {
             ],
             body: ResponseBody(asyncSequence: events))
     }
+
+    /// How long one dashboard event stream lasts before the browser must reconnect (and be checked again).
+    static let streamLifetime = Duration.seconds(300)
 
     /// What a `release` event says: enough for the script to stop at a final release.
     struct ReleaseState: Encodable {

@@ -12,9 +12,10 @@ struct DashboardCalendarTests {
     func range() {
         let month = DashboardCalendarRange(from: nil, to: nil, today: Self.today)
         #expect(month.fields == ("2049-05-01", "2049-05-31") && month.dayCount == 31 && month.refused.isEmpty)
-        #expect(month.query(shifted: 1) == "from=2049-06-01&to=2049-07-01" && month.query(shifted: -1) == "from=2049-03-31&to=2049-04-30")
+        #expect(month.isMonth && month.query(shifted: 1) == "from=2049-06-01&to=2049-06-30" && month.query(shifted: -1) == "from=2049-04-01&to=2049-04-30")
         let week = DashboardCalendarRange(from: "2049-05-10", to: "2049-05-16", today: Self.today)
-        #expect(week.dayCount == 7 && week.to == DashboardCalendarRange.day("2049-05-17"))
+        #expect(week.dayCount == 7 && week.to == DashboardCalendarRange.day("2049-05-17") && !week.isMonth)
+        #expect(week.query(shifted: 1) == "from=2049-05-17&to=2049-05-23" && week.query(shifted: -1) == "from=2049-05-03&to=2049-05-09")
         #expect(DashboardCalendarRange(from: "2049-05-10", to: nil, today: Self.today).dayCount == 31)
         for (from, to, refused) in [("2049-02-30", "2049-03-01", ["from"]), ("2049-05-10", "2049-05-09", ["to"]),
                                     ("2049-01-01", "2049-12-31", ["to"]), ("2049-5-1", "x\u{0}", ["from", "to"]),
@@ -52,7 +53,7 @@ struct DashboardCalendarTests {
                     "\(page.html)")
             #expect(page.html.contains("<td>Freeze (maintenance)</td><td>&lt;script&gt;Rack swap&lt;/script&gt; \(stack.suffix)</td><td>2049-05-20 20:00 UTC</td>"))
             #expect(page.html.contains("2049-05-20 22:00 – 2049-05-21 03:00 Europe/Berlin") && !page.html.contains("<script>"))
-            #expect(page.html.contains("<label for=\"from\">") && page.html.contains("href=\"/ui/calendar?from=2049-06-01&amp;to=2049-07-01\""))
+            #expect(page.html.contains("<label for=\"from\">") && page.html.contains("href=\"/ui/calendar?from=2049-06-01&amp;to=2049-06-30\">Next month</a>"))
             // The grid: the release on its day, the freeze on both days it overlaps (other runs' releases may share the day).
             let grid = try #require(page.html.components(separatedBy: "<h2>In order</h2>").first)
             #expect(grid.components(separatedBy: "<li><a href=\"/ui/releases/\(key)\">\(key): Calendar").count == 2)

@@ -45,8 +45,17 @@ public struct DashboardCalendarRange: Sendable, Equatable {
     /// The first and last day as the form writes them.
     public var fields: (from: String, to: String) { (Self.text(from), Self.text(Self.days(after: to, -1))) }
 
-    /// The query of the stretch of the same length just before (`-1`) or after (`1`).
+    /// Whether the days are one whole calendar month (then the page steps by months).
+    public var isMonth: Bool { Self.utc.dateInterval(of: .month, for: from) == DateInterval(start: from, end: to) }
+
+    /// The query of the month (for a whole month) or the stretch of the same length just
+    /// before (`-1`) or after (`1`).
     public func query(shifted direction: Int) -> String {
+        if isMonth {
+            let start = Self.utc.date(byAdding: .month, value: direction, to: from)!
+            let end = Self.utc.dateInterval(of: .month, for: start)!.end
+            return "from=\(Self.text(start))&to=\(Self.text(Self.days(after: end, -1)))"
+        }
         let start = Self.days(after: from, direction * dayCount)
         return "from=\(Self.text(start))&to=\(Self.text(Self.days(after: start, dayCount - 1)))"
     }

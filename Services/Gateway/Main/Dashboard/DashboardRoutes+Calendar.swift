@@ -39,7 +39,7 @@ extension DashboardRoutes {
         })
         let fields = range.fields
         var values: [String: Any] = [
-            "from": fields.from, "to": fields.to, "days": range.dayCount,
+            "from": fields.from, "to": fields.to, "stretch": range.isMonth ? "month" : "\(range.dayCount) days",
             "entries": rows.sorted { $0.0 < $1.0 }.map(\.1),
             "previous": "/ui/calendar?\(range.query(shifted: -1))", "next": "/ui/calendar?\(range.query(shifted: 1))",
             "weekdays": CalendarMonthGrid.weekdays, "weeks": grid.weeks.map { week in ["days": week.map(Self.dayValues)] },

@@ -9,7 +9,7 @@ extension DashboardTemplates {
         <p><label for="to">Last day</label><input id="to" name="to" type="date" value="{{to}}" required></p>
         <p><button type="submit">Show</button></p>
         </form>
-        <p><a href="{{previous}}">Previous {{days}} days</a> · <a href="{{next}}">Next {{days}} days</a></p>
+        <p><a href="{{previous}}">Previous {{stretch}}</a> · <a href="{{next}}">Next {{stretch}}</a></p>
         <h2>By day</h2>
         <table class="month"><caption>Days from {{from}} to {{to}} (UTC), weeks from Monday</caption>
         <thead><tr>{{#weekdays}}<th scope="col">{{.}}</th>{{/weekdays}}</tr></thead>

@@ -11,6 +11,7 @@ extension DashboardTemplates {
         {{#notice}}<p class="ok" role="status">{{.}}</p>{{/notice}}
         <p>Status <strong>{{status}}</strong>, phase <strong>{{phase}}</strong>, priority {{priority}}, version {{version}}.
         Requester {{requester}}, coordinator {{coordinator}}.</p>
+        <p>Report: <a href="/ui/releases/{{key}}/report">Report (HTML)</a> · <a href="/ui/releases/{{key}}/report.csv">CSV</a></p>
         <h2>Phases</h2>
         <ol class="timeline">{{#timeline}}<li class="{{mark}}">{{phase}} <small>({{mark}})</small></li>{{/timeline}}</ol>
         <h2>Approvals</h2>

@@ -2,9 +2,8 @@ import GatewayCore
 
 extension DashboardTemplates {
     /// The release page's changes, CIs with the picture of their dependencies, notifications
-    /// sent and the links to its report (a partial of `release`).
+    /// sent (a partial of `release`).
     static let releaseDetails = """
-        <p>Report: <a href="/ui/releases/{{key}}/report">Report (HTML)</a> · <a href="/ui/releases/{{key}}/report.csv">CSV</a></p>
         <h2>Changes</h2>
         <table><caption>Change requests in this release</caption>
         <thead><tr><th scope="col">Id</th><th scope="col">Title</th><th scope="col">Risk</th><th scope="col">Status</th><th scope="col">CIs</th></tr></thead>

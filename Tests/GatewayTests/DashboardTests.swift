@@ -154,6 +154,9 @@ struct DashboardTests {
             #expect((once.json["history"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "approved" }.count == 1)
             let shown = try await approver.get("/ui/releases/\(key)?decided=approved")
             #expect(shown.html.contains("Your decision (approved) is recorded.") && shown.html.contains("looks right"))
+            // Decided: the forms are gone (planning would refuse a second decision anyway).
+            #expect(!shown.html.contains("action=\"/ui/releases/\(key)/approve\""), "\(shown.html)")
+            #expect(!shown.html.contains("action=\"/ui/releases/\(key)/reject\""))
         }
     }
 }

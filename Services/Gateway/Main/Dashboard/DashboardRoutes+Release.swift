@@ -54,10 +54,12 @@ extension DashboardRoutes {
     }
 
     /// Whether the decision forms are shown: the role allows deciding (``GatewayAccess``), the
-    /// release is not final, and the user belongs to the gate's group (the API's rule, which
-    /// `requireGateMembership` checks again when the form is sent).
+    /// release is not final, the user has not decided at this gate yet (planning's rule), and
+    /// belongs to the gate's group (the API's rule, which `requireGateMembership` checks again
+    /// when the form is sent).
     func mayDecide(_ session: DashboardSession, gate: ApprovalGate, release: ReleaseDetail) async throws -> Bool {
-        guard GatewayAccess.allows("approveRelease", roles: session.user.roles), !release.status.isTerminal else { return false }
+        guard GatewayAccess.allows("approveRelease", roles: session.user.roles), !release.status.isTerminal,
+              !ApprovalDecision.hasDecided(session.user.name, at: release.phase, in: release.approvals) else { return false }
         return try await api.isMember(session.user, of: gate)
     }
 

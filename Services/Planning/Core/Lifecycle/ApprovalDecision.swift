@@ -22,4 +22,11 @@ public struct ApprovalDecision: Codable, Sendable, Equatable {
         self.at = at
         self.reason = reason
     }
+
+    /// Whether `actor` already decided (approved or rejected) at `phase`'s gate: one decision
+    /// per approver and phase (planning refuses a second; the dashboard offers none).
+    public static func hasDecided(_ actor: String, at phase: ReleasePhase, in decisions: [ApprovalDecision]) -> Bool {
+        let id = PersonID.normalized(actor)
+        return decisions.contains { PersonID.normalized($0.actor) == id && $0.phase == phase }
+    }
 }

@@ -64,7 +64,7 @@ extension ReleaseLifecycle {
                 .forbidden, "\(actor) is not in \(gate.approverGroup), the approver group of the \(state.phase.rawValue) gate",
                 rule: "approval.not_in_approver_group")
         }
-        guard !state.approvals.contains(where: { PersonID.normalized($0.actor) == PersonID.normalized(actor) && $0.phase == state.phase }) else {
+        guard !ApprovalDecision.hasDecided(actor, at: state.phase, in: state.approvals) else {
             throw CommandError(
                 .conflict, "\(actor) has already decided on the \(state.phase.rawValue) phase of \(state.key)",
                 rule: "approval.already_approved")

@@ -240,7 +240,7 @@ struct GatewayImageTests {
         request.httpBodyStream = InputStream(data: body)
         request.setValue("Bearer \(stack.tokens[.buildEngineer]!)", forHTTPHeaderField: "Authorization")
         request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await GatewayStack.http.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 

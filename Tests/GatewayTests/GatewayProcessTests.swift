@@ -87,7 +87,7 @@ struct GatewayProcessTests {
         var request = URLRequest(url: base.appendingPathComponent(path))
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         if let requestID { request.setValue(requestID, forHTTPHeaderField: "X-Request-Id") }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await GatewayStack.http.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return (http.statusCode, http.value(forHTTPHeaderField: "Content-Type") ?? "", json, http.value(forHTTPHeaderField: "X-Request-Id"))

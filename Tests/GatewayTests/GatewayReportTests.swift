@@ -193,9 +193,11 @@ struct GatewayReportTests {
                 // The CSV download, with the session's cookie: an attachment with a safe name.
                 var request = URLRequest(url: URL(string: stack.base.absoluteString + "/ui/releases/\(key)/report.csv")!)
                 request.setValue(browser.cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; "), forHTTPHeaderField: "Cookie")
-                let (data, response) = try await URLSession.shared.data(for: request)
+                // Without a cookie store (GatewayStack.http): only this session's cookie is sent.
+                let (data, response) = try await GatewayStack.http.data(for: request)
                 let http = try #require(response as? HTTPURLResponse)
-                #expect(http.statusCode == 200 && http.value(forHTTPHeaderField: "Content-Disposition") == "attachment; filename=\"\(key)-report.csv\"")
+                #expect(http.statusCode == 200 && http.value(forHTTPHeaderField: "Content-Disposition") == "attachment; filename=\"\(key)-report.csv\"",
+                        "\(http.statusCode) \(http.url?.path ?? "") \(String(decoding: data.prefix(300), as: UTF8.self))")
                 #expect(try ReportRenderingTests.parse(String(decoding: data, as: UTF8.self)).filter { $0[0] == "target" }.count == 9)
                 #expect(try await browser.get("/ui/releases/REL-999999997/report").status == 404)
                 let portfolio = try await browser.get("/ui/reports/portfolio?from=2046-03-01&to=2046-03-31")

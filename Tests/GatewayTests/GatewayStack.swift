@@ -216,7 +216,7 @@ final class GatewayStack: @unchecked Sendable {
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await Self.http.data(for: request)
         let http = try #require(response as? HTTPURLResponse)
         var fields: [String: String] = [:]
         for (name, value) in http.allHeaderFields { fields["\(name)".lowercased()] = "\(value)" }
@@ -227,6 +227,16 @@ final class GatewayStack: @unchecked Sendable {
 }
 
 extension GatewayStack {
+    /// The tests' HTTP client: no cookie store. `URLSession.shared` keeps every `Set-Cookie`
+    /// (an API login's session cookie) and sends it to every gateway on 127.0.0.1 (cookies are
+    /// not per port), where it once replaced a test's own session cookie and signed it out.
+    static let http: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieStorage = nil
+        return URLSession(configuration: configuration)
+    }()
+
     /// Runs `body` with a started stack and stops both processes however it ends.
     /// The stack with planning lives on the fault broker, so it holds that broker's lock
     /// (``FaultBroker/exclusively(_:)``) throughout: fault tests stop, kill and alarm the node,

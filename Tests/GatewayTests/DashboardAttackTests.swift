@@ -17,9 +17,8 @@ struct DashboardAttackTests {
     /// A submitted release (waiting at its first gate) and its version.
     static func submitted(_ stack: GatewayStack, _ title: String) async throws -> (key: String, version: Int) {
         let key = try await DashboardTests.release(stack, title: title)
-        // Resent with its idempotency key while the answer is "try again" (503/504: a loaded CI
-        // machine once refused both submits of this setup, cause not seen); anything else is
-        // the answer, shown in full when it is not 200.
+        // Resent with its idempotency key while the answer is "try again" (503/504, a loaded
+        // machine); anything else is the answer, shown in full when it is not 200.
         let idempotencyKey = UUID().uuidString
         var submit = try await stack.call("POST", "/api/v1/releases/\(key)/submit", as: .releaseManager, headers: ["Idempotency-Key": idempotencyKey])
         for _ in 0..<3 where [503, 504].contains(submit.status) {
@@ -34,11 +33,13 @@ struct DashboardAttackTests {
     @Test("a form naming another approver or another release decides only the page's release, as the signed-in user; an approver outside the gate's group is refused")
     func forgedFields() async throws {
         try await GatewayStack.with { stack in
-            let mine = try await Self.submitted(stack, "Mine \(stack.suffix)")
-            let other = try await Self.submitted(stack, "Other \(stack.suffix)")
+            // The gate's group has its member before anything is submitted: planning refuses to
+            // submit a release whose gate nobody can pass (a fresh database has no approvers).
             let approver = try await DashboardTests.signedIn(stack, "keeper", roles: [.approver])
             defer { Task { await approver.shutdown() } }
             #expect(try await stack.call("PUT", "/api/v1/groups/release-approvers/members/keeper-\(stack.suffix)", as: .admin).status == 200)
+            let mine = try await Self.submitted(stack, "Mine \(stack.suffix)")
+            let other = try await Self.submitted(stack, "Other \(stack.suffix)")
             let page = try await approver.get("/ui/releases/\(mine.key)")
             let csrf = try #require(page.hidden("csrf"))
 
@@ -73,10 +74,10 @@ struct DashboardAttackTests {
         try await GatewayStack.with(commandTimeoutSeconds: 2, planningRuns: false) { stack in
             try stack.startPlanning()
             try await stack.waitUntilPlanningAnswers()
-            let release = try await Self.submitted(stack, "Resent decision \(stack.suffix)")
             let approver = try await DashboardTests.signedIn(stack, "resender", roles: [.approver])
             defer { Task { await approver.shutdown() } }
             #expect(try await stack.call("PUT", "/api/v1/groups/release-approvers/members/resender-\(stack.suffix)", as: .admin).status == 200)
+            let release = try await Self.submitted(stack, "Resent decision \(stack.suffix)")
             let page = try await approver.get("/ui/releases/\(release.key)")
             let form = [
                 ("csrf", try #require(page.hidden("csrf"))), ("expectedPhase", "initiate"), ("expectedVersion", "\(release.version)"),
@@ -133,10 +134,10 @@ struct DashboardAttackTests {
                 token = try #require(page.hidden("csrf"))
             }
 
-            let release = try await Self.submitted(stack, "Hostile fields \(stack.suffix)")
             let approver = try await DashboardTests.signedIn(stack, "fielder", roles: [.approver])
             defer { Task { await approver.shutdown() } }
             #expect(try await stack.call("PUT", "/api/v1/groups/release-approvers/members/fielder-\(stack.suffix)", as: .admin).status == 200)
+            let release = try await Self.submitted(stack, "Hostile fields \(stack.suffix)")
             let csrf = try #require(try await approver.get("/ui/releases/\(release.key)").hidden("csrf"))
             let valid = [("expectedPhase", "initiate"), ("expectedVersion", "\(release.version)"), ("idempotencyKey", UUID().uuidString)]
             for (field, value, path) in [

@@ -109,12 +109,15 @@ struct DashboardTests {
     @Test("an approver decides from the page only with the CSRF token, as the API's approve would; a viewer sees no form and a forged POST is refused")
     func decisions() async throws {
         try await GatewayStack.with { stack in
-            let key = try await Self.release(stack, title: "Decided on the page \(stack.suffix)")
-            #expect(try await stack.call("POST", "/api/v1/releases/\(key)/submit", as: .releaseManager).status == 200)
+            // The gate's group gets its member first: planning refuses to submit a release whose
+            // gate nobody can pass (on a fresh database the group is empty).
             let approver = try await Self.signedIn(stack, "gatekeeper", roles: [.approver])
             defer { Task { await approver.shutdown() } }
             let join = try await stack.call("PUT", "/api/v1/groups/release-approvers/members/gatekeeper-\(stack.suffix)", as: .admin)
             #expect(join.status == 200)
+            let key = try await Self.release(stack, title: "Decided on the page \(stack.suffix)")
+            let submit = try await stack.call("POST", "/api/v1/releases/\(key)/submit", as: .releaseManager)
+            #expect(submit.status == 200, "\(submit.status) \(String(decoding: submit.data, as: UTF8.self))")
 
             let page = try await approver.get("/ui/releases/\(key)")
             #expect(page.html.contains("action=\"/ui/releases/\(key)/approve\"") && page.html.contains("<label for=\"comment\">"), "\(page.html)")

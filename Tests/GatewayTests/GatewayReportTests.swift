@@ -202,6 +202,8 @@ struct GatewayReportTests {
                 #expect(try await browser.get("/ui/releases/REL-999999997/report").status == 404)
                 let portfolio = try await browser.get("/ui/reports/portfolio?from=2046-03-01&to=2046-03-31")
                 #expect(portfolio.status == 200 && portfolio.html.contains(key))
+                // Reached from every page's navigation.
+                #expect(try await browser.get("/ui/releases").html.contains("<a href=\"/ui/reports/portfolio\">Portfolio report</a>"))
                 let month = try await browser.get("/ui/reports/portfolio")
                 #expect(month.status == 200 && month.html.contains("Release portfolio"))
                 #expect(try await browser.get("/ui/reports/portfolio?from=2046-04-01&to=2046-03-01").status == 400)

@@ -52,7 +52,7 @@ enum DashboardTemplates {
         <body>
         <a class="skip" href="#main">Skip to the content</a>
         <header><a href="/ui/releases">Shipboard</a>
-        <nav aria-label="Main"><a href="/ui/releases">Releases</a> <a href="/ui/calendar">Calendar</a></nav>
+        <nav aria-label="Main"><a href="/ui/releases">Releases</a> <a href="/ui/calendar">Calendar</a> <a href="/ui/reports/portfolio">Portfolio report</a></nav>
         {{#signedIn}}<span>Signed in as {{name}} ({{roles}})</span>
         <form method="post" action="/ui/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Sign out</button></form>{{/signedIn}}
         </header>

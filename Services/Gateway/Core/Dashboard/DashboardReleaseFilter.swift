@@ -38,7 +38,7 @@ public struct DashboardReleaseFilter: Sendable, Equatable {
         priority = known("priority", Priority.self)
         titleContains = value("q").flatMap { $0.isEmpty ? nil : $0 }
         if let after = value("after"), !after.isEmpty {
-            if Self.isReleaseKeyShaped(after) { afterKey = after } else { refused.append("after") }
+            if ReleaseKeys.isValid(after) { afterKey = after } else { refused.append("after") }
         }
         self.refused = refused.sorted()
     }
@@ -54,14 +54,5 @@ public struct DashboardReleaseFilter: Sendable, Equatable {
         return [("phase", phase?.rawValue), ("status", status?.rawValue), ("priority", priority?.rawValue), ("q", titleContains)]
             .compactMap { name, value in value.flatMap { $0.addingPercentEncoding(withAllowedCharacters: FormFields.unreserved) }.map { "\(name)=\($0)&" } }
             .joined()
-    }
-
-    /// A release key as a link or a cursor may carry it: 1–64 ASCII letters, digits and `-`.
-    public static func isReleaseKeyShaped(_ text: String) -> Bool {
-        (1...64).contains(text.utf8.count)
-            && text.utf8.allSatisfy { byte in
-                (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "-")
-            }
     }
 }

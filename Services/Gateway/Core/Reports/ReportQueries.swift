@@ -22,7 +22,7 @@ public struct ReportQueries: Sendable {
     public func release(
         _ key: String, now: Date = Date(), verify: @Sendable (String) async -> ReleaseReport.Verdict
     ) async throws -> ReleaseReport {
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key) else {
+        guard ReleaseKeys.isValid(key) else {
             throw CommandError(.validation, "key is not a release key", rule: "reports.key", fields: ["key": "is not a release key"])
         }
         let releases = ReleaseQueries(pool: pool)

@@ -22,14 +22,7 @@ enum ReportTemplates {
         library.render(values, withTemplate: template) ?? ""
     }
 
-    static let head = """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{pageTitle}} · Shipboard</title>
-        <style>
+    static let head = HTMLPageOpening.text + """
         body { font: 14px/1.4 system-ui, sans-serif; color: #111; background: #fff; margin: 1.5rem; }
         h1 { font-size: 1.5rem; margin: 0 0 .25rem; } h2 { font-size: 1.15rem; margin: 1.5rem 0 .25rem; }
         table { border-collapse: collapse; margin: .25rem 0 1rem; width: 100%; }

@@ -23,7 +23,7 @@ extension DashboardRoutes {
         case .refused(let page): return page
         case .accepted(let fields, let signedIn): (form, session) = (fields, signedIn)
         }
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key),
+        guard ReleaseKeys.isValid(key),
               let verb = Components.Schemas.TaskActionInput.actionPayload(rawValue: action), verb == .start || verb == .finish
         else { return pages.unknownRelease(session: session) }
         let back = "/ui/releases/\(key)"
@@ -49,7 +49,7 @@ extension DashboardRoutes {
         case .refused(let page): return page
         case .accepted(let fields, let signedIn): (form, session) = (fields, signedIn)
         }
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key),
+        guard ReleaseKeys.isValid(key),
               let verb = Components.Schemas.RolloutActionInput.actionPayload(rawValue: action), [.pause, .resume, .abort].contains(verb)
         else { return pages.unknownRelease(session: session) }
         let back = "/ui/releases/\(key)"

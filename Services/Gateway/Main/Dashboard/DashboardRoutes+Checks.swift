@@ -21,7 +21,7 @@ extension DashboardRoutes {
         guard GatewayAccess.allows("getRelease", roles: roles), operation.map({ GatewayAccess.allows($0, roles: roles) }) ?? true else {
             return .refused(pages.notAllowed(session: session))
         }
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key) else { return .refused(pages.unknownRelease(session: session)) }
+        guard ReleaseKeys.isValid(key) else { return .refused(pages.unknownRelease(session: session)) }
         do {
             return .open(session, try await api.releases.release(key))
         } catch let refusal as CommandError where refusal.kind == .notFound {

@@ -3,6 +3,7 @@ import Foundation
 import GatewayAPI
 import GatewayCore
 import Hummingbird
+import PlanningCore
 
 extension DashboardRoutes {
     /// Approve or reject from the release page: the CSRF token first, then the role
@@ -16,7 +17,7 @@ extension DashboardRoutes {
         case .refused(let page): return page
         case .accepted(let fields, let signedIn): (form, session) = (fields, signedIn)
         }
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key) else { return pages.unknownRelease(session: session) }
+        guard ReleaseKeys.isValid(key) else { return pages.unknownRelease(session: session) }
         let back = "/ui/releases/\(key)"
         let text = (approve ? form["comment"] : form["reason"]).flatMap { $0.isEmpty ? nil : $0 }
         guard let phase = form["expectedPhase"].flatMap(Components.Schemas.Phase.init(rawValue:)),

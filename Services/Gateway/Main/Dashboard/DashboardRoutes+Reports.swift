@@ -4,6 +4,7 @@ import GatewayCore
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PlanningCore
 
 /// The reports in the dashboard (issue 15): a release's status report as a printable page or
 /// a CSV download, and the portfolio of a range of days. GETs behind the session (no CSRF
@@ -25,7 +26,7 @@ extension DashboardRoutes {
             return DashboardPages.redirect("/ui/login")
         }
         guard GatewayAccess.allows("getReleaseReport", roles: session.user.roles) else { return pages.notAllowed(session: session) }
-        guard DashboardReleaseFilter.isReleaseKeyShaped(key) else { return pages.unknownRelease(session: session) }
+        guard ReleaseKeys.isValid(key) else { return pages.unknownRelease(session: session) }
         do {
             let report = try await asUser(session) { try await api.releaseReport(key) }
             return switch format {

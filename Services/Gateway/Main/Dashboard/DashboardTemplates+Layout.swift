@@ -9,14 +9,7 @@ enum DashboardTemplates {
     /// Colours come from ``DashboardPalette``, whose pairings a test holds to WCAG contrast.
     private typealias P = DashboardPalette
 
-    static let header = """
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{pageTitle}} · Shipboard</title>
-        <style>
+    static let header = HTMLPageOpening.text + """
         body { font: 16px/1.5 system-ui, sans-serif; color: \(P.text); background: \(P.page); margin: 0; }
         header { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: \(P.header); color: \(P.headerText); }
         header a { color: \(P.headerText); font-weight: bold; }

@@ -181,6 +181,12 @@ struct DashboardAttackTests {
                     ("login form", { try await browser.get("/ui/login") }),
                     ("approve", { try await browser.post("/ui/releases/REL-000001/approve", [("csrf", csrf), ("expectedPhase", "initiate")]) }),
                     ("sign-in", { try await stranger.post("/ui/login", [("csrf", loginToken), ("name", "nobody"), ("password", "whatever it is")]) }),
+                    ("calendar", { try await browser.get("/ui/calendar") }),
+                    ("report", { try await browser.get("/ui/releases/REL-000001/report") }),
+                    ("report CSV", { try await browser.get("/ui/releases/REL-000001/report.csv") }),
+                    ("portfolio", { try await browser.get("/ui/reports/portfolio") }),
+                    ("task start", { try await browser.post("/ui/releases/REL-000001/tasks/structure/start", [("csrf", csrf)]) }),
+                    ("live progress", { try await browser.get("/ui/releases/REL-000001/events") }),
                 ]
                 for (what, request) in requests {
                     let started = Date()

@@ -160,4 +160,38 @@ struct DashboardLiveTests {
             #expect(try await manager.post("\(path)/explode", [("csrf", csrf)]).status == 404)
         }
     }
+
+    @Test("a task's start clicked twice (the same form, at once) starts it once and both clicks end on the page; a 300-character or NUL task name is a clear 404")
+    func doubleClickedTaskStart() async throws {
+        try await GatewayStack.with { stack in
+            let key = try await DashboardTests.release(stack, title: "Clicked twice \(stack.suffix)")
+            let plan = try await stack.call("GET", "/api/v1/releases/\(key)/work-plan", as: .viewer)
+            let ready = try #require((plan.json["tasks"] as? [[String: Any]] ?? []).first {
+                $0["state"] as? String == "ready" && ($0["kind"] as? String ?? "manual") == "manual"
+            })
+            let task = try #require(ready["key"] as? String)
+            let manager = try await DashboardTests.signedIn(stack, "clicker", roles: [.releaseManager])
+            defer { Task { await manager.shutdown() } }
+            let page = try await manager.get("/ui/releases/\(key)")
+            let form = [("csrf", try #require(page.hidden("csrf"))), ("idempotencyKey", UUID().uuidString)]
+            let path = "/ui/releases/\(key)/tasks/\(task)/start"
+            async let first = manager.post(path, form)
+            async let second = manager.post(path, form)
+            let answers = try await [first, second]
+            #expect(answers.allSatisfy { $0.status == 303 && $0.location == "/ui/releases/\(key)?acted=task-started" },
+                    "\(answers.map { "\($0.status) \($0.location ?? "")" })")
+            let audit = try await stack.call("GET", "/api/v1/releases/\(key)/audit", as: .viewer)
+            let starts = (audit.json["entries"] as? [[String: Any]] ?? []).filter {
+                $0["action"] as? String == "release.task_changed" && "\($0["details"] ?? "")".contains("in_progress")
+            }
+            #expect(starts.count == 1, "one start in the audit trail: \(starts)")
+
+            for hostile in [String(repeating: "t", count: 300), "a%00b"] {
+                let fresh = [form[0], ("idempotencyKey", UUID().uuidString)]
+                let refused = try await manager.post("/ui/releases/\(key)/tasks/\(hostile)/start", fresh)
+                #expect(refused.status == 404 || refused.status == 400, "\(refused.status)")
+                #expect(!refused.html.contains(String(repeating: "t", count: 300)) && !refused.html.contains("\u{0}"))
+            }
+        }
+    }
 }

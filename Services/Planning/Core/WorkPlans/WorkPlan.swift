@@ -81,7 +81,10 @@ public struct WorkPlan: Sendable, Equatable {
 
     func position(of key: String) throws(CommandError) -> Int {
         guard let position = positions[key] else {
-            throw CommandError(.notFound, "no task \(key) in this work plan", rule: "tasks.unknown", fields: ["taskKey": "unknown"])
+            // A key that could be a task's is named; anything else (300 characters, a NUL, markup)
+            // is not repeated back to whoever typed it.
+            let named = ConfigurationNames.isValid(key) ? "task \(key)" : "such task"
+            throw CommandError(.notFound, "no \(named) in this work plan", rule: "tasks.unknown", fields: ["taskKey": "unknown"])
         }
         return position
     }
